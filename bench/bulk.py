@@ -1,0 +1,112 @@
+"""Bulk benchmarks of issue 10, collected for latest.json: ``python -m bench.bulk``.
+
+Runs the benchmark scripts of the modules that have one (``bench.documents_scan``,
+``bench.absence_import``) in a subprocess with Django set up, and reports the ones whose module
+or generator part does not exist yet as "not measured".
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.results import NOT_MEASURED, Metric
+
+ABSENCE_LINES = 1_000_000
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def measure(database_url: str, absence_lines: int = ABSENCE_LINES) -> dict[str, Any]:
+    """In a Django process: every bulk figure that can be measured today."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "passend.settings")
+    import django
+
+    django.setup()
+    figures: dict[str, Any] = {}
+    if _available("bench.documents_scan"):
+        from bench import documents_scan
+
+        elapsed, _hits = documents_scan.run(50)
+        figures["bsn_scan_50p_s"] = elapsed
+    if _available("bench.absence_import") and _available("passend.attendance.importers"):
+        from django.db import connection
+        from django.test.utils import setup_test_environment
+
+        from bench import absence_import
+
+        setup_test_environment()
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            timings = absence_import.run(absence_lines, max(1, absence_lines // 50))
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        figures["absence_import_lines_per_s"] = timings["lines"] / timings["total_s"]
+        figures["absence_import_lines"] = timings["lines"]
+    return figures
+
+
+def metrics(database_url: str, absence_lines: int = ABSENCE_LINES) -> list[Metric]:
+    """Runs ``measure`` in a subprocess and turns its figures into metrics."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    args = [
+        sys.executable,
+        "-m",
+        "bench.bulk",
+        "--database-url",
+        database_url,
+        "--absence-lines",
+        str(absence_lines),
+        "--out",
+        str(out),
+    ]
+    completed = subprocess.run(args, check=False)  # noqa: S603 - our own module
+    figures: dict[str, Any] = json.loads(out.read_text()) if completed.returncode == 0 else {}
+    out.unlink(missing_ok=True)
+    failed = "" if completed.returncode == 0 else "benchmark failed"
+
+    def value(name: str, missing: str) -> tuple[float | str, str]:
+        if name in figures:
+            return float(figures[name]), ""
+        return NOT_MEASURED, failed or missing
+
+    result: list[Metric] = []
+    scan, note = value("bsn_scan_50p_s", "documents module")
+    result.append(Metric("bsn_scan_50p_s", scan, "s", 1.0, "lower", note))
+    rate, note = value("absence_import_lines_per_s", "attendance import")
+    if not note and "absence_import_lines" in figures:
+        note = f"{int(figures['absence_import_lines']):,} lines"
+    result.append(Metric("absence_import_lines_per_s", rate, "lines/s", 100_000.0, "higher", note))
+    result.append(
+        Metric("retention_sweep_10k_s", NOT_MEASURED, "s", 60.0, "lower", "retention module")
+    )
+    result.append(
+        Metric("tlv_letter_pdf_s", NOT_MEASURED, "s", None, "lower", "TLV part of the generator")
+    )
+    return [m for m in result if not (isinstance(m.value, float) and math.isnan(m.value))]
+
+
+def cli(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--absence-lines", type=int, default=ABSENCE_LINES)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    args.out.write_text(json.dumps(measure(args.database_url, args.absence_lines)))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,176 @@
+"""Region benchmarks of issue 10: pages and API under load, growth, overheads, memory, bulk.
+
+``python -m bench.pages`` (also run by ``python -m bench`` / ``make bench``) writes
+bench/results/latest.json and the table in docs/performance.md.
+
+Needs two generated regions (``manage.py generate_region``), one large and one small, on
+PostgreSQL by default::
+
+    createdb passend_large && DATABASE_URL=.../passend_large manage.py migrate
+    DATABASE_URL=.../passend_large manage.py generate_region --scale large
+    (the same for passend_small with --scale small)
+
+Each web benchmark runs in a subprocess (``python -m bench.web``) so that it can point Django at
+its own database. Metrics of modules that do not exist yet are written as "not measured".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench import bulk
+from bench.results import NOT_MEASURED, Metric, write
+
+DEFAULT_LARGE = "postgres://postgres@127.0.0.1:5432/passend_large"
+DEFAULT_SMALL = "postgres://postgres@127.0.0.1:5432/passend_small"
+
+# Page targets of issue 10 (large, 2 cores, PostgreSQL).
+P95_1U, P95_16U = 50.0, 150.0
+PAGES = {
+    # metric stem -> bench.web scenario
+    "case_list": "case_list",
+    "case_list_deep": "case_list_deep",
+    "case_detail": "case_detail",
+    "dashboard": "dashboard",
+    "case_list_api": "case_list_api",
+    "case_detail_api": "case_detail_api",
+}
+MISSING_PAGES = {
+    # metric stem -> (1-user target, 16-user target, why it is missing)
+    "term_overview": (P95_1U, P95_16U, "CvA term overview"),
+    "tlv_report": (500.0, 500.0, "TLV management report"),
+    "access_bundle": (2000.0, 2000.0, "pupil access bundle"),
+}
+
+
+def run_web(database_url: str, **options: Any) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    args = [sys.executable, "-m", "bench.web", "--database-url", database_url, "--out", str(out)]
+    for key, value in options.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    subprocess.run(args, check=True)  # noqa: S603 - our own module, fixed arguments
+    data: dict[str, Any] = json.loads(out.read_text())
+    out.unlink()
+    return data
+
+
+def _p95(data: dict[str, Any], scenario: str, users: int) -> float:
+    figures = data["scenarios"].get(f"{scenario}@{users}")
+    return float(figures["p95_ms"]) if figures else math.nan
+
+
+def _rps(data: dict[str, Any], scenario: str, users: int) -> float:
+    figures = data["scenarios"].get(f"{scenario}@{users}")
+    return float(figures["rps"]) if figures else math.nan
+
+
+def page_metrics(large: dict[str, Any], users: int) -> list[Metric]:
+    metrics: list[Metric] = []
+    for stem, scenario in PAGES.items():
+        metrics.append(Metric(f"{stem}_p95_1u_ms", _p95(large, scenario, 1), "ms", P95_1U, "lower"))
+        metrics.append(
+            Metric(f"{stem}_p95_{users}u_ms", _p95(large, scenario, users), "ms", P95_16U, "lower")
+        )
+    for stem, (t1, t16, what) in MISSING_PAGES.items():
+        note = what
+        metrics.append(Metric(f"{stem}_p95_1u_ms", NOT_MEASURED, "ms", t1, "lower", note))
+        metrics.append(Metric(f"{stem}_p95_{users}u_ms", NOT_MEASURED, "ms", t16, "lower", note))
+    for stem in ("case_detail", "case_list_api"):
+        metrics.append(
+            Metric(f"{stem}_rps_{users}u", _rps(large, stem, users), "req/s", 300.0, "higher")
+        )
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--large", default=DEFAULT_LARGE, help="database URL of the large region")
+    parser.add_argument("--small", default=DEFAULT_SMALL, help="database URL of the small region")
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--skip-growth", action="store_true")
+    parser.add_argument("--skip-overhead", action="store_true")
+    parser.add_argument("--results", type=Path, default=None)
+    parser.add_argument("--doc", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    load_before = os.getloadavg()[0]
+    common = {"users": args.users, "duration": args.duration, "warmup": args.warmup}
+    print(f"Web benchmarks on {args.large} ...", file=sys.stderr)
+    large = run_web(args.large, concurrency=f"1,{args.users}", **common)
+    metrics = page_metrics(large, args.users)
+
+    if args.skip_growth:
+        growth = math.nan
+    else:
+        print(f"Growth: the same pages with 1 user on {args.small} ...", file=sys.stderr)
+        small = run_web(args.small, concurrency="1", **common)
+        ratios = [
+            _p95(large, scenario, 1) / _p95(small, scenario, 1)
+            for scenario in PAGES.values()
+            if _p95(small, scenario, 1) > 0
+        ]
+        growth = max(ratios) if ratios else math.nan
+    metrics.append(
+        Metric("growth_ratio_large_small", growth, "ratio", 1.5, "lower", "worst page, p95 1 user")
+    )
+
+    if args.skip_overhead:
+        ratio = math.nan
+    else:
+        print("Overhead: access log off (benchmark harness only) ...", file=sys.stderr)
+        off = run_web(
+            args.large,
+            concurrency=str(args.users),
+            scenarios="case_detail,case_list_api",
+            access_log="off",
+            **common,
+        )
+        ratios = [
+            _rps(large, s, args.users) / _rps(off, s, args.users)
+            for s in ("case_detail", "case_list_api")
+            if _rps(off, s, args.users) > 0
+        ]
+        ratio = min(ratios) if ratios else math.nan
+    metrics.append(
+        Metric("access_log_on_off_ratio", ratio, "ratio", 0.85, "higher", "throughput, 16 users")
+    )
+    metrics.append(
+        Metric("worker_rss_mb", float(large.get("worker_rss_mb", math.nan)), "MB", 250.0, "lower")
+    )
+    metrics.extend(bulk.metrics(args.large))
+
+    database = "PostgreSQL" if args.large.startswith("postgres") else "SQLite"
+    options: dict[str, Any] = {}
+    if args.results:
+        options["path"] = args.results
+    if args.doc:
+        options["doc"] = args.doc
+    data = write(
+        metrics,
+        database=database,
+        scale="large (5 SWVs, 300 schools, 100,000 pupils, 50,000 cases, 10 M access-log entries)",
+        extra={
+            # Other processes on the host distort every figure: record how busy it was.
+            "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+            "raw": {"large": large},
+        },
+        **options,
+    )
+    for metric in data["metrics"]:
+        print(f"{metric['name']:<32} {metric['value']} {metric['unit']}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""THE access policy (DESIGN.md privacy core 1; ORG-04, CON-01..06, CO-02, ABS-05).
+
+Every read of case data asks this module, which decides from:
+role and organisation; direct involvement (an active participant); module limits (leerplicht
+sees attendance only); the phase a participant joined for and the categories it allows; a valid
+consent or another legal ground; revocations (computed per request, never cached);
+restriction (AVG art. 18). It explains its answer: each grant names its ground and source.
+
+It only decides. Selectors apply it to querysets and write the access-log entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from passend.accounts.models import Membership, Role
+from passend.cases.models import ATTENDANCE_KINDS, Case, Participant, PhaseDataPolicy
+from passend.consent.models import LegalBasis
+from passend.privacy.categories import ALL_CATEGORIES, DataCategory
+
+
+class Action:
+    VIEW = "view"
+    ADD_ENTRY = "add_entry"
+    MANAGE = "manage"  # participants, consent, grounds, phase, hearing
+    CHANGE_PHASE = "change_phase"
+
+
+# ABS-05: the leerplichtambtenaar sees the attendance module only: who the pupil is and absence.
+ATTENDANCE_OFFICER_CATEGORIES: frozenset[str] = frozenset(
+    {DataCategory.ORDINARY, DataCategory.ABSENCE}
+)
+
+
+@dataclass(frozen=True)
+class Grant:
+    basis: str
+    categories: frozenset[str]
+    source: str
+
+    @property
+    def basis_label(self) -> str:
+        return str(LegalBasis(self.basis).label)
+
+
+@dataclass
+class CaseAccess:
+    """The policy's answer for one user (acting in one membership) and one case."""
+
+    case: Case
+    allowed: bool
+    categories: frozenset[str] = frozenset()
+    grants: list[Grant] = field(default_factory=list)
+    participant: Participant | None = None
+    is_director: bool = False
+    is_owner: bool = False
+    organisation_id: int | None = None
+    denied_reason: str = ""
+
+    def can_see(self, category: str) -> bool:
+        return self.allowed and category in self.categories
+
+    def can_see_entry(self, entry: Any) -> bool:
+        # CON-06: the party that supplied an item always sees it; others per category.
+        return self.allowed and (
+            entry.category in self.categories or entry.supplied_by_id == self.organisation_id
+        )
+
+    @property
+    def can_manage(self) -> bool:
+        return self.allowed and (self.is_director or self.is_owner) and self.case.phase != "closed"
+
+    @property
+    def legal_ground_summary(self) -> str:
+        return ",".join(sorted({g.basis for g in self.grants if g.categories & self.categories}))
+
+    def explain(self) -> list[str]:
+        """'Why you can see this': one line per ground, with its source."""
+        lines = [
+            _("%(basis)s — %(source)s") % {"basis": g.basis_label, "source": g.source}
+            for g in self.grants
+            if g.categories & self.categories
+        ]
+        if self.participant is not None and not self.is_owner and not self.is_director:
+            lines.append(
+                _(
+                    "Betrokken vanaf fase %(phase)s: alleen de gegevens die die fase nodig heeft (CO-02)."
+                )
+                % {"phase": self.participant.get_joined_phase_display()}
+            )
+        return lines
+
+
+def phase_policies() -> dict[str, frozenset[str]]:
+    return {p.phase: frozenset(p.categories) for p in PhaseDataPolicy.objects.all()}
+
+
+def _membership_ok(membership: Membership | None, user: Any) -> bool:
+    return (
+        membership is not None
+        and user is not None
+        and user.is_authenticated
+        and membership.user_id == user.pk
+    )
+
+
+def decide_case(
+    user: Any,
+    membership: Membership | None,
+    case: Case,
+    *,
+    phase_categories: dict[str, frozenset[str]] | None = None,
+) -> CaseAccess:
+    """Decides whether and which categories of `case` the user may see.
+
+    Expects `participants`, `consents` (with `parties`), `legal_grounds` and `justifications`
+    prefetched when called for many cases (see access.selectors.with_policy_data).
+    """
+    if not _membership_ok(membership, user):
+        return CaseAccess(case, False, denied_reason="no acting membership")
+    if membership is None:  # narrowed by _membership_ok; keeps type checkers informed
+        return CaseAccess(case, False, denied_reason="no acting membership")
+    if membership.role == Role.PRIVACY_OFFICER:
+        # ORG-02: the FG sees logs and requests, never case content by default.
+        return CaseAccess(case, False, denied_reason="privacy officer sees no case content")
+    if membership.role == Role.ATTENDANCE_OFFICER and case.kind not in ATTENDANCE_KINDS:
+        return CaseAccess(case, False, denied_reason="attendance module only (ABS-05)")
+
+    organisation_id = membership.organisation_id
+    participant = next(
+        (
+            p
+            for p in case.participants.all()
+            if p.user_id == user.pk and p.organisation_id == organisation_id and p.ended_at is None
+        ),
+        None,
+    )
+    if participant is None:
+        return CaseAccess(case, False, denied_reason="not involved in this case (ORG-04)")
+    is_director = user.pk in (case.process_director_id, case.case_director_id)
+    if case.restricted_since is not None and user.pk != case.process_director_id:
+        return CaseAccess(case, False, denied_reason="processing restricted (AVG art. 18)")
+
+    is_owner = case.owner_id == organisation_id
+    grants = list(_grants_for(case, organisation_id, is_owner))
+    granted: frozenset[str] = frozenset().union(*(g.categories for g in grants))
+    if is_owner or is_director:
+        allowed_by_phase = ALL_CATEGORIES
+    else:
+        policies = phase_categories if phase_categories is not None else phase_policies()
+        allowed_by_phase = policies.get(participant.joined_phase, frozenset())
+    categories = granted & allowed_by_phase
+    if membership.role == Role.ATTENDANCE_OFFICER:
+        categories &= ATTENDANCE_OFFICER_CATEGORIES
+    return CaseAccess(
+        case,
+        True,
+        categories=frozenset(categories),
+        grants=grants,
+        participant=participant,
+        is_director=is_director,
+        is_owner=is_owner,
+        organisation_id=organisation_id,
+    )
+
+
+def _grants_for(case: Case, organisation_id: int, is_owner: bool) -> Iterable[Grant]:
+    if is_owner:
+        yield Grant(
+            LegalBasis.OWN_TASK,
+            ALL_CATEGORIES,
+            _("uw organisatie is eigenaar van dit dossier (%(basis)s)")
+            % {"basis": case.owner.legal_basis},
+        )
+    for consent in case.consents.all():
+        if consent.revoked_at is None and any(
+            party.pk == organisation_id for party in consent.parties.all()
+        ):
+            yield Grant(
+                LegalBasis.CONSENT,
+                frozenset(consent.categories),
+                _("toestemming van %(date)s, formulier %(version)s")
+                % {
+                    "date": date_format(consent.given_on, "SHORT_DATE_FORMAT"),
+                    "version": consent.form_version,
+                },
+            )
+    for ground in case.legal_grounds.all():
+        if ground.ended_at is None and ground.organisation_id == organisation_id:
+            yield Grant(
+                ground.basis,
+                frozenset(ground.categories),
+                _("vastgelegd op %(date)s") % {"date": date_format(ground.recorded_at.date())},
+            )
+    for decision in case.justifications.all():
+        if decision.ended_at is None and decision.organisation_id == organisation_id:
+            yield Grant(
+                LegalBasis.COMPELLING_INTEREST,
+                frozenset(decision.categories),
+                _("besluit van %(date)s, gemeld aan de FG")
+                % {"date": date_format(decision.decided_at.date())},
+            )
+
+
+def can(user: Any, membership: Membership | None, action: str, case: Case) -> bool:
+    decision = decide_case(user, membership, case)
+    if action == Action.VIEW:
+        return decision.allowed
+    if action == Action.ADD_ENTRY:
+        return decision.allowed and bool(decision.categories) and case.phase != "closed"
+    if action in (Action.MANAGE, Action.CHANGE_PHASE):
+        return decision.can_manage
+    raise ValueError(f"Unknown action {action!r}")
+
+
+# --- Documents (issue 4) ----------------------------------------------------------------------
+# Parents' control (CON-06, AGE-05): medical and psychological reports are shared beyond the
+# party that supplied them only when the consent covers them or the rights holder said so.
+PARENT_CONTROLLED_CATEGORIES: frozenset[str] = frozenset(
+    {DataCategory.HEALTH, DataCategory.DIAGNOSTICS}
+)
+
+
+def consent_categories(access: CaseAccess) -> frozenset[str]:
+    """Categories that an active consent covers for the viewer's organisation (from the grants)."""
+    return frozenset().union(
+        *(g.categories for g in access.grants if g.basis == LegalBasis.CONSENT)
+    )
+
+
+def can_see_document(
+    access: CaseAccess, document: Any, consent_categories_: frozenset[str] | None = None
+) -> bool:
+    """Item visibility (category OR supplier, as ``can_see_entry``) plus parents' control.
+
+    A health or diagnostics document is visible beyond its supplier only when an active consent
+    covering that category for the viewer's organisation exists, or when the rights holder
+    marked it shareable (``document.shareable_marked_on``). Pass ``consent_categories_`` to
+    avoid recomputing it per document.
+    """
+    if not access.can_see_entry(document):
+        return False
+    if document.supplied_by_id == access.organisation_id:
+        return True
+    if document.category not in PARENT_CONTROLLED_CATEGORIES:
+        return True
+    if document.shareable_marked_on is not None:
+        return True
+    covered = consent_categories_ if consent_categories_ is not None else consent_categories(access)
+    return document.category in covered

@@ -1,0 +1,151 @@
+"""Scoped reads of case data. Every function here applies the policy AND writes the log.
+
+Views, API views, exports and reports read case data only through these functions.
+A denied access is logged and answered as "not found", so that probing reveals nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from passend.access.policy import CaseAccess, decide_case, phase_policies
+from passend.accounts.models import Membership, Role
+from passend.cases.models import ATTENDANCE_KINDS, Case, CaseEntry, Participant
+from passend.consent.models import Consent
+from passend.privacy.categories import DataCategory
+from passend.privacy.context import AccessContext, subject_pseudonym
+from passend.privacy.models import Outcome
+from passend.privacy.services import LogItem, record_access, record_access_many
+
+ACTIVITY = "case_management"
+
+
+def case_subject(case: Case) -> str:
+    if case.pupil_id is None:
+        return subject_pseudonym("case", case.pk)
+    return subject_pseudonym("pupil", case.pupil_id)
+
+
+def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything the policy needs, in a constant number of queries."""
+    return queryset.select_related(
+        "owner", "pupil", "process_director", "case_director"
+    ).prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("organisation", "user"),
+        ),
+        Prefetch("consents", queryset=Consent.objects.prefetch_related("parties")),
+        "legal_grounds",
+        "justifications",
+    )
+
+
+def involved_cases(user: Any, membership: Membership | None) -> QuerySet[Case]:
+    """Cases in which the user, acting for this membership, is an active participant.
+
+    The SQL pre-filter of the policy (ORG-04, ABS-05, AVG art. 18); the policy itself then
+    decides per case which categories are visible.
+    """
+    if membership is None or membership.role == Role.PRIVACY_OFFICER:
+        return Case.objects.none()
+    queryset = Case.objects.filter(
+        participants__user=user,
+        participants__organisation_id=membership.organisation_id,
+        participants__ended_at__isnull=True,
+    ).filter(Q(restricted_since__isnull=True) | Q(process_director=user))
+    if membership.role == Role.ATTENDANCE_OFFICER:
+        queryset = queryset.filter(kind__in=ATTENDANCE_KINDS)
+    return queryset
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    access: CaseAccess
+
+    @property
+    def display_name(self) -> str:
+        if self.access.can_see(DataCategory.ORDINARY):
+            return self.case.display_name
+        return self.case.pseudonym
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    return getattr(request, "membership", None)
+
+
+def log_rows(request: HttpRequest, rows: list[CaseRow], action: str = "list") -> None:
+    record_access_many(
+        AccessContext.from_request(request),
+        [
+            LogItem(
+                subject_pseudonym=case_subject(row.case),
+                object_type="cases.case",
+                object_id=str(row.case.pk),
+                data_categories=(DataCategory.ORDINARY,)
+                if row.access.can_see(DataCategory.ORDINARY)
+                else (),
+                legal_ground=row.access.legal_ground_summary,
+            )
+            for row in rows
+        ],
+        action=action,
+        activity=ACTIVITY,
+    )
+
+
+def decide_rows(request: HttpRequest, cases: list[Case]) -> list[CaseRow]:
+    """Applies the policy to cases fetched with `with_policy_data` (no extra queries per case)."""
+    user, membership = request.user, _membership(request)
+    policies = phase_policies()
+    rows = [CaseRow(c, decide_case(user, membership, c, phase_categories=policies)) for c in cases]
+    return [row for row in rows if row.access.allowed]
+
+
+def get_case(request: HttpRequest, case_id: object, *, action: str = "view") -> CaseRow:
+    """One case for the acting user, or Http404 — and an access-log entry either way."""
+    context = AccessContext.from_request(request)
+    pk = _valid_id(case_id)
+    case = with_policy_data(Case.objects.filter(pk=pk)).first() if pk else None
+    access = decide_case(request.user, _membership(request), case) if case is not None else None
+    if case is None or access is None or not access.allowed:
+        record_access(
+            context,
+            action=action,
+            activity=ACTIVITY,
+            outcome=Outcome.DENIED,
+            subject_pseudonym=case_subject(case) if case is not None else "",
+            object_type="cases.case",
+            object_id=str(case_id)[:64],
+            reason=access.denied_reason if access is not None else "does not exist",
+        )
+        raise Http404
+    record_access(
+        context,
+        action=action,
+        activity=ACTIVITY,
+        subject_pseudonym=case_subject(case),
+        obj=case,
+        data_categories=access.categories,
+        legal_ground=access.legal_ground_summary,
+    )
+    return CaseRow(case, access)
+
+
+def _valid_id(value: object) -> int | None:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def visible_entries(row: CaseRow) -> list[CaseEntry]:
+    """Items of the case the viewer may see: by category, or because they supplied it (CON-06)."""
+    entries = row.case.entries.select_related("supplied_by", "recorded_by")
+    return [e for e in entries if row.access.can_see_entry(e)]

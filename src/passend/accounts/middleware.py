@@ -1,0 +1,150 @@
+"""Request gates: session lifetime, mandatory second factor, acting membership, no-store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+from passend.accounts import selectors
+
+SESSION_AUTH_AT = "passend_auth_at"
+SESSION_LAST_SEEN = "passend_last_seen"
+SESSION_MEMBERSHIP = "passend_membership_id"
+SESSION_EXPIRED = "passend_session_expired"
+# The last-seen stamp is rewritten at most this often, to spare a session write per request.
+# It only ever lags behind, so a session may end a little early but never late.
+LAST_SEEN_RESOLUTION = 15.0
+
+# Paths reachable without a verified second factor. Everything else needs one (PRV-08).
+# The API authenticates with tokens of its own (passend.accounts.api_auth).
+TWO_FACTOR_EXEMPT_PREFIXES = (
+    "/static/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+)
+# Reachable with a verified session but without a current membership: choosing one, and
+# managing one's own second factor and password.
+MEMBERSHIP_EXEMPT_PREFIXES = (
+    *TWO_FACTOR_EXEMPT_PREFIXES,
+    "/accounts/membership/",
+    "/accounts/security/",
+)
+
+
+def _next_param(request: HttpRequest) -> str:
+    path = request.get_full_path()
+    if request.method != "GET" or not url_has_allowed_host_and_scheme(path, None):
+        return ""
+    return "?" + urlencode({"next": path})
+
+
+class SessionLifetimeMiddleware:
+    """Idle timeout and absolute lifetime, enforced on the server (the cookie alone is not)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            auth_at = session.get(SESSION_AUTH_AT)
+            last_seen = session.get(SESSION_LAST_SEEN)
+            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            absolute = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+            # Every login stamps the session (accounts.signals.on_login); an unstamped session
+            # did not come through a login and is not trusted.
+            if (
+                not isinstance(auth_at, (int, float))
+                or not isinstance(last_seen, (int, float))
+                or now - last_seen > idle
+                or now - auth_at > absolute
+            ):
+                request.passend_logout_reason = "session_expired"  # type: ignore[attr-defined]
+                logout(request)  # deletes the session on the server
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                request.session[SESSION_EXPIRED] = True  # the login page says why
+                return HttpResponseRedirect(reverse(settings.LOGIN_URL) + _next_param(request))
+            if now - last_seen >= LAST_SEEN_RESOLUTION:
+                session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """No page is reachable with a password alone (PRV-08)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES):
+            return self.get_response(request)
+        user = request.user
+        if not user.is_authenticated:
+            return HttpResponseRedirect(reverse(settings.LOGIN_URL) + _next_param(request))
+        if not selectors.is_verified(user):
+            target = (
+                "accounts:two_factor_verify"
+                if selectors.has_confirmed_device(user)
+                else "accounts:two_factor_setup"
+            )
+            return HttpResponseRedirect(reverse(target) + _next_param(request))
+        return self.get_response(request)
+
+
+class ActingMembershipMiddleware:
+    """Sets ``request.membership``: the organisation and role the user acts for (ORG-02).
+
+    Re-read on every request so that ending a membership takes effect at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        user = request.user
+        if selectors.is_verified(user):
+            chosen_id = request.session.get(SESSION_MEMBERSHIP)
+            membership = selectors.current_membership(user, chosen_id)
+            if membership is None:
+                request.session.pop(SESSION_MEMBERSHIP, None)
+                memberships = selectors.current_memberships(user)
+                if len(memberships) == 1:
+                    membership = memberships[0]
+                    request.session[SESSION_MEMBERSHIP] = membership.pk
+                elif not request.path.startswith(MEMBERSHIP_EXEMPT_PREFIXES) and (
+                    memberships or not user.is_superuser
+                ):
+                    # Several memberships: choose one. None at all (ended, or never given):
+                    # the choice page says so; nothing else is reachable (ORG-02).
+                    return HttpResponseRedirect(
+                        reverse("accounts:choose_membership") + _next_param(request)
+                    )
+            request.membership = membership  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for signed-in users may hold personal data: never cache them anywhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

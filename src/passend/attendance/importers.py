@@ -1,0 +1,897 @@
+"""Import absence records from a school's pupil administration (docs/imports-absence.md).
+
+Follows the pupil import (``passend.pupils.importers``) and reuses its header handling:
+
+1. ``prepare(file, source)`` at upload: streams the CSV (``;``/``,``/tab, UTF-8 with or without
+   BOM, cp1252 as fallback), keeps only the mapped columns of the chosen source, never reads a
+   BSN column, blanks a BSN-like value and marks its line, and replaces the export's record id
+   by a hash. What is stored until processing holds no BSN (AGE-02).
+2. ``run_import(import_id)`` in a task: parses and validates each line with cached lookups,
+   writes per batch in one transaction (PostgreSQL: ``COPY`` into a temporary table and one
+   ``INSERT … ON CONFLICT``; SQLite: ``bulk_create``/``bulk_update``), idempotent on
+   (school, source, record id), updates the counters for the progress bar, and finally
+   detects who became meldplichtig (``detection.detect``). Rejected lines are reported with
+   their line number and a Dutch reason that never repeats a value from the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from typing import IO, Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from passend.accounts.models import Sector
+from passend.attendance.models import AbsenceImport, AbsenceKind, AbsenceRecord, ImportStatus
+from passend.bsn_guard import find_bsn_like
+from passend.privacy.context import AccessContext, subject_pseudonym
+from passend.privacy.services import LogItem, record_access, record_access_many
+from passend.pupils.importers import _detect_delimiter, is_bsn_header, normalise_header
+from passend.pupils.models import ImportSource, Pupil
+
+logger = logging.getLogger(__name__)
+
+ACTIVITY = "attendance"
+LEGAL_GROUND = "Leerplichtwet 1969 art. 21a; Wpo/Wvo"
+MAX_REJECTED_REPORTED = 2_000
+MAX_LINES = 2_000_000
+OLDEST_YEARS = 5
+BATCH_POSTGRES = 50_000
+BATCH_OTHER = 2_000
+
+FIELDS = (
+    "source_key",
+    "record_id",
+    "date",
+    "start_time",
+    "end_time",
+    "lesson_from",
+    "lesson_to",
+    "hours",
+    "kind",
+    "authorised",
+    "reason_code",
+)
+REQUIRED = ("source_key", "date")
+
+# One mapping per source: import field -> accepted headers; the first one is documented.
+MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
+    ImportSource.PARNASSYS: {
+        "source_key": ("Leerlingnummer", "Leerling-ID", "Leerlingnr"),
+        "record_id": ("Absentie-ID", "Absentienummer"),
+        "date": ("Datum", "Absentiedatum"),
+        "start_time": ("Begintijd", "Van"),
+        "end_time": ("Eindtijd", "Tot"),
+        "hours": ("Uren", "Aantal uren"),
+        "kind": ("Absentiesoort", "Soort absentie", "Soort"),
+        "authorised": ("Geoorloofd",),
+        "reason_code": ("Reden", "Absentiereden", "Code"),
+    },
+    ImportSource.MAGISTER: {
+        "source_key": ("Stamnummer", "Leerlingnummer"),
+        "record_id": ("Absentie-ID", "AbsentieId"),
+        "date": ("Datum",),
+        "lesson_from": ("Lesuur", "Van lesuur"),
+        "lesson_to": ("T/m lesuur", "Tot lesuur"),
+        "start_time": ("Begintijd",),
+        "end_time": ("Eindtijd",),
+        "hours": ("Aantal lesuren", "Lesuren"),
+        "kind": ("Verantwoording", "Absentiesoort", "Soort"),
+        "authorised": ("Geoorloofd",),
+        "reason_code": ("Code", "Verantwoordingscode", "Afspraakcode"),
+    },
+    ImportSource.SOMTODAY: {
+        "source_key": ("Leerlingnummer", "Leerling nummer"),
+        "record_id": ("Absentiemelding-ID", "Melding ID"),
+        "date": ("Datum",),
+        "lesson_from": ("Begin lesuur", "Eerste lesuur"),
+        "lesson_to": ("Eind lesuur", "Laatste lesuur"),
+        "start_time": ("Begintijd", "Begin tijd"),
+        "end_time": ("Eindtijd", "Eind tijd"),
+        "hours": ("Aantal lesuren",),
+        "kind": ("Absentiereden", "Reden"),
+        "authorised": ("Geoorloofd",),
+        "reason_code": ("Afkorting", "Code"),
+    },
+    ImportSource.ESIS: {
+        "source_key": ("Leerlingnummer", "Leerling-ID", "Leerling ID"),
+        "record_id": ("Id", "Absentie-ID"),
+        "date": ("Datum",),
+        "start_time": ("Begintijd",),
+        "end_time": ("Eindtijd",),
+        "hours": ("Uren",),
+        "kind": ("Soort verzuim", "Verzuimsoort", "Soort"),
+        "authorised": ("Geoorloofd",),
+        "reason_code": ("Reden", "Code"),
+    },
+}
+
+# Words in the kind column (lower case). Sick is always sick (ABS-02); for other words a
+# "Geoorloofd" column (Ja/Nee), when filled, decides authorised or not.
+KIND_WORDS: dict[str, str] = {
+    **dict.fromkeys(("ziek", "ziekte", "ziekmelding", "zk", "z"), AbsenceKind.SICK),
+    **dict.fromkeys(
+        (
+            "ongeoorloofd",
+            "ongeoorloofd verzuim",
+            "ongeoorloofd afwezig",
+            "spijbelen",
+            "spijbel",
+            "luxeverzuim",
+            "luxe verzuim",
+            "o",
+        ),
+        AbsenceKind.UNAUTHORISED,
+    ),
+    **dict.fromkeys(
+        (
+            "geoorloofd",
+            "geoorloofd verzuim",
+            "verlof",
+            "bijzonder verlof",
+            "medisch",
+            "dokter",
+            "huisarts",
+            "tandarts",
+            "ziekenhuis",
+            "religieuze feestdag",
+            "g",
+        ),
+        AbsenceKind.AUTHORISED,
+    ),
+    **dict.fromkeys(("overig", "anders", "te laat", "extern"), AbsenceKind.OTHER),
+}
+YES = frozenset({"ja", "j", "yes", "y", "1", "true", "waar"})
+NO = frozenset({"nee", "n", "no", "0", "false", "onwaar"})
+
+_LINE = "line"
+_BSN = "bsn"
+
+
+def documented_columns(source: str) -> dict[str, str]:
+    return {name: headers[0] for name, headers in MAPPINGS[source].items()}
+
+
+# Hex digits 0-9 become letters: a stored key never holds a digit run that the BSN guard
+# (AGE-02) could mistake for a number.
+_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def hash_ref(value: str) -> str:
+    """The idempotency key of a source record: 32 letters, never the export's own id."""
+    return hashlib.blake2b(value.encode(), digest_size=16).hexdigest().translate(_NO_DIGITS)
+
+
+def new_ref() -> str:
+    """Key of a record typed by hand."""
+    return uuid.uuid4().hex.translate(_NO_DIGITS)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    content: str
+    total_lines: int
+    ignored_columns: list[str]
+    column_labels: dict[str, str]
+
+
+def _prepare_text(lines: Iterator[str], source: str) -> Prepared:
+    header_line = next(lines, "")
+    if not header_line.strip():
+        raise ValidationError(_("Het bestand is leeg."))
+    reader = csv.reader(_chain(header_line, lines), delimiter=_detect_delimiter(header_line))
+    headers = next(reader)
+    mapping = MAPPINGS[source]
+    lookup = {normalise_header(h): name for name, hs in mapping.items() for h in hs}
+    index: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    ignored: list[str] = []
+    for position, header in enumerate(headers):
+        clean = header.replace("\ufeff", "").strip()
+        if is_bsn_header(header):
+            ignored.append(clean)
+            continue
+        name = lookup.get(normalise_header(header))
+        if name and name not in index:
+            index[name] = position
+            labels[name] = clean
+    missing = [mapping[name][0] for name in REQUIRED if name not in index]
+    if "kind" not in index and "authorised" not in index:
+        missing.append(mapping["kind"][0])
+    if not ({"hours", "lesson_from", "start_time"} & index.keys()):
+        missing.append(mapping["hours"][0])
+    if missing:
+        raise ValidationError(
+            _(
+                "Deze kolommen ontbreken in het bestand: %(columns)s. Controleer of u de "
+                "juiste bron (%(source)s) heeft gekozen; zie de handleiding voor de kolommen."
+            )
+            % {"columns": ", ".join(missing), "source": ImportSource(source).label}
+        )
+    present = [name for name in FIELDS if name in index]
+    positions = [index[name] for name in present]
+    checked = [name not in ("record_id", "date", "start_time", "end_time") for name in present]
+    record_pos = present.index("record_id") if "record_id" in present else -1
+    bsn_cache: dict[str, bool] = {}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_LINE, _BSN, *present])
+    width = max(positions) + 1
+    total = 0
+    previous_end = reader.line_num
+    for row in reader:
+        line, previous_end = previous_end + 1, reader.line_num
+        if len(row) < width:
+            if not any(cell.strip() for cell in row):
+                continue
+            row = row + [""] * (width - len(row))
+        values = [row[p].strip() for p in positions]
+        if not any(values):
+            continue
+        total += 1
+        if total > MAX_LINES:
+            raise ValidationError(
+                _("Het bestand heeft meer dan %(max)s regels.") % {"max": MAX_LINES}
+            )
+        flagged = ""
+        for i, value in enumerate(values):
+            if checked[i] and len(value) >= 8:
+                hit = bsn_cache.get(value)
+                if hit is None:
+                    if len(bsn_cache) > 50_000:
+                        bsn_cache.clear()
+                    hit = bsn_cache[value] = bool(find_bsn_like(value))
+                if hit:
+                    flagged = f"{flagged} {present[i]}".strip()
+                    values[i] = ""
+        if record_pos >= 0 and values[record_pos]:
+            # The export's own id is never stored: only its hash, the idempotency key.
+            values[record_pos] = hash_ref(values[record_pos])
+        writer.writerow([line, flagged, *values])
+    return Prepared(out.getvalue(), total, ignored, labels)
+
+
+def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def prepare(file: IO[bytes], source: str) -> Prepared:
+    """Read an uploaded export into a sanitised copy without any BSN (AGE-02)."""
+    if source not in MAPPINGS:
+        raise ValidationError({"source": _("Kies een bekend bronsysteem.")})
+    for encoding in ("utf-8-sig", "cp1252"):
+        file.seek(0)
+        wrapper = io.TextIOWrapper(file, encoding=encoding, newline="")
+        try:
+            return _prepare_text(iter(wrapper), source)
+        except UnicodeDecodeError:
+            continue
+        except csv.Error:
+            raise ValidationError(
+                _("Het bestand is geen geldig CSV-bestand (controleer de aanhalingstekens).")
+            ) from None
+        finally:
+            wrapper.detach()
+    raise ValidationError(
+        _("Het bestand kan niet worden gelezen. Sla het op als CSV (UTF-8) en probeer opnieuw.")
+    )
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+class _Rejected(Exception):
+    pass
+
+
+def parse_date(raw: str) -> dt.date | None:
+    value = raw.split(" ")[0].split("T")[0]
+    try:
+        if len(value) == 10 and value[4] == "-":
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+        parts = value.replace("/", "-").split("-")
+        if len(parts) == 3 and len(parts[2]) == 4:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_time(raw: str) -> dt.time | None:
+    value = raw.replace(".", ":").strip()
+    parts = value.split(":")
+    try:
+        if len(parts) in (2, 3):
+            return dt.time(int(parts[0]), int(parts[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_hours(raw: str) -> int | None:
+    """Hours as a number (``1,5`` or ``1.5``) in hundredths, or None."""
+    try:
+        value = Decimal(raw.replace(",", "."))
+    except ArithmeticError:
+        return None
+    if not value.is_finite():
+        return None
+    return int((value * 100).to_integral_value())
+
+
+class Parsed(NamedTuple):
+    line: int
+    pupil_id: int
+    ref: str
+    date: dt.date
+    start: dt.time | None
+    end: dt.time | None
+    centi_hours: int
+    kind: str
+    reason: str
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.centi_hours) / 100
+
+
+def _centi_text(centi: int) -> str:
+    return f"{centi // 100}.{centi % 100:02d}"
+
+
+class LineParser:
+    """Parses sanitised lines with cached lookups (dates, kinds and hours repeat a lot)."""
+
+    def __init__(
+        self,
+        header: list[str],
+        labels: dict[str, str],
+        pupils: dict[str, int],
+        *,
+        counts_lessons: bool,
+        today: dt.date,
+    ) -> None:
+        self.pos = {name: i for i, name in enumerate(header)}
+        self.labels = labels
+        self.pupils = pupils
+        self.counts_lessons = counts_lessons
+        self.today = today
+        self.oldest = dt.date(today.year - OLDEST_YEARS, 1, 1)
+        self.dates: dict[str, dt.date | None] = {}
+        self.times: dict[str, dt.time | None] = {}
+        self.hours: dict[str, int | None] = {}
+        self.kinds: dict[tuple[str, str], str | None] = {}
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name) or name
+
+    def _col(self, name: str) -> Callable[[list[str]], str]:
+        i = self.pos.get(name)
+        if i is None:
+            return lambda row: ""
+        return lambda row: row[i]
+
+    def parser(self) -> Callable[[list[str]], Parsed]:
+        get = {name: self._col(name) for name in FIELDS}
+        key_of, rec_of, date_of = get["source_key"], get["record_id"], get["date"]
+        start_of, end_of = get["start_time"], get["end_time"]
+        from_of, to_of, hours_of = get["lesson_from"], get["lesson_to"], get["hours"]
+        kind_of, auth_of, reason_of = get["kind"], get["authorised"], get["reason_code"]
+        dates, times, hours_cache, kinds = self.dates, self.times, self.hours, self.kinds
+        pupils, label = self.pupils, self.label
+        date_msg = _(
+            "Kolom '%(column)s' bevat geen geldige datum (gebruik dd-mm-jjjj of jjjj-mm-dd)."
+        )
+        time_msg = _("Kolom '%(column)s' bevat geen geldige tijd (gebruik uu:mm).")
+
+        def parse(row: list[str]) -> Parsed:
+            line = int(row[0])
+            if row[1]:
+                columns = ", ".join(f"'{label(n)}'" for n in row[1].split())
+                raise _Rejected(
+                    _(
+                        "Kolom %(columns)s lijkt een BSN of onderwijsnummer te bevatten. Het "
+                        "samenwerkingsverband mag geen BSN verwerken; de regel is niet "
+                        "geïmporteerd (AGE-02)."
+                    )
+                    % {"columns": columns}
+                )
+            key = key_of(row)
+            if not key:
+                raise _Rejected(
+                    _("Kolom '%(column)s' is verplicht maar leeg.")
+                    % {"column": label("source_key")}
+                )
+            pupil_id = pupils.get(key)
+            if pupil_id is None:
+                raise _Rejected(
+                    _(
+                        "Het leerlingnummer in kolom '%(column)s' hoort niet bij een leerling van "
+                        "deze school in Passend. Importeer eerst de leerlingen."
+                    )
+                    % {"column": label("source_key")}
+                )
+            raw_date = date_of(row)
+            if raw_date in dates:
+                day = dates[raw_date]
+            else:
+                day = dates[raw_date] = parse_date(raw_date)
+            if day is None:
+                raise _Rejected(date_msg % {"column": label("date")})
+            if day > self.today or day < self.oldest:
+                raise _Rejected(
+                    _(
+                        "Kolom '%(column)s' bevat een datum in de toekomst of van meer dan %(n)s jaar geleden."
+                    )
+                    % {"column": label("date"), "n": OLDEST_YEARS}
+                )
+            start = end = None
+            raw_start, raw_end = start_of(row), end_of(row)
+            if raw_start:
+                start = (
+                    times[raw_start]
+                    if raw_start in times
+                    else times.setdefault(raw_start, parse_time(raw_start))
+                )
+                if start is None:
+                    raise _Rejected(time_msg % {"column": label("start_time")})
+            if raw_end:
+                end = (
+                    times[raw_end]
+                    if raw_end in times
+                    else times.setdefault(raw_end, parse_time(raw_end))
+                )
+                if end is None:
+                    raise _Rejected(time_msg % {"column": label("end_time")})
+            raw_hours, raw_from = hours_of(row), from_of(row)
+            centi: int | None
+            if raw_hours:
+                centi = (
+                    hours_cache[raw_hours]
+                    if raw_hours in hours_cache
+                    else hours_cache.setdefault(raw_hours, parse_hours(raw_hours))
+                )
+                if centi is None:
+                    raise _Rejected(
+                        _("Kolom '%(column)s' bevat geen geldig aantal uren.")
+                        % {"column": label("hours")}
+                    )
+            elif raw_from:
+                raw_to = to_of(row) or raw_from
+                if not (raw_from.isdigit() and raw_to.isdigit()) or int(raw_to) < int(raw_from):
+                    raise _Rejected(
+                        _("Kolom '%(column)s' bevat geen geldig lesuur.")
+                        % {"column": label("lesson_from")}
+                    )
+                centi = (int(raw_to) - int(raw_from) + 1) * 100
+            elif start is not None and end is not None:
+                if self.counts_lessons:
+                    raise _Rejected(
+                        _(
+                            "In het voortgezet onderwijs telt verzuim in lesuren (ABS-01): vul "
+                            "kolom '%(column)s' of de lesuren, niet alleen begin- en eindtijd."
+                        )
+                        % {"column": self.labels.get("hours") or MAPPING_HOURS_HINT}
+                    )
+                minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+                centi = round(minutes * 100 / 60)
+            else:
+                raise _Rejected(_("De regel heeft geen uren, lesuren of begin- en eindtijd."))
+            if centi <= 0 or centi > 2400:
+                raise _Rejected(_("Het aantal uren moet groter dan 0 en hooguit 24 zijn."))
+            raw_kind, raw_auth = kind_of(row).lower(), auth_of(row).lower()
+            kind_key = (raw_kind, raw_auth)
+            if kind_key in kinds:
+                kind = kinds[kind_key]
+            else:
+                kind = kinds[kind_key] = _kind(raw_kind, raw_auth)
+            if kind is None:
+                raise _Rejected(
+                    _(
+                        "Kolom '%(column)s' bevat een onbekende soort verzuim; gebruik geoorloofd, "
+                        "ongeoorloofd, ziek of overig (of vul kolom Geoorloofd met Ja/Nee)."
+                    )
+                    % {"column": label("kind") if "kind" in self.pos else label("authorised")}
+                )
+            reason = reason_of(row)[:40]
+            record = rec_of(row)
+            ref = record or hash_ref(f"{key}|{day.isoformat()}|{raw_start or raw_from}")
+            return Parsed(line, pupil_id, ref, day, start, end, centi, kind, reason)
+
+        return parse
+
+
+MAPPING_HOURS_HINT = "Aantal lesuren"
+
+
+def _kind(word: str, authorised: str) -> str | None:
+    mapped = KIND_WORDS.get(word.strip())
+    if mapped == AbsenceKind.SICK:
+        return mapped
+    if authorised in YES:
+        return AbsenceKind.AUTHORISED
+    if authorised in NO:
+        return AbsenceKind.UNAUTHORISED
+    return mapped
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    signals: int = 0
+    rejected_lines: list[dict[str, Any]] = field(default_factory=list)
+    affected_pupils: set[int] = field(default_factory=set)
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected += 1
+        if len(self.rejected_lines) < MAX_REJECTED_REPORTED:
+            self.rejected_lines.append({"line": line, "reason": reason})
+
+
+_STAGE = "attendance_absence_stage"
+_COLUMNS = (
+    "pupil_id",
+    "source_ref",
+    "date",
+    "start_time",
+    "end_time",
+    "hours",
+    "kind",
+    "reason_code",
+)
+
+
+def _copy_text(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", " ").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return value
+
+
+def copy_text(rows: list[Parsed]) -> str:
+    """The rows as PostgreSQL COPY text (tab separated, \\N for NULL)."""
+    out: list[str] = []
+    append = out.append
+    for r in rows:
+        start = r.start.isoformat() if r.start else "\\N"
+        end = r.end.isoformat() if r.end else "\\N"
+        append(
+            f"{r.pupil_id}\t{r.ref}\t{r.date.isoformat()}\t{start}\t{end}\t"
+            f"{_centi_text(r.centi_hours)}\t{r.kind}\t{_copy_text(r.reason)}\n"
+        )
+    return "".join(out)
+
+
+def _write_postgres(
+    rows: list[Parsed], *, school_id: int, source: str, import_id: int | None, text: str | None
+) -> dict[int, tuple[int, int]]:
+    """COPY into a temporary table, then one upsert that only touches changed rows.
+
+    Returns per pupil (inserted, updated). The import is idempotent, so a batch may commit
+    asynchronously: after a crash the school imports the file again."""
+    table = AbsenceRecord._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (pupil_id bigint, source_ref varchar(32), "
+            "date date, start_time time, end_time time, hours numeric(5,2), kind varchar(20), "
+            "reason_code varchar(40)) ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY {_STAGE} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            copy.write(text if text is not None else copy_text(rows))
+        compared = ", ".join(f"t.{c}" for c in _COLUMNS if c != "source_ref")
+        excluded = ", ".join(f"EXCLUDED.{c}" for c in _COLUMNS if c != "source_ref")
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "source_ref")
+        cursor.execute(
+            f"""
+            WITH up AS (
+                INSERT INTO {table} AS t (school_id, source, import_run_id, created_at,
+                    updated_at, {", ".join(_COLUMNS)})
+                SELECT %s, %s, %s, %s, %s, {", ".join(_COLUMNS)} FROM {_STAGE}
+                ON CONFLICT (school_id, source, source_ref) DO UPDATE SET {updates},
+                    import_run_id = EXCLUDED.import_run_id, updated_at = EXCLUDED.updated_at
+                WHERE ({compared}) IS DISTINCT FROM ({excluded})
+                RETURNING (xmax = 0) AS inserted, pupil_id
+            )
+            SELECT pupil_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+            FROM up GROUP BY pupil_id
+            """,  # noqa: S608 — identifiers are constants of this module, values are parameters
+            [school_id, source, import_id, now, now],
+        )
+        return {pupil: (ins, upd) for pupil, ins, upd in cursor.fetchall()}
+
+
+_FIELDS_COMPARED = ("pupil_id", "date", "start_time", "end_time", "hours", "kind", "reason_code")
+
+
+def _write_orm(
+    rows: list[Parsed], *, school_id: int, source: str, import_id: int | None, text: str | None
+) -> dict[int, tuple[int, int]]:
+    existing = {
+        r.source_ref: r
+        for r in AbsenceRecord.objects.filter(
+            school_id=school_id, source=source, source_ref__in=[r.ref for r in rows]
+        )
+    }
+    now = timezone.now()
+    new: list[AbsenceRecord] = []
+    changed: list[AbsenceRecord] = []
+    counts: dict[int, list[int]] = {}
+    for r in rows:
+        values = {
+            "pupil_id": r.pupil_id,
+            "date": r.date,
+            "start_time": r.start,
+            "end_time": r.end,
+            "hours": r.hours,
+            "kind": r.kind,
+            "reason_code": r.reason,
+        }
+        record = existing.get(r.ref)
+        if record is None:
+            new.append(
+                AbsenceRecord(
+                    school_id=school_id,
+                    source=source,
+                    source_ref=r.ref,
+                    import_run_id=import_id,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
+                )
+            )
+            counts.setdefault(r.pupil_id, [0, 0])[0] += 1
+        elif any(getattr(record, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(record, k, v)
+            record.import_run_id = import_id
+            record.updated_at = now
+            changed.append(record)
+            counts.setdefault(r.pupil_id, [0, 0])[1] += 1
+    AbsenceRecord.objects.bulk_create(new, batch_size=500)
+    AbsenceRecord.objects.bulk_update(
+        changed, [*_FIELDS_COMPARED, "import_run", "updated_at"], batch_size=500
+    )
+    return {pupil: (c[0], c[1]) for pupil, c in counts.items()}
+
+
+def write_rows(
+    rows: list[Parsed],
+    *,
+    school_id: int,
+    source: str,
+    import_id: int | None,
+    text: str | None = None,
+) -> dict[int, tuple[int, int]]:
+    if not rows:
+        return {}
+    writer = _write_postgres if connection.vendor == "postgresql" else _write_orm
+    return writer(rows, school_id=school_id, source=source, import_id=import_id, text=text)
+
+
+def log_pupils(
+    context: AccessContext, pupil_ids: Iterable[int], *, action: str, reason: str = ""
+) -> None:
+    """One access-log entry per pupil whose absence was written (not per line)."""
+    record_access_many(
+        context,
+        [
+            LogItem(
+                subject_pseudonym=subject_pseudonym("pupil", pupil_id),
+                object_type="attendance.absencerecord",
+                object_id=reason,
+                data_categories=("absence",),
+                legal_ground=LEGAL_GROUND,
+            )
+            for pupil_id in sorted(pupil_ids)
+        ],
+        action=action,
+        activity=ACTIVITY,
+    )
+
+
+def school_pupil_numbers(school_id: int, source: str) -> dict[str, int]:
+    """Pupil number -> pupil id for pupils imported by this school from this source."""
+    return dict(
+        Pupil.objects.filter(source_school_id=school_id, source_system=source).values_list(
+            "source_key", "pk"
+        )
+    )
+
+
+@dataclass
+class _Batch:
+    lines: int
+    rows: list[Parsed]
+    text: str | None
+
+
+def process(
+    content: str,
+    *,
+    school: Any,
+    source: str,
+    labels: dict[str, str],
+    context: AccessContext,
+    import_run: AbsenceImport | None = None,
+    today: dt.date | None = None,
+    on_batch: Callable[[int, ImportResult], None] | None = None,
+) -> ImportResult:
+    """Parses and writes a sanitised import; each batch is one transaction.
+
+    Parsing of the next batch runs in a worker thread while the database writes the current
+    one (psycopg releases the GIL while it waits). Each batch writes one access-log entry for
+    the batch (same transaction, no subject: the records carry the import id); when all
+    batches are written, one entry per pupil whose absence was written or changed.
+    """
+    today = today or timezone.localdate()
+    reader = csv.reader(io.StringIO(content))
+    header = next(reader)
+    parse = LineParser(
+        header,
+        labels,
+        school_pupil_numbers(school.pk, source),
+        counts_lessons=school.sector == Sector.VO,
+        today=today,
+    ).parser()
+    result = ImportResult()
+    seen: dict[int, int] = {}
+    postgres = connection.vendor == "postgresql"
+    size = BATCH_POSTGRES if postgres else BATCH_OTHER
+    import_id = import_run.pk if import_run is not None else None
+    reason = f"import={import_id};source={source}" if import_id else f"source={source}"
+    duplicate = _("Deze verzuimregel staat ook op regel %(first)s; alleen die regel is gebruikt.")
+
+    def next_batch() -> _Batch | None:
+        raw_rows = list(islice(reader, size))
+        if not raw_rows:
+            return None
+        rows: list[Parsed] = []
+        for raw in raw_rows:
+            try:
+                parsed = parse(raw)
+            except _Rejected as rejected:
+                result.reject(int(raw[0]), str(rejected))
+                continue
+            marker = hash(parsed.ref)
+            first = seen.get(marker)
+            if first is not None:
+                result.reject(parsed.line, duplicate % {"first": first})
+                continue
+            seen[marker] = parsed.line
+            rows.append(parsed)
+        return _Batch(len(raw_rows), rows, copy_text(rows) if postgres else None)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(next_batch)
+        while (batch := pending.result()) is not None:
+            pending = pool.submit(next_batch)
+            with transaction.atomic():
+                per_pupil = write_rows(
+                    batch.rows,
+                    school_id=school.pk,
+                    source=source,
+                    import_id=import_id,
+                    text=batch.text,
+                )
+                inserted = sum(c[0] for c in per_pupil.values())
+                updated = sum(c[1] for c in per_pupil.values())
+                if per_pupil:
+                    record_access(
+                        context,
+                        action="import_write",
+                        activity=ACTIVITY,
+                        object_type="attendance.absenceimport",
+                        object_id=str(import_id or ""),
+                        data_categories=("absence",),
+                        legal_ground=LEGAL_GROUND,
+                        reason=f"{reason};new={inserted};changed={updated};pupils={len(per_pupil)}",
+                    )
+                result.created += inserted
+                result.updated += updated
+                result.unchanged += len(batch.rows) - inserted - updated
+                result.affected_pupils.update(per_pupil)
+                if on_batch is not None:
+                    on_batch(batch.lines, result)
+    if result.affected_pupils:
+        with transaction.atomic():
+            log_pupils(context, result.affected_pupils, action="import_write", reason=reason)
+    return result
+
+
+def run_import(import_id: int) -> ImportResult | None:
+    """Process one uploaded import; None if another worker already took it."""
+    from passend.attendance import detection
+
+    claimed = AbsenceImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    run = AbsenceImport.objects.select_related(
+        "school", "requested_by", "requested_membership__organisation"
+    ).get(pk=import_id)
+    context = AccessContext(
+        user=run.requested_by,
+        organisation_id=run.school_id,
+        role=run.requested_role,
+        trace_id=run.trace_id,
+    )
+    result = ImportResult()
+
+    def progress(lines: int, current: ImportResult) -> None:
+        run.processed_lines += lines
+        _store_counts(run, current)
+        run.save(update_fields=[*_COUNT_FIELDS, "processed_lines"])
+
+    try:
+        result = process(
+            run.content,
+            school=run.school,
+            source=run.source,
+            labels=dict(run.column_labels),
+            context=context,
+            import_run=run,
+            on_batch=progress,
+        )
+        run.status = ImportStatus.DETECTING
+        run.content = ""
+        run.save(update_fields=["status", "content"])
+        result.signals = detection.detect(
+            run.school, result.affected_pupils, membership=run.requested_membership, context=context
+        )
+        run.status = ImportStatus.DONE
+    except Exception as exc:
+        run.status = ImportStatus.FAILED
+        run.failure = _(
+            "De import is afgebroken door een onverwachte fout. Wat al verwerkt was, blijft "
+            "bewaard; u kunt het bestand opnieuw importeren."
+        )
+        # The exception type only: its message could quote a value from the file.
+        logger.error("absence import %s failed: %s", import_id, type(exc).__name__)
+        raise
+    finally:
+        run.content = ""
+        run.finished_at = timezone.now()
+        _store_counts(run, result)
+        run.save()
+    return result
+
+
+_COUNT_FIELDS = [
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "rejected_count",
+    "rejected_lines",
+    "signals_count",
+]
+
+
+def _store_counts(run: AbsenceImport, result: ImportResult) -> None:
+    run.created_count = result.created
+    run.updated_count = result.updated
+    run.unchanged_count = result.unchanged
+    run.rejected_count = result.rejected
+    run.signals_count = result.signals
+    run.rejected_lines = list(result.rejected_lines)

@@ -1,0 +1,295 @@
+"""Reads of the cases app for its screens and API.
+
+Everything here starts from a ``CaseRow`` that ``passend.access.selectors`` already decided and
+logged (``get_case`` / ``decide_rows`` + ``log_rows``): these functions only fetch the related
+rows of an authorised case, in a constant number of queries, and leave out what the viewer's
+categories do not cover. They never widen access.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from passend.access.selectors import CaseRow, visible_entries
+from passend.accounts.models import Membership, Organisation, OrganisationKind
+from passend.cases.models import Case, CaseEntry, Hearing, Participant, PhaseChange
+from passend.consent.models import Consent, Justification, LegalGround
+from passend.privacy.categories import DataCategory
+from passend.pupils.models import Guardian, Pupil
+from passend.pupils.selectors import pupils_enrolled_at
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+def filter_cases(
+    queryset: QuerySet[Case],
+    *,
+    phase: str = "",
+    kind: str = "",
+    status: str = "",
+    query: str = "",
+) -> QuerySet[Case]:
+    """Filters of the "Mijn trajecten" list, applied to an already scoped queryset.
+
+    The name search is only a pre-filter: ``matches_query`` decides afterwards, with the
+    policy's answer, whether the name may count (a name the viewer cannot see never matches).
+    """
+    if phase:
+        queryset = queryset.filter(phase=phase)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status == Case.Status.OPEN:
+        queryset = queryset.exclude(phase="closed")
+    elif status == Case.Status.CLOSED:
+        queryset = queryset.filter(phase="closed")
+    query = query.strip()
+    if query:
+        condition = Q(pseudonym__icontains=query)
+        for word in query.split():
+            condition |= Q(is_anonymous=False) & (
+                Q(pupil__first_name__icontains=word) | Q(pupil__last_name__icontains=word)
+            )
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def matches_query(row: CaseRow, query: str) -> bool:
+    """Does the row match the search, counting the name only when the viewer may see it?"""
+    query = query.strip().lower()
+    if not query:
+        return True
+    if query in row.case.pseudonym.lower():
+        return True
+    if not row.access.can_see(DataCategory.ORDINARY) or row.case.is_anonymous:
+        return False
+    pupil = row.case.pupil
+    if pupil is None:
+        return False
+    name = pupil.full_name.lower()
+    return all(word in name for word in query.split())
+
+
+def encode_cursor(case: Case) -> str:
+    """An opaque keyset position (opened_at, id); holds no personal data."""
+    raw = f"{case.opened_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[datetime, int] | None:
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        stamp, pk = raw.rsplit("|", 1)
+        moment = parse_datetime(stamp)
+        number = int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if moment is None or number <= 0:
+        return None
+    return moment, number
+
+
+def after_cursor(queryset: QuerySet[Case], cursor: tuple[datetime, int] | None) -> QuerySet[Case]:
+    """Keyset pagination in the stable order (-opened_at, -id)."""
+    queryset = queryset.order_by("-opened_at", "-id")
+    if cursor is None:
+        return queryset
+    moment, pk = cursor
+    return queryset.filter(Q(opened_at__lt=moment) | Q(opened_at=moment, id__lt=pk))
+
+
+# --- New case --------------------------------------------------------------------------------
+
+
+def openable_pupils(membership: Membership | None) -> QuerySet[Pupil]:
+    """Pupils the acting organisation may open a case for (ORG-04).
+
+    A school: its currently enrolled pupils. An SWV: pupils currently enrolled at its member
+    schools. Other organisations choose no pupil here (they discuss a case anonymously or are
+    added to the school's case).
+    """
+    if membership is None:
+        return Pupil.objects.none()
+    organisation = membership.organisation
+    if organisation.kind == OrganisationKind.SCHOOL:
+        return pupils_enrolled_at(organisation).order_by("last_name", "first_name", "pk")
+    if organisation.kind == OrganisationKind.SWV:
+        today = timezone.localdate()
+        return (
+            Pupil.objects.filter(
+                Q(enrolments__end_date__isnull=True) | Q(enrolments__end_date__gte=today),
+                enrolments__school__swv=organisation,
+                enrolments__start_date__lte=today,
+            )
+            .distinct()
+            .order_by("last_name", "first_name", "pk")
+        )
+    return Pupil.objects.none()
+
+
+def active_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(is_active=True).order_by("name")
+
+
+def find_colleague(organisation: Organisation, identifier: str) -> Any | None:
+    """A person with a current membership at ``organisation``, by username or e-mail."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    membership = (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .filter(Q(user__username__iexact=identifier) | Q(user__email__iexact=identifier))
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership is not None else None
+
+
+# --- Detail ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    text: str
+
+
+@dataclass
+class CaseDetail:
+    """What the case page shows, already cut to the viewer's categories."""
+
+    row: CaseRow
+    participants: list[Participant]
+    active_participants: list[Participant]
+    consents: list[Consent]
+    legal_grounds: list[LegalGround]
+    justifications: list[Justification]
+    hearings: list[Hearing]
+    entries: list[CaseEntry]
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    guardians: list[Guardian] = field(default_factory=list)
+
+    @property
+    def active_consents(self) -> list[Consent]:
+        return [c for c in self.consents if c.revoked_at is None]
+
+    @property
+    def participant_organisations(self) -> list[Organisation]:
+        seen: dict[int, Organisation] = {}
+        for participant in self.active_participants:
+            seen.setdefault(participant.organisation_id, participant.organisation)
+        return sorted(seen.values(), key=lambda o: (o.name, o.pk))
+
+    @property
+    def participant_users(self) -> list[Any]:
+        seen: dict[int, Any] = {}
+        for participant in self.active_participants:
+            seen.setdefault(participant.user_id, participant.user)
+        return sorted(seen.values(), key=lambda u: (u.get_full_name() or u.username, u.pk))
+
+
+def _person(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def case_detail(row: CaseRow, *, with_guardians: bool = False) -> CaseDetail:
+    """The related rows of an authorised case, in a constant number of queries.
+
+    Participants, consents (with parties), legal grounds and justifications are already
+    prefetched by ``with_policy_data``; this adds their people and organisations, the hearings,
+    the phase changes and the visible entries.
+    """
+    case = row.case
+    participants = list(case.participants.all())
+    consents = list(case.consents.all())
+    grounds = list(case.legal_grounds.all())
+    decisions = list(case.justifications.all())
+    prefetch_related_objects(consents, "given_by_guardians", "recorded_by", "revoked_by")
+    prefetch_related_objects(grounds, "organisation", "recorded_by")
+    prefetch_related_objects(decisions, "organisation", "decided_by")
+    hearings = list(Hearing.objects.filter(case=case).select_related("recorded_by"))
+    changes = list(PhaseChange.objects.filter(case=case).select_related("changed_by"))
+    entries = visible_entries(row)
+    guardians: list[Guardian] = []
+    if with_guardians and case.pupil_id is not None and not case.is_anonymous:
+        guardians = list(Guardian.objects.filter(pupil_id=case.pupil_id).order_by("pk"))
+
+    detail = CaseDetail(
+        row=row,
+        participants=participants,
+        active_participants=[p for p in participants if p.ended_at is None],
+        consents=sorted(consents, key=lambda c: (c.recorded_at, c.pk), reverse=True),
+        legal_grounds=grounds,
+        justifications=decisions,
+        hearings=hearings,
+        entries=entries,
+        guardians=guardians,
+    )
+    detail.timeline = _timeline(changes, participants, consents)
+    return detail
+
+
+def _timeline(
+    changes: list[PhaseChange], participants: list[Participant], consents: list[Consent]
+) -> list[TimelineEvent]:
+    events: list[TimelineEvent] = []
+    for change in changes:
+        if change.from_phase:
+            text = _("Fase van %(from)s naar %(to)s (%(who)s)") % {
+                "from": change.get_from_phase_display(),
+                "to": change.get_to_phase_display(),
+                "who": _person(change.changed_by),
+            }
+        else:
+            text = _("Traject geopend in fase %(to)s (%(who)s)") % {
+                "to": change.get_to_phase_display(),
+                "who": _person(change.changed_by),
+            }
+        events.append(TimelineEvent(change.changed_at, text))
+    for participant in participants:
+        who = {"who": _person(participant.user), "org": participant.organisation.name}
+        events.append(TimelineEvent(participant.joined_at, _("%(who)s (%(org)s) neemt deel") % who))
+        if participant.ended_at is not None:
+            events.append(
+                TimelineEvent(
+                    participant.ended_at, _("Deelname van %(who)s (%(org)s) beëindigd") % who
+                )
+            )
+    for consent in consents:
+        parties = ", ".join(sorted(p.name for p in consent.parties.all()))
+        events.append(
+            TimelineEvent(
+                consent.recorded_at,
+                _("Toestemming vastgelegd voor: %(parties)s") % {"parties": parties},
+            )
+        )
+        if consent.revoked_at is not None:
+            events.append(
+                TimelineEvent(
+                    consent.revoked_at,
+                    _("Toestemming ingetrokken voor: %(parties)s") % {"parties": parties},
+                )
+            )
+    return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+def find_participant(row: CaseRow, participant_id: int) -> Participant | None:
+    """A participant of this (authorised) case, from the prefetched rows."""
+    return next((p for p in row.case.participants.all() if p.pk == participant_id), None)
+
+
+def find_consent(row: CaseRow, consent_id: int) -> Consent | None:
+    """A consent of this (authorised) case, from the prefetched rows."""
+    return next((c for c in row.case.consents.all() if c.pk == consent_id), None)

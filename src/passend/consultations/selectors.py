@@ -1,0 +1,322 @@
+"""Reads of case consultation for screens, API and exports.
+
+Agenda items, minutes and plans belong to a Case; whether a viewer sees them is decided by
+``passend.access`` (``decide_rows`` / ``get_case``) and every shown case is logged
+(``log_rows``). A meeting shows the items the viewer may not see only as
+"Agendapunt N (niet zichtbaar voor u)" (CO-03).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from passend.access import selectors as access
+from passend.access.policy import decide_case, phase_policies
+from passend.access.selectors import CaseRow
+from passend.cases.models import Case
+from passend.consultations.models import (
+    OPEN_ACTION_STATUSES,
+    AgendaInvitee,
+    AgendaItem,
+    ConsultationKind,
+    KnownName,
+    Meeting,
+    Minutes,
+    Plan,
+    PlanAction,
+)
+from passend.privacy.categories import DataCategory
+from passend.privacy.context import AccessContext
+from passend.privacy.models import Outcome
+from passend.privacy.services import record_access
+
+# --- Kinds -----------------------------------------------------------------------------------
+
+
+def kinds_for(membership: Any) -> QuerySet[ConsultationKind]:
+    """The covenant models and the kinds of the viewer's SWV (or their school's SWV)."""
+    queryset = ConsultationKind.objects.select_related("swv")
+    if membership is None:
+        return queryset.filter(swv__isnull=True)
+    organisation = membership.organisation
+    swv_ids = {organisation.pk, organisation.swv_id} - {None}
+    if membership.role == "functional_admin":
+        return queryset.order_by("swv__name", "name")
+    return queryset.filter(Q(swv__isnull=True) | Q(swv_id__in=swv_ids)).order_by(
+        "swv__name", "name"
+    )
+
+
+def get_kind(membership: Any, pk: object) -> ConsultationKind:
+    try:
+        number = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    kind = (
+        kinds_for(membership)
+        .prefetch_related("parties", "deviations__recorded_by")
+        .filter(pk=number)
+        .first()
+    )
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def plannable_kinds(membership: Any) -> QuerySet[ConsultationKind]:
+    return kinds_for(membership).filter(is_active=True)
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+
+def meetings_for(user: Any, membership: Any) -> QuerySet[Meeting]:
+    """Meetings the user convenes, or with an item on a case they take part in (pre-filter)."""
+    if membership is None or membership.role in ("privacy_officer", "functional_admin"):
+        return Meeting.objects.none()
+    involved = access.involved_cases(user, membership).values("pk")
+    return (
+        Meeting.objects.filter(Q(convener=user) | Q(items__case__in=involved))
+        .distinct()
+        .select_related("kind")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def _items_prefetch() -> Prefetch:
+    return Prefetch(
+        "items",
+        queryset=AgendaItem.objects.order_by("position", "id").prefetch_related(
+            Prefetch("case", queryset=access.with_policy_data(Case.objects.all())),
+            Prefetch(
+                "invitees", queryset=AgendaInvitee.objects.select_related("user", "organisation")
+            ),
+            Prefetch(
+                "minutes", queryset=Minutes.objects.select_related("written_by", "supplied_by")
+            ),
+        ),
+    )
+
+
+@dataclass
+class ItemView:
+    item: AgendaItem
+    row: CaseRow | None  # None: the viewer may not see this item
+
+    @property
+    def visible(self) -> bool:
+        return self.row is not None
+
+    @property
+    def minutes(self) -> Minutes | None:
+        if self.row is None:
+            return None
+        minutes = getattr(self.item, "minutes", None)
+        if minutes is None:
+            return None
+        if not self.row.access.can_see(minutes.category) and (
+            minutes.supplied_by_id != self.row.access.organisation_id
+        ):
+            return None
+        return minutes
+
+    @property
+    def minutes_hidden(self) -> bool:
+        return (
+            self.row is not None
+            and getattr(self.item, "minutes", None) is not None
+            and (self.minutes is None)
+        )
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    items: list[ItemView] = field(default_factory=list)
+    is_convener: bool = False
+
+    @property
+    def visible_items(self) -> list[ItemView]:
+        return [i for i in self.items if i.visible]
+
+
+def _decide_items(
+    request: HttpRequest, meeting: Meeting, policies: dict[str, Any]
+) -> list[ItemView]:
+    user, membership = request.user, getattr(request, "membership", None)
+    views: list[ItemView] = []
+    for item in meeting.items.all():
+        decision = decide_case(user, membership, item.case, phase_categories=policies)
+        views.append(ItemView(item, CaseRow(item.case, decision) if decision.allowed else None))
+    return views
+
+
+def meeting_rows(request: HttpRequest, meetings: list[Meeting]) -> list[MeetingView]:
+    """The list: per meeting only how many items the viewer sees; logs those cases."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(meetings, _items_prefetch())
+    policies = phase_policies()
+    views: list[MeetingView] = []
+    rows: list[CaseRow] = []
+    for meeting in meetings:
+        items = _decide_items(request, meeting, policies)
+        view = MeetingView(meeting, items, meeting.convener_id == request.user.pk)
+        if view.is_convener or view.visible_items:
+            views.append(view)
+            rows.extend(i.row for i in view.visible_items if i.row is not None)
+    access.log_rows(request, rows)
+    return views
+
+
+def get_meeting(request: HttpRequest, pk: object) -> MeetingView:
+    """One meeting for the viewer, or Http404 when they convene it nor see any item of it."""
+    try:
+        number = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    meeting = (
+        Meeting.objects.select_related("kind", "organisation", "convener")
+        .prefetch_related(_items_prefetch())
+        .filter(pk=number)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    view = MeetingView(
+        meeting,
+        _decide_items(request, meeting, phase_policies()),
+        meeting.convener_id == request.user.pk,
+    )
+    if not view.is_convener and not view.visible_items:
+        # Logged as a denied read, answered as "not found": probing reveals nothing.
+        record_access(
+            AccessContext.from_request(request),
+            action="view",
+            activity="case_consultation",
+            outcome=Outcome.DENIED,
+            obj=meeting,
+            reason="no agenda item of a case you are involved in (CO-03)",
+        )
+        raise Http404
+    access.log_rows(
+        request, [i.row for i in view.visible_items if i.row is not None], action="view"
+    )
+    return view
+
+
+def get_item(
+    request: HttpRequest, meeting_pk: object, item_pk: object
+) -> tuple[MeetingView, ItemView]:
+    view = get_meeting(request, meeting_pk)
+    for item_view in view.items:
+        if str(item_view.item.pk) == str(item_pk) and item_view.visible:
+            return view, item_view
+    raise Http404
+
+
+# --- Plans -----------------------------------------------------------------------------------
+
+
+def plan_of(row: CaseRow) -> Plan | None:
+    """The plan of an authorised case, with goals, actions, notes, revisions and escalations."""
+    return (
+        Plan.objects.filter(case=row.case)
+        .select_related("created_by")
+        .prefetch_related(
+            "goals",
+            Prefetch("actions", queryset=PlanAction.objects.select_related("owner", "goal")),
+            "progress_notes__written_by",
+            "revisions__changed_by",
+            "escalations__recorded_by",
+        )
+        .first()
+    )
+
+
+def opp_of(plan: Plan | None) -> Any:
+    if plan is None:
+        return None
+    return getattr(plan, "opp", None) if hasattr(plan, "opp") else None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    action: PlanAction
+    row: CaseRow
+
+
+def my_actions(request: HttpRequest) -> list[ActionRow]:
+    """'Mijn acties': open actions across the cases the user directs as casusregisseur,
+    and open actions the user owns (CO-05). Each case shown is logged."""
+    user = request.user
+    cases = (
+        access.involved_cases(user, getattr(request, "membership", None))
+        .filter(
+            Q(case_director=user)
+            | Q(plan__actions__owner=user, plan__actions__status__in=OPEN_ACTION_STATUSES)
+        )
+        .distinct()
+    )
+    rows = {r.case.pk: r for r in access.decide_rows(request, list(access.with_policy_data(cases)))}
+    actions = (
+        PlanAction.objects.filter(plan__case_id__in=rows.keys(), status__in=OPEN_ACTION_STATUSES)
+        .filter(Q(plan__case__case_director=user) | Q(owner=user))
+        .select_related("owner", "plan", "goal")
+        .order_by("due_date", "id")
+    )
+    result = [ActionRow(a, rows[a.plan.case_id]) for a in actions]
+    access.log_rows(request, list(rows.values()))
+    return result
+
+
+def known_names_of(row: CaseRow) -> list[KnownName]:
+    return list(KnownName.objects.filter(case=row.case))
+
+
+def can_see_plan(row: CaseRow) -> bool:
+    """Plans hold ordinary data at least; the viewer needs that category (CO-02)."""
+    return row.access.can_see(DataCategory.ORDINARY)
+
+
+def resolve_invitee(line: str) -> tuple[Any, Any] | None:
+    """'gebruikersnaam [organisatie-id]' or 'e-mailadres [organisatie-id]' -> (user, organisation).
+
+    Without an organisation id the person's only current membership is used.
+    """
+    from passend.accounts.models import Membership
+
+    parts = line.split()
+    if not parts or len(parts) > 2:
+        return None
+    identifier = parts[0]
+    memberships = (
+        Membership.objects.active()
+        .filter(Q(user__username__iexact=identifier) | Q(user__email__iexact=identifier))
+        .select_related("user", "organisation")
+        .order_by("pk")
+    )
+    if len(parts) == 2:
+        if not parts[1].isdigit():
+            return None
+        memberships = memberships.filter(organisation_id=int(parts[1]))
+    found = list(memberships[:2])
+    if len(found) != 1:
+        return None
+    return found[0].user, found[0].organisation
+
+
+def plannable_cases(request: HttpRequest) -> list[CaseRow]:
+    """Cases the viewer manages (procesregisseur, casusregisseur or owner): may be put on an agenda."""
+    cases = access.with_policy_data(
+        access.involved_cases(request.user, getattr(request, "membership", None)).exclude(
+            phase="closed"
+        )
+    )
+    rows = [r for r in access.decide_rows(request, list(cases[:500])) if r.access.can_manage]
+    access.log_rows(request, rows)
+    return rows

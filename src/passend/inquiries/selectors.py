@@ -1,0 +1,152 @@
+"""Reads of the informatiepunt. Inquiries are SWV-internal: visible to the SWV's information
+desk and director, and to the person an inquiry is assigned to (acting for that SWV). Each read
+is logged; anything else is a logged 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from passend.access import selectors as access
+from passend.accounts.models import Membership
+from passend.inquiries.models import Inquiry, InquiryEvent
+from passend.inquiries.services import ACTIVITY, DESK_ROLES, contact_subject
+from passend.privacy.categories import DataCategory
+from passend.privacy.context import AccessContext
+from passend.privacy.models import Outcome
+from passend.privacy.services import LogItem, record_access, record_access_many
+
+QUEUE_LIMIT = 200
+HISTORY_LIMIT = 50
+OPEN_STATUSES = (Inquiry.Status.OPEN, Inquiry.Status.ASSIGNED)
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    return getattr(request, "membership", None)
+
+
+def visible_inquiries(user: Any, membership: Membership | None) -> QuerySet[Inquiry]:
+    """The SQL form of the rule: own SWV, and desk/director role or assignee."""
+    if membership is None or user is None or not user.is_authenticated:
+        return Inquiry.objects.none()
+    queryset = Inquiry.objects.filter(swv_id=membership.organisation_id)
+    if membership.role in DESK_ROLES:
+        return queryset
+    return queryset.filter(assigned_to=user)
+
+
+def filter_queue(
+    queryset: QuerySet[Inquiry], *, status: str = "", kind: str = "", overdue: bool = False
+) -> QuerySet[Inquiry]:
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if overdue:
+        queryset = queryset.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+    return queryset
+
+
+def _log_many(request: HttpRequest, inquiries: list[Inquiry], action: str = "list") -> None:
+    record_access_many(
+        AccessContext.from_request(request),
+        [
+            LogItem(
+                subject_pseudonym=contact_subject(i),
+                object_type="inquiries.inquiry",
+                object_id=str(i.pk),
+                data_categories=(DataCategory.ORDINARY,),
+            )
+            for i in inquiries
+        ],
+        action=action,
+        activity=ACTIVITY,
+    )
+
+
+def queue(
+    request: HttpRequest, *, status: str = "", kind: str = "", overdue: bool = False
+) -> list[Inquiry]:
+    """The informatiepunt queue, oldest due date first; every row shown is logged."""
+    inquiries = list(
+        filter_queue(
+            visible_inquiries(request.user, _membership(request)),
+            status=status,
+            kind=kind,
+            overdue=overdue,
+        ).select_related("assigned_to", "organisation")[:QUEUE_LIMIT]
+    )
+    _log_many(request, inquiries)
+    return inquiries
+
+
+def get_inquiry(request: HttpRequest, inquiry_id: object, *, action: str = "view") -> Inquiry:
+    context = AccessContext.from_request(request)
+    pk = access._valid_id(inquiry_id)
+    inquiry = (
+        visible_inquiries(request.user, _membership(request))
+        .select_related("assigned_to", "organisation", "case", "registered_by", "swv")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if inquiry is None:
+        record_access(
+            context,
+            action=action,
+            activity=ACTIVITY,
+            outcome=Outcome.DENIED,
+            object_type="inquiries.inquiry",
+            object_id=str(inquiry_id)[:64],
+            reason="not an inquiry of this SWV for this person",
+        )
+        raise Http404
+    record_access(
+        context,
+        action=action,
+        activity=ACTIVITY,
+        subject_pseudonym=contact_subject(inquiry),
+        obj=inquiry,
+        data_categories=[DataCategory.ORDINARY],
+    )
+    return inquiry
+
+
+@dataclass
+class InquiryDetail:
+    inquiry: Inquiry
+    events: list[InquiryEvent]
+    history: list[Inquiry]  # other inquiries of the same contact (e-mail or phone)
+
+
+def detail(request: HttpRequest, inquiry: Inquiry) -> InquiryDetail:
+    """The timeline and the contact's history, in a constant number of queries.
+
+    The history lists the contact's other inquiries that the viewer may see, and logs them.
+    """
+    events = list(inquiry.events.select_related("actor"))
+    same_contact = Q()
+    if inquiry.contact_email:
+        same_contact |= Q(contact_email=inquiry.contact_email)
+    if inquiry.contact_phone_key:
+        same_contact |= Q(contact_phone_key=inquiry.contact_phone_key)
+    history: list[Inquiry] = []
+    if same_contact:
+        history = list(
+            visible_inquiries(request.user, _membership(request))
+            .filter(same_contact)
+            .exclude(pk=inquiry.pk)
+            .order_by("-received_on", "-id")[:HISTORY_LIMIT]
+        )
+        _log_many(request, history, action="history")
+    return InquiryDetail(inquiry, events, history)
+
+
+def is_overdue(inquiry: Inquiry) -> bool:
+    return inquiry.status in OPEN_STATUSES and inquiry.due_date < timezone.localdate()

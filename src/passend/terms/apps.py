@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TermsConfig(AppConfig):
+    name = "passend.terms"
+    label = "terms"
+    verbose_name = "Termijnen"

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+
+
+class TlvConfig(AppConfig):
+    name = "passend.tlv"
+    label = "tlv"
+    verbose_name = "TLV"
+
+    def ready(self) -> None:
+        from passend.bsn_guard import guard_models
+        from passend.tlv import activities  # noqa: F401  (declares processing activities)
+        from passend.tlv.models import (
+            Advice,
+            Assessment,
+            Decision,
+            Objection,
+            SafetyNetOffer,
+            TlvApplication,
+        )
+
+        guard_models(TlvApplication, Assessment, Advice, Decision, SafetyNetOffer, Objection)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from passend.accounts.models import Role
+        from passend.navigation import NavItem, register
+
+        register(
+            NavItem(
+                "tlv:overview",
+                _("TLV"),
+                roles=frozenset(
+                    {
+                        Role.SUPPORT_COORDINATOR,
+                        Role.SCHOOL_BOARD,
+                        Role.CVA_SECRETARY,
+                        Role.CVA_CHAIR,
+                        Role.CVA_MEDICAL_SPECIALIST,
+                        Role.CVA_SOCIAL_WORKER,
+                        Role.SWV_DIRECTOR,
+                    }
+                ),
+                superuser=False,
+                order=40,
+            )
+        )

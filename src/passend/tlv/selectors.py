@@ -1,0 +1,374 @@
+"""Reads of the TLV module. Every read of pupil data goes through the access policy and is logged.
+
+* Case-bound reads start from ``access.selectors.get_case`` (the view calls it first).
+* Queues start from the acting organisation: the CvA sees the pseudonyms of applications
+  routed to it (it holds the CON-04 ground from submission), the SWV those awaiting its
+  decision; names only where the policy allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from passend.access import selectors as access
+from passend.access.selectors import CaseRow
+from passend.accounts.models import Membership, Organisation, Role
+from passend.cases.models import Case, CaseKind
+from passend.consent.models import LegalBasis
+from passend.privacy.categories import DataCategory
+from passend.privacy.context import AccessContext
+from passend.privacy.models import Outcome
+from passend.privacy.services import LogItem, record_access, record_access_many
+from passend.terms.calendar import add_months
+from passend.terms.models import Term
+from passend.tlv.models import (
+    Advice,
+    Assessment,
+    Decision,
+    Objection,
+    Tlv,
+    TlvApplication,
+    TlvSettings,
+)
+
+ACTIVITY = "tlv_procedure"
+CVA_ROLES = frozenset(
+    {Role.CVA_SECRETARY, Role.CVA_CHAIR, Role.CVA_MEDICAL_SPECIALIST, Role.CVA_SOCIAL_WORKER}
+)
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    return getattr(request, "membership", None)
+
+
+@dataclass
+class QueueRow:
+    application: TlvApplication
+    label: str  # the pupil's name where the policy allows, else the case pseudonym
+    terms: list[Term] = field(default_factory=list)
+    can_open: bool = False
+
+    @property
+    def overdue(self) -> bool:
+        today = timezone.localdate()
+        return any(t.due_date < today and not t.is_suspended for t in self.terms)
+
+
+def _terms_by_application(ids: list[int]) -> dict[int, list[Term]]:
+    result: dict[int, list[Term]] = defaultdict(list)
+    rows = Term.objects.filter(
+        object_type="tlv.tlvapplication",
+        object_id__in=[str(i) for i in ids],
+        completed_on__isnull=True,
+    ).select_related("rule")
+    for term in rows:
+        result[int(term.object_id)].append(term)
+    return result
+
+
+def _application_queryset() -> QuerySet[TlvApplication]:
+    return TlvApplication.objects.select_related(
+        "case", "case__pupil", "committee", "swv", "requesting_school", "intended_school"
+    )
+
+
+def overview(request: HttpRequest) -> dict[str, list[QueueRow]]:
+    """The TLV overview of the acting user: own involvement plus the organisation's queue."""
+    membership = _membership(request)
+    if membership is None:
+        return {"involved": [], "queue": []}
+    involved_cases = list(
+        access.with_policy_data(
+            access.involved_cases(request.user, membership).filter(kind=CaseKind.TLV)
+        )[:200]
+    )
+    rows = access.decide_rows(request, involved_cases)
+    visible = {row.case.pk: row for row in rows}
+    applications = list(_application_queryset().filter(case_id__in=visible))
+    queue_filter: Q | None = None
+    if membership.role in CVA_ROLES:
+        queue_filter = Q(
+            committee_id=membership.organisation_id,
+            status__in=[TlvApplication.Status.SUBMITTED, TlvApplication.Status.SUSPENDED],
+        )
+    elif membership.role == Role.SWV_DIRECTOR:
+        queue_filter = Q(swv_id=membership.organisation_id, status=TlvApplication.Status.ADVISED)
+    queue: list[TlvApplication] = []
+    if queue_filter is not None:
+        queue = list(
+            _application_queryset().filter(queue_filter).exclude(case_id__in=visible)[:200]
+        )
+    terms = _terms_by_application([a.pk for a in applications + queue])
+    involved = [
+        QueueRow(a, visible[a.case_id].display_name, terms.get(a.pk, []), True)
+        for a in applications
+    ]
+    queued = [QueueRow(a, a.case.pseudonym, terms.get(a.pk, []), False) for a in queue]
+    access.log_rows(request, rows)
+    record_access_many(
+        AccessContext.from_request(request),
+        [
+            LogItem(
+                subject_pseudonym=access.case_subject(a.case),
+                object_type="tlv.tlvapplication",
+                object_id=str(a.pk),
+                legal_ground=LegalBasis.EXTRA_SUPPORT,
+            )
+            for a in queue
+        ],
+        action="list",
+        activity=ACTIVITY,
+    )
+    return {"involved": involved, "queue": queued}
+
+
+def application_for(row: CaseRow) -> TlvApplication:
+    application = (
+        _application_queryset()
+        .select_related("board", "previous_tlv")
+        .filter(case=row.case)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def queued_application(request: HttpRequest, case_id: int) -> TlvApplication:
+    """An application routed to the acting CvA (before triage) or awaiting the acting SWV's
+    decision, found through the CON-04 ground the organisation holds. Logged; else 404."""
+    membership = _membership(request)
+    context = AccessContext.from_request(request)
+    application = None
+    if membership is not None and membership.role in CVA_ROLES | {Role.SWV_DIRECTOR}:
+        field_name = "committee_id" if membership.role in CVA_ROLES else "swv_id"
+        application = (
+            _application_queryset()
+            .filter(
+                case_id=case_id,
+                **{field_name: membership.organisation_id},
+                case__legal_grounds__organisation_id=membership.organisation_id,
+                case__legal_grounds__ended_at__isnull=True,
+            )
+            .first()
+        )
+    if application is None:
+        record_access(
+            context,
+            action="view",
+            activity=ACTIVITY,
+            outcome=Outcome.DENIED,
+            object_type="cases.case",
+            object_id=str(case_id)[:64],
+            reason="not routed to this organisation",
+        )
+        raise Http404
+    record_access(
+        context,
+        action="view",
+        activity=ACTIVITY,
+        subject_pseudonym=access.case_subject(application.case),
+        obj=application,
+        data_categories=[DataCategory.ORDINARY],
+        legal_ground=LegalBasis.EXTRA_SUPPORT,
+    )
+    return application
+
+
+@dataclass
+class ApplicationDetail:
+    application: TlvApplication
+    terms: list[Term]
+    letters: list[Any]
+    assessment: Any
+    advice: Advice | None
+    decision: Any
+    tlv: Tlv | None
+    placements: list[Any]
+    objections: list[Objection]
+    placement_terms: dict[int, list[Term]]
+    objection_terms: dict[int, list[Term]]
+
+
+def _terms_for_many(object_type: str, ids: list[int]) -> dict[int, list[Term]]:
+    result: dict[int, list[Term]] = defaultdict(list)
+    for term in Term.objects.filter(
+        object_type=object_type, object_id__in=[str(i) for i in ids]
+    ).select_related("rule"):
+        result[int(term.object_id)].append(term)
+    return result
+
+
+def application_detail(application: TlvApplication) -> ApplicationDetail:
+    """Everything of one application in a constant number of queries."""
+    terms = list(
+        Term.objects.filter(
+            object_type="tlv.tlvapplication", object_id=str(application.pk)
+        ).select_related("rule")
+    )
+    advice = Advice.objects.filter(application=application).first()
+    decision_obj = (
+        Decision.objects.select_related("safety_net").filter(application=application).first()
+    )
+    tlv = Tlv.objects.filter(decision=decision_obj).first() if decision_obj else None
+    placements = list(application.case.tlv_placements.select_related("school"))
+    objections = list(decision_obj.objections.all()) if decision_obj else []
+    return ApplicationDetail(
+        application=application,
+        terms=terms,
+        letters=list(application.letters.all()),
+        assessment=Assessment.objects.filter(application=application).first(),
+        advice=advice,
+        decision=decision_obj,
+        tlv=tlv,
+        placements=placements,
+        objections=objections,
+        placement_terms=_terms_for_many("tlv.placement", [p.pk for p in placements]),
+        objection_terms=_terms_for_many("tlv.objection", [o.pk for o in objections]),
+    )
+
+
+# --- expiring TLVs and DUO export (TLV-11) --------------------------------------------------
+
+
+def expiring(request: HttpRequest, today: dt.date | None = None) -> list[tuple[Tlv, CaseRow]]:
+    """TLVs of the acting school that end within the warning period (default 4 months)."""
+    membership = _membership(request)
+    if membership is None or membership.role != Role.SUPPORT_COORDINATOR:
+        return []
+    today = today or timezone.localdate()
+    horizon = add_months(today, TlvSettings.current().expiry_warning_months)
+    tlvs = list(
+        Tlv.objects.filter(
+            current_school_id=membership.organisation_id,
+            end_date__gte=today,
+            end_date__lte=horizon,
+        )
+        .exclude(extensions__status__in=_LIVE_STATUSES)
+        .select_related("case")
+        .order_by("end_date")[:200]
+    )
+    cases = {
+        c.pk: c
+        for c in access.with_policy_data(Case.objects.filter(pk__in=[t.case_id for t in tlvs]))
+    }
+    rows = {row.case.pk: row for row in access.decide_rows(request, list(cases.values()))}
+    result = [(t, rows[t.case_id]) for t in tlvs if t.case_id in rows]
+    access.log_rows(request, [row for _t, row in result])
+    return result
+
+
+_LIVE_STATUSES = [
+    TlvApplication.Status.DRAFT,
+    TlvApplication.Status.SUSPENDED,
+    TlvApplication.Status.SUBMITTED,
+    TlvApplication.Status.IN_ASSESSMENT,
+    TlvApplication.Status.BACK_TO_MDO,
+    TlvApplication.Status.ADVISED,
+]
+
+
+DUO_COLUMNS = ("tlv_nummer", "soort", "categorie", "startdatum", "einddatum", "brin", "leerling")
+
+
+def duo_export_rows(request: HttpRequest) -> list[dict[str, str]]:
+    """What the receiving school registers with DUO (ROD/BRON): never a BSN (AGE-02)."""
+    membership = _membership(request)
+    if membership is None or membership.role != Role.SUPPORT_COORDINATOR:
+        return []
+    tlvs = list(
+        Tlv.objects.filter(school_id=membership.organisation_id, collected_on__isnull=False)
+        .select_related("school")
+        .order_by("number")[:5000]
+    )
+    cases = list(access.with_policy_data(Case.objects.filter(pk__in=[t.case_id for t in tlvs])))
+    rows = {row.case.pk: row for row in access.decide_rows(request, cases)}
+    result = []
+    shown = []
+    for tlv in tlvs:
+        row = rows.get(tlv.case_id)
+        if row is None:
+            continue
+        shown.append(row)
+        result.append(
+            {
+                "tlv_nummer": tlv.number,
+                "soort": tlv.tlv_type.upper(),
+                "categorie": str(tlv.category or ""),
+                "startdatum": tlv.start_date.strftime("%d-%m-%Y"),
+                "einddatum": tlv.end_date.strftime("%d-%m-%Y"),
+                "brin": tlv.school.brin_code,
+                "leerling": row.display_name,
+            }
+        )
+    record_access_many(
+        AccessContext.from_request(request),
+        [
+            LogItem(
+                subject_pseudonym=access.case_subject(row.case),
+                object_type="cases.case",
+                object_id=str(row.case.pk),
+                data_categories=(DataCategory.ORDINARY,),
+                legal_ground=row.access.legal_ground_summary,
+            )
+            for row in shown
+        ],
+        action="export",
+        activity="tlv_duo_export",
+    )
+    return result
+
+
+# --- signals about school boards (TLV-12) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardSignal:
+    board: Organisation
+    applications: int
+    incomplete_share: float
+    by_gavel_share: float
+    negative_share: float
+    below_target: bool
+
+
+def board_signals(swv: Organisation) -> list[BoardSignal]:
+    """Per board: applications, share incomplete, share by hamerslag (target 80%), share
+    negative. Counts only: no pupil data (PRV-07)."""
+    target = TlvSettings.current().hamerslag_target_percent / 100
+    stats = (
+        TlvApplication.objects.filter(swv=swv, submitted_on__isnull=False)
+        .values("board")
+        .annotate(
+            total=Count("id", distinct=True),
+            incomplete=Count("id", filter=Q(letters__kind="incomplete"), distinct=True),
+            gavel=Count("id", filter=Q(advice__by_gavel=True), distinct=True),
+            negative=Count("id", filter=Q(decision__positive=False), distinct=True),
+        )
+        .order_by("board")
+    )
+    boards = {o.pk: o for o in Organisation.objects.filter(pk__in=[s["board"] for s in stats])}
+    result = []
+    for s in stats:
+        if s["board"] is None:
+            continue
+        total = s["total"] or 1
+        gavel = s["gavel"] / total
+        result.append(
+            BoardSignal(
+                board=boards[s["board"]],
+                applications=s["total"],
+                incomplete_share=s["incomplete"] / total,
+                by_gavel_share=gavel,
+                negative_share=s["negative"] / total,
+                below_target=gavel < target,
+            )
+        )
+    return result

@@ -1,0 +1,207 @@
+"""Screens and API of the attendance module: who sees what (ABS-03, ABS-05), logged per pupil,
+query counts constant in the data size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passend.access.actor import Actor
+from passend.accounts.models import Membership, Role
+from passend.accounts.services import issue_api_token
+from passend.attendance import services
+from passend.attendance.models import HomeStayKind, ReportableAbsence, ReportReason
+from passend.privacy.models import AccessLogEntry
+from tests.attendance.conftest import make_pupil
+from tests.conftest import make_professional, verified_client
+
+pytestmark = pytest.mark.django_db
+
+
+def reportable_for(actor: Any, pupil: Any) -> ReportableAbsence:
+    start = timezone.localdate() - dt.timedelta(days=20)
+    for i in range(4):
+        services.record_absence(
+            actor, pupil=pupil, date=start + dt.timedelta(days=i), kind="unauthorised", hours=4
+        )
+    return ReportableAbsence.objects.get(pupil=pupil)
+
+
+def test_import_screens_upload_progress_and_report(pupils: Any, coordinator_a: Any) -> None:
+    client = verified_client(coordinator_a)
+    assert client.get("/verzuim/importeren/").status_code == 200
+    day = timezone.localdate() - dt.timedelta(days=7)
+    data = f"Stamnummer;Datum;Lesuur;Verantwoording\n1001;{day:%d-%m-%Y};1;Ziek\n4242;{day:%d-%m-%Y};1;Ziek\n"
+    upload = io.BytesIO(data.encode())
+    upload.name = "verzuim.csv"
+    response = client.post("/verzuim/importeren/", {"source": "magister", "file": upload})
+    assert response.status_code == 302
+    progress = client.get(response["Location"] + "voortgang/")
+    body = progress.content.decode()
+    assert "Afgewezen regels" in body and "4242" not in body
+    assert "hx-get" not in body  # finished: polling stops
+
+
+def test_abs_01_meldplichtig_overview_logs_each_pupil_and_has_constant_queries(
+    pupils: Any, coordinator_a: Any, coordinator_actor: Any
+) -> None:
+    client = verified_client(coordinator_a)
+    reportable_for(coordinator_actor, pupils[0])
+    client.get("/verzuim/meldplichtig/")
+    with CaptureQueriesContext(connection) as small:
+        response = client.get("/verzuim/meldplichtig/")
+    assert pupils[0].full_name in response.content.decode()
+    for key in ("2001", "2002", "2003"):
+        reportable_for(coordinator_actor, make_pupil(pupils[0].source_school, key))
+    before = AccessLogEntry.objects.filter(
+        action="list", object_type="attendance.reportableabsence"
+    ).count()
+    with CaptureQueriesContext(connection) as large:
+        response = client.get("/verzuim/meldplichtig/")
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+    after = AccessLogEntry.objects.filter(
+        action="list", object_type="attendance.reportableabsence"
+    ).count()
+    assert after - before == 4
+
+
+def test_abs_05_leerplicht_reaches_the_case_only_after_the_duo_report(
+    region: dict[str, Any], pupils: Any, coordinator_a: Any, coordinator_actor: Any, officer: Any
+) -> None:
+    reportable = reportable_for(coordinator_actor, pupils[0])
+    officer_client = verified_client(officer)
+    url = f"/verzuim/dossier/{reportable.case_id}/"
+    assert officer_client.get(url).status_code == 404
+    school = verified_client(coordinator_a)
+    assert school.get(f"/verzuim/meldplichtig/{reportable.pk}/melden/").status_code == 200
+    response = school.post(
+        f"/verzuim/meldplichtig/{reportable.pk}/melden/",
+        {
+            "kind": ReportReason.SIXTEEN_HOURS,
+            "reported_on": timezone.localdate().isoformat(),
+            "reference": "DUO-77",
+            "municipality": region["municipality"].pk,
+            "attendance_officer": officer.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    page = officer_client.get(url)
+    assert page.status_code == 200
+    assert "Notitie opslaan" in page.content.decode()
+    saved = officer_client.post(
+        f"{url}notitie/", {"held_on": timezone.localdate().isoformat(), "body": "Gesprek gepland."}
+    )
+    assert saved.status_code == 302
+    assert "Gesprek gepland." in officer_client.get(url).content.decode()
+    # ABS-05: a support case of the same pupil stays closed to leerplicht.
+    from passend.cases import services as case_services
+
+    support = case_services.open_case(coordinator_actor, kind="support", pupil=pupils[0])
+    assert officer_client.get(f"/trajecten/{support.pk}/").status_code == 404
+
+
+def test_abs_03_officer_page_without_report_offers_no_person_note(
+    region: dict[str, Any], pupils: Any, coordinator_actor: Any, officer: Any
+) -> None:
+    from passend.cases import services as case_services
+
+    reportable = reportable_for(coordinator_actor, pupils[0])
+    case_services.add_participant(
+        coordinator_actor,
+        reportable.case,
+        organisation=region["municipality"],
+        user=officer,
+        role="Leerplichtambtenaar",
+    )
+    client = verified_client(officer)
+    page = client.get(f"/verzuim/dossier/{reportable.case_id}/")
+    assert page.status_code == 200
+    assert "Notitie opslaan" not in page.content.decode()
+    refused = client.post(
+        f"/verzuim/dossier/{reportable.case_id}/notitie/",
+        {"held_on": timezone.localdate().isoformat(), "body": "x"},
+    )
+    assert refused.status_code in (400, 403)
+
+
+def test_abs_05_leerplicht_has_no_school_screens(officer: Any) -> None:
+    client = verified_client(officer)
+    for url in ("/verzuim/importeren/", "/verzuim/meldplichtig/", "/verzuim/registreren/"):
+        assert client.get(url).status_code == 403
+    assert client.get("/verzuim/").status_code == 200
+    assert client.get("/verzuim/preventief/").status_code == 200
+
+
+def test_home_stay_list_constant_queries_and_flag(
+    region: dict[str, Any], pupils: Any, coordinator_a: Any, coordinator_actor: Any
+) -> None:
+    def register(pupil: Any, days: int) -> None:
+        services.register_home_stay(
+            coordinator_actor,
+            pupil=pupil,
+            kind=HomeStayKind.RELATIVE,
+            start_date=timezone.localdate() - dt.timedelta(days=days),
+            reason="no_place",
+        )
+
+    register(pupils[0], 200)
+    client = verified_client(coordinator_a)
+    client.get("/verzuim/thuiszitters/")
+    with CaptureQueriesContext(connection) as small:
+        first = client.get("/verzuim/thuiszitters/")
+    assert "langer dan 3 maanden" in first.content.decode()
+    register(pupils[1], 10)
+    register(pupils[2], 300)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get("/verzuim/thuiszitters/")
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_home_stay_create_screen(pupils: Any, coordinator_a: Any) -> None:
+    client = verified_client(coordinator_a)
+    assert client.get("/verzuim/thuiszitters/nieuw/").status_code == 200
+    response = client.post(
+        "/verzuim/thuiszitters/nieuw/",
+        {
+            "pupil": pupils[0].pk,
+            "kind": HomeStayKind.RELATIVE,
+            "start_date": (timezone.localdate() - dt.timedelta(days=5)).isoformat(),
+            "reason": "care",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_api_reportables_scoped_and_logged(
+    region: dict[str, Any],
+    pupils: Any,
+    coordinator_a: Any,
+    coordinator_actor: Any,
+    coordinator_b: Any,
+) -> None:
+    from django.test import Client
+
+    reportable_for(coordinator_actor, pupils[0])
+
+    def api(user: Any) -> Client:
+        membership = Membership.objects.get(user=user)
+        _token, raw = issue_api_token(Actor.for_membership(membership).context, membership)
+        return Client(HTTP_AUTHORIZATION=f"Token {raw}")
+
+    own = api(coordinator_a).get("/api/v1/attendance/reportable/").json()
+    assert [item["pupil_name"] for item in own] == [pupils[0].full_name]
+    assert own[0]["evidence"] and own[0]["report_due"]
+    assert api(coordinator_b).get("/api/v1/attendance/reportable/").json() == []
+    officer = make_professional(region["municipality"], Role.ATTENDANCE_OFFICER, username="lpa2")
+    assert api(officer).get("/api/v1/attendance/reportable/").json() == []
+    schema = verified_client(coordinator_a).get("/api/v1/schema/")
+    assert b"/api/v1/attendance/reportable/" in schema.content

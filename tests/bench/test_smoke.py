@@ -1,0 +1,98 @@
+"""The benchmarks stay working: each runs once, on tiny data, with one user for a second.
+
+Not timed: the figures of ``make bench`` come from large data (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.load import Session, VirtualUser, run_load
+from bench.pages import page_metrics
+from bench.results import NOT_MEASURED, Metric, write
+
+from bench import web
+from passend.cases import generator
+
+REQUIRED = {
+    "case_list_p95_1u_ms",
+    "case_list_p95_16u_ms",
+    "case_detail_p95_1u_ms",
+    "case_detail_p95_16u_ms",
+    "case_list_api_p95_16u_ms",
+    "case_detail_rps_16u",
+    "case_list_api_rps_16u",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_web_scenario_runs_once_against_a_live_server(live_server: Any) -> None:
+    generator.Generator(generator.SCALES["tiny"], seed=3).run()
+    users = web.pick_users(1)
+    web.issue_tokens(users)
+    sessions = web.login_all(live_server.url, users, generator.PASSWORD)
+    try:
+        for scenario in web.SCENARIOS:
+            targets = web.targets(scenario, users[0])
+            result = run_load([VirtualUser(sessions[0], targets)], duration_s=0.3, warmup_s=0.0)
+            assert result.count > 0, scenario
+            assert result.errors == 0, (scenario, result.statuses)
+            assert result.percentile(95) >= result.percentile(50) > 0
+    finally:
+        for session in sessions:
+            session.close()
+        web.revoke_tokens()
+    from passend.accounts.models import ApiToken
+
+    assert not ApiToken.objects.filter(name="benchmark", revoked_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_second_factor_is_refused(live_server: Any) -> None:
+    """The driver really logs in: a wrong TOTP code does not give a session."""
+    from bench.load import LoadError
+
+    generator.Generator(generator.SCALES["tiny"], seed=3).run()
+    user = web.pick_users(1)[0]
+    session = Session(live_server.url)
+    with pytest.raises(LoadError, match="second factor"):
+        session.login(user.username, generator.PASSWORD, lambda: "000000")
+    status, _body, _response = session.request("GET", "/trajecten/")
+    assert status == 302  # not signed in
+
+
+def test_results_file_and_table(tmp_path: Path) -> None:
+    fake = {
+        "scenarios": {
+            f"{s}@{n}": {"p50_ms": 5.0, "p95_ms": 9.0 if n == 1 else 200.0, "rps": 350.0}
+            for s in web.SCENARIOS
+            for n in (1, 16)
+        }
+    }
+    metrics = page_metrics(fake, 16)
+    metrics.append(Metric("growth_ratio_large_small", math.nan, "ratio", 1.5, "lower"))
+    doc = tmp_path / "performance.md"
+    doc.write_text(
+        "# Performance\n\nintro\n\n<!-- bench:results:begin -->\nold\n<!-- bench:results:end -->\n\nrest\n"
+    )
+    data = write(metrics, database="PostgreSQL", scale="tiny", path=tmp_path / "r.json", doc=doc)
+    stored = json.loads((tmp_path / "r.json").read_text())
+    assert stored == data
+    assert {"machine", "database", "scale", "metrics"} <= set(stored)
+    names = {m["name"] for m in stored["metrics"]}
+    assert names >= REQUIRED
+    growth = next(m for m in stored["metrics"] if m["name"] == "growth_ratio_large_small")
+    assert growth["value"] is None  # NaN is not JSON: an unmeasured figure is null
+    for metric in stored["metrics"]:
+        assert {"name", "value", "unit", "target", "better"} <= set(metric)
+        assert metric["better"] in ("lower", "higher")
+    missing = next(m for m in stored["metrics"] if m["name"] == "access_bundle_p95_1u_ms")
+    assert missing["value"] == NOT_MEASURED
+    text = doc.read_text()
+    assert "old" not in text and "intro" in text and "rest" in text
+    assert "| case_list_p95_16u_ms | 200 | ms | ≤ 150 | **no** |" in text
+    assert "| case_detail_rps_16u | 350 | req/s | ≥ 300 | yes |" in text

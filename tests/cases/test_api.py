@@ -1,0 +1,246 @@
+"""Cases API: scoped and logged like the screens (ORG-04), category-filtered fields, CON-03,
+400 with field errors, 403 for non-managers, 404 (logged) for cases one may not see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passend.accounts.models import OrganisationKind, Role
+from passend.cases.models import Case, CaseKind, Participant, Phase
+from passend.consent.models import Consent
+from passend.privacy.categories import DataCategory
+from passend.privacy.models import AccessLogEntry
+from tests.access.helpers import make_pupil
+from tests.cases.screens import (
+    World,
+    add_partner,
+    api_client,
+    build_world,
+    consent_for,
+    open_case,
+)
+from tests.conftest import make_professional
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/cases/"
+
+
+@pytest.fixture
+def world(region: dict[str, Any], coordinator_a: Any) -> World:
+    return build_world(region, coordinator_a)
+
+
+@pytest.fixture
+def case_b(region: dict[str, Any], coordinator_b: Any) -> Case:
+    return open_case(coordinator_b, make_pupil(region["school_b"], first_name="Bregje"))
+
+
+def post(client: Any, url: str, data: dict[str, Any]) -> Any:
+    return client.post(url, data, content_type="application/json")
+
+
+def test_list_is_scoped_logged_and_cursor_paginated(
+    world: World, case_b: Case, coordinator_a: Any
+) -> None:
+    response = api_client(coordinator_a).get(BASE)
+    assert response.status_code == 200
+    body = response.json()
+    assert [c["pseudonym"] for c in body["results"]] == [world.case.pseudonym]
+    assert body["results"][0]["display_name"] == "Fenna Zilverschoon"
+    assert "next" in body and "previous" in body
+    logged = AccessLogEntry.objects.filter(action="list", actor=coordinator_a)
+    assert list(logged.values_list("object_id", flat=True)) == [str(world.case.pk)]
+
+
+def test_list_filters_and_constant_queries(region: dict[str, Any], coordinator_a: Any) -> None:
+    client = api_client(coordinator_a)
+    ggd = OrganisationFactory(name="GGD", kind=OrganisationKind.GGD)
+
+    def make(n: int) -> None:
+        for i in range(n):
+            case = open_case(coordinator_a, make_pupil(region["school_a"]))
+            doctor = make_professional(ggd, Role.GGD_PROFESSIONAL, username=f"api-{case.pk}-{i}")
+            add_partner(coordinator_a, case, doctor, ggd)
+            consent_for(coordinator_a, case, [ggd], [DataCategory.ORDINARY])
+
+    make(1)
+    client.get(BASE)
+    with CaptureQueriesContext(connection) as one:
+        client.get(BASE)
+    make(19)
+    with CaptureQueriesContext(connection) as twenty:
+        assert len(client.get(BASE).json()["results"]) == 20
+    assert len(twenty.captured_queries) == len(one.captured_queries)
+    assert client.get(BASE, {"kind": CaseKind.ATTENDANCE}).json()["results"] == []
+
+
+def test_detail_of_other_school_is_404_and_logged_also_for_actions(
+    world: World, case_b: Case, coordinator_a: Any
+) -> None:
+    client = api_client(coordinator_a)
+    participant = case_b.participants.get()
+    urls = [
+        f"{BASE}{case_b.pk}/participants/",
+        f"{BASE}{case_b.pk}/participants/{participant.pk}/end/",
+        f"{BASE}{case_b.pk}/consents/",
+        f"{BASE}{case_b.pk}/consents/1/revoke/",
+        f"{BASE}{case_b.pk}/phase/",
+    ]
+    response = client.get(f"{BASE}{case_b.pk}/")
+    assert response.status_code == 404 and "Bregje" not in response.content.decode()
+    for url in urls:
+        response = post(client, url, {"reason": "x", "to_phase": "closed"})
+        assert response.status_code == 404, url
+        assert case_b.pseudonym not in response.content.decode()
+    denied = AccessLogEntry.objects.filter(
+        actor=coordinator_a, outcome="denied", object_id=str(case_b.pk)
+    )
+    assert denied.count() == 1 + len(urls)
+    assert Case.objects.get(pk=case_b.pk).phase == Phase.INTAKE
+    assert Participant.objects.get(pk=participant.pk).ended_at is None
+
+
+def test_detail_fields_follow_the_categories(world: World, coordinator_a: Any) -> None:
+    owner = api_client(coordinator_a).get(f"{BASE}{world.case.pk}/").json()
+    assert owner["pupil"] == {"name": "Fenna Zilverschoon", "birth_date": "2012-05-01"}
+    assert owner["title"] == "Lezen en rekenen"
+    assert "ordinary" in owner["access"]["categories"]
+    assert any("Eigen wettelijke taak" in line for line in owner["access"]["grounds"])
+    assert len(owner["participants"]) == 2
+
+    partner = api_client(world.partner).get(f"{BASE}{world.case.pk}/").json()
+    assert partner["pupil"] is None and partner["title"] is None
+    assert partner["display_name"] == world.case.pseudonym
+    assert partner["access"]["categories"] == []
+    assert "Zilverschoon" not in str(partner)
+
+
+def test_con_03_consent_and_revocation_through_the_api(world: World, coordinator_a: Any) -> None:
+    owner = api_client(coordinator_a)
+    partner = api_client(world.partner)
+    guardian = world.pupil.guardians.get()
+    data = {
+        "parties": [world.ggd.pk],
+        "categories": ["ordinary", "family"],
+        "given_by_pupil": True,
+        "given_by_guardians": [],
+        "given_on": timezone.localdate().isoformat(),
+        "form_version": "2026-1",
+        "method": "digital",
+    }
+    refused = post(owner, f"{BASE}{world.case.pk}/consents/", data)
+    assert refused.status_code == 400
+    assert "AGE-03" in refused.json()["given_by_guardians"][0]
+    given = post(
+        owner, f"{BASE}{world.case.pk}/consents/", {**data, "given_by_guardians": [guardian.pk]}
+    )
+    assert given.status_code == 201, given.content
+    detail = partner.get(f"{BASE}{world.case.pk}/").json()
+    assert detail["pupil"]["name"] == "Fenna Zilverschoon"
+    assert sorted(detail["access"]["categories"]) == ["family", "ordinary"]
+
+    consent_id = given.json()["id"]
+    # The partner sees the case but may not manage it: 403, and nothing changes.
+    assert (
+        post(partner, f"{BASE}{world.case.pk}/consents/{consent_id}/revoke/", {}).status_code == 403
+    )
+    revoked = post(
+        owner, f"{BASE}{world.case.pk}/consents/{consent_id}/revoke/", {"note": "ingetrokken"}
+    )
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    after = partner.get(f"{BASE}{world.case.pk}/").json()
+    assert after["pupil"] is None and after["access"]["categories"] == []
+    assert Consent.objects.get(pk=consent_id).revoked_at is not None
+
+
+def test_create_case_and_pupil_of_other_school_is_a_field_error(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    client = api_client(coordinator_a)
+    own = make_pupil(region["school_a"], first_name="Eigen")
+    other = make_pupil(region["school_b"], first_name="Vreemd")
+    bad = post(client, BASE, {"kind": "support", "pupil": other.pk})
+    assert bad.status_code == 400 and "pupil" in bad.json()
+    bsn = post(client, BASE, {"kind": "support", "pupil": own.pk, "title": "BSN 111222333"})
+    assert bsn.status_code == 400 and "AGE-02" in bsn.json()["title"][0]
+    created = post(client, BASE, {"kind": "support", "pupil": own.pk, "title": "Lezen"})
+    assert created.status_code == 201
+    body = created.json()
+    assert body["pupil"]["name"].startswith("Eigen") and body["owner"]["name"] == "School A"
+    anonymous = post(client, BASE, {"kind": "support", "is_anonymous": True})
+    assert anonymous.status_code == 201 and anonymous.json()["pupil"] is None
+    assert Case.objects.count() == 2
+
+
+def test_participants_add_end_and_phase_with_version_conflict(
+    world: World, coordinator_a: Any
+) -> None:
+    client = api_client(coordinator_a)
+    nurse = make_professional(world.ggd, Role.GGD_PROFESSIONAL, username="nurse")
+    missing = post(client, f"{BASE}{world.case.pk}/participants/", {"organisation": world.ggd.pk})
+    assert missing.status_code == 400 and {"user", "role"} <= set(missing.json())
+    added = post(
+        client,
+        f"{BASE}{world.case.pk}/participants/",
+        {"organisation": world.ggd.pk, "user": "nurse", "role": "Jeugdverpleegkundige"},
+    )
+    assert added.status_code == 201 and added.json()["person"]["id"] == nurse.pk
+    pid = added.json()["id"]
+    no_reason = post(client, f"{BASE}{world.case.pk}/participants/{pid}/end/", {"reason": ""})
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()
+    ended = post(client, f"{BASE}{world.case.pk}/participants/{pid}/end/", {"reason": "Klaar"})
+    assert ended.status_code == 204
+
+    version = client.get(f"{BASE}{world.case.pk}/").json()["version"]
+    moved = post(
+        client, f"{BASE}{world.case.pk}/phase/", {"to_phase": "assessment", "version": version}
+    )
+    assert moved.status_code == 200 and moved.json()["phase"] == "assessment"
+    stale = post(
+        client, f"{BASE}{world.case.pk}/phase/", {"to_phase": "closed", "version": version}
+    )
+    assert stale.status_code == 400
+    assert "intussen gewijzigd" in stale.json()["non_field_errors"][0]
+    wrong = post(client, f"{BASE}{world.case.pk}/phase/", {"to_phase": "aftercare"})
+    assert wrong.status_code == 400 and "CO-02" in wrong.json()["to_phase"][0]
+
+
+def test_privacy_officer_and_attendance_officer_scoping(
+    region: dict[str, Any], coordinator_a: Any, world: World
+) -> None:
+    fg = make_professional(region["swv"], Role.PRIVACY_OFFICER, username="fg-api")
+    assert api_client(fg).get(BASE).json()["results"] == []
+    assert api_client(fg).get(f"{BASE}{world.case.pk}/").status_code == 404
+    officer = make_professional(region["municipality"], Role.ATTENDANCE_OFFICER, username="lpa-api")
+    assert api_client(officer).get(f"{BASE}{world.case.pk}/").status_code == 404
+
+
+def test_without_token_is_401(world: World) -> None:
+    from django.test import Client
+
+    assert Client().get(BASE).status_code == 401
+    assert Client().get(f"{BASE}{world.case.pk}/").status_code == 401
+
+
+def test_schema_documents_the_case_endpoints() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    schema = out.getvalue()
+    for path in (
+        "/api/v1/cases/",
+        "/api/v1/cases/{id}/consents/{consent_id}/revoke/",
+        "/api/v1/cases/{id}/participants/{participant_id}/end/",
+        "/api/v1/cases/{id}/phase/",
+    ):
+        assert path in schema, path

@@ -1,0 +1,101 @@
+"""Shared fixtures: organisations, professionals with a verified second factor, clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# No log line, e-mail, task argument or URL in the whole suite may carry a pupil's name, birth
+# date, BSN or case text (CO-04, AGE-02, issue 11 check 6); tests/leak_guard.py.
+pytest_plugins = ["tests.leak_guard"]
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2 is deliberately slow; tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def region(db: Any) -> dict[str, Any]:
+    """A small region: SWV VO with a board, two schools, a CvA and a municipality."""
+    from passend.accounts.models import OrganisationKind, SchoolType, Sector
+
+    swv = OrganisationFactory(name="SWV VO Test", kind=OrganisationKind.SWV, sector=Sector.VO)
+    board = OrganisationFactory(name="Bestuur Test", kind=OrganisationKind.SCHOOL_BOARD)
+    school_a = OrganisationFactory(
+        name="School A",
+        kind=OrganisationKind.SCHOOL,
+        sector=Sector.VO,
+        school_type=SchoolType.REGULAR,
+        board=board,
+        swv=swv,
+        brin="11AA",
+        vestiging="00",
+    )
+    school_b = OrganisationFactory(
+        name="School B",
+        kind=OrganisationKind.SCHOOL,
+        sector=Sector.VO,
+        school_type=SchoolType.REGULAR,
+        board=board,
+        swv=swv,
+        brin="22BB",
+        vestiging="00",
+    )
+    cva = OrganisationFactory(name="CvA Test", kind=OrganisationKind.ADVISORY_COMMITTEE)
+    cva.served_swvs.add(swv)
+    municipality = OrganisationFactory(name="Gemeente Test", kind=OrganisationKind.MUNICIPALITY)
+    return {
+        "swv": swv,
+        "board": board,
+        "school_a": school_a,
+        "school_b": school_b,
+        "cva": cva,
+        "municipality": municipality,
+    }
+
+
+def make_professional(organisation: Any, role: str, **user_kwargs: Any) -> Any:
+    user = UserFactory(**user_kwargs)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def verified_client(user: Any) -> Client:
+    """A client signed in with password and a confirmed TOTP device (PRV-08)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def coordinator_a(region: dict[str, Any]) -> Any:
+    from passend.accounts.models import Role
+
+    return make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-a")
+
+
+@pytest.fixture
+def coordinator_b(region: dict[str, Any]) -> Any:
+    from passend.accounts.models import Role
+
+    return make_professional(region["school_b"], Role.SUPPORT_COORDINATOR, username="ib-b")

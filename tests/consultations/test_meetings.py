@@ -1,0 +1,293 @@
+"""CO-03, AGE-05: meetings with an agenda of cases, each item with its own participants.
+
+An external participant invited for agenda item B sees B and nothing of A and C: not on the
+page, not in the API, not in the ICS file, not in the export, not in the invitation e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from icalendar import Calendar
+
+from passend.accounts.models import Role
+from passend.cases.models import Participant
+from passend.consultations import services
+from passend.consultations.models import AgendaItem, Meeting
+from passend.privacy.models import AccessLogEntry
+from passend.terms.selectors import terms_for
+from tests.cases.screens import actor, api_client
+from tests.conftest import make_professional, verified_client
+from tests.consultations.builders import (
+    Agenda,
+    agenda_with_external_on_b,
+    case_for,
+    meeting,
+    pupil_named,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agenda(
+    region: dict[str, Any], coordinator_a: Any, django_capture_on_commit_callbacks: Any
+) -> Agenda:
+    with django_capture_on_commit_callbacks(execute=True):
+        return agenda_with_external_on_b(region, coordinator_a)
+
+
+def secrets_of(agenda: Agenda, index: int) -> list[str]:
+    pupil, case = agenda.pupils[index], agenda.cases[index]
+    return [pupil.first_name, pupil.last_name, case.pseudonym, f"Ouder{pupil.first_name}"]
+
+
+def assert_absent(text: str, secrets: list[str], where: str) -> None:
+    for secret in secrets:
+        assert secret.lower() not in text.lower(), f"{where} leaks {secret!r}"
+
+
+def test_co_03_external_sees_only_item_b_on_the_page(agenda: Agenda) -> None:
+    client = verified_client(agenda.external)
+    page = client.get(reverse("consultations:meeting", args=[agenda.meeting.pk])).content.decode()
+    assert agenda.pupils[1].first_name in page and agenda.cases[1].pseudonym in page
+    assert "Agendapunt 1 (niet zichtbaar voor u)" in page
+    assert "Agendapunt 3 (niet zichtbaar voor u)" in page
+    for index in (0, 2):
+        assert_absent(page, secrets_of(agenda, index), "meeting page")
+    listing = client.get(reverse("consultations:meetings")).content.decode()
+    assert "1 van 3" in listing
+    for index in (0, 2):
+        assert_absent(listing, secrets_of(agenda, index), "meeting list")
+
+
+def test_co_03_external_gets_404_on_items_a_and_c(agenda: Agenda) -> None:
+    client = verified_client(agenda.external)
+    items = list(AgendaItem.objects.filter(meeting=agenda.meeting).order_by("position"))
+    for item in (items[0], items[2]):
+        for name in ("minutes", "orally_informed"):
+            url = reverse(f"consultations:{name}", args=[agenda.meeting.pk, item.pk])
+            assert client.get(url).status_code == 404
+        for url in (
+            reverse("consultations:plan", args=[item.case_id]),
+            reverse("cases:detail", args=[item.case_id]),
+            reverse("correspondence:messages", args=[item.case_id]),
+        ):
+            assert client.get(url).status_code == 404
+
+
+def test_co_03_external_api_shows_only_item_b(agenda: Agenda) -> None:
+    api = api_client(agenda.external)
+    for url in ("/api/v1/meetings/", f"/api/v1/meetings/{agenda.meeting.pk}/"):
+        response = api.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        for index in (0, 2):
+            assert_absent(body, secrets_of(agenda, index), url)
+    data = api.get(f"/api/v1/meetings/{agenda.meeting.pk}/").json()
+    assert [i["visible"] for i in data["items"]] == [False, True, False]
+    assert data["items"][0] == {"position": 1, "visible": False}
+    assert data["items"][1]["pseudonym"] == agenda.cases[1].pseudonym
+    for index in (0, 2):
+        assert api.get(f"/api/v1/cases/{agenda.cases[index].pk}/plan/").status_code == 404
+        assert api.get(f"/api/v1/cases/{agenda.cases[index].pk}/messages/").status_code == 404
+
+
+def test_co_03_ics_holds_time_place_and_kind_but_no_case(agenda: Agenda) -> None:
+    client = verified_client(agenda.external)
+    response = client.get(reverse("consultations:meeting_ics", args=[agenda.meeting.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar"
+    body = response.content.decode()
+    for index in (0, 1, 2):
+        assert_absent(body, secrets_of(agenda, index), "ICS")
+    event = next(c for c in Calendar.from_ical(response.content).walk() if c.name == "VEVENT")
+    assert str(event["summary"]) == "Casusoverleg MPO (meer partijen overleg)"
+    assert str(event["location"]) == "School A, kamer 12"
+    assert event["dtstart"].dt == agenda.meeting.starts_at
+    assert "video.example.invalid/overleg-42" in body
+
+
+def test_co_03_export_has_only_visible_items(agenda: Agenda, coordinator_a: Any) -> None:
+    items = list(AgendaItem.objects.filter(meeting=agenda.meeting).order_by("position"))
+    for item, pupil in zip(items, agenda.pupils, strict=True):
+        services.write_minutes(
+            actor(coordinator_a), item, body=f"{pupil.first_name} gaat vooruit.", finalise=True
+        )
+    client = verified_client(agenda.external)
+    export = client.get(reverse("consultations:meeting_export", args=[agenda.meeting.pk]))
+    text = export.content.decode()
+    assert agenda.cases[1].pseudonym in text and "gaat vooruit" in text
+    for index in (0, 2):
+        assert_absent(text, secrets_of(agenda, index), "export")
+    # Exported with pseudonyms by default: even B's own name is replaced (CO-04).
+    assert agenda.pupils[1].first_name not in text
+
+
+def test_co_03_invitation_mail_and_ics_carry_no_case_data(agenda: Agenda) -> None:
+    invitations = [m for m in mail.outbox if agenda.external.email in m.to]
+    assert len(invitations) == 1
+    message = invitations[0]
+    assert f"/overleg/{agenda.meeting.pk}/" in message.body
+    _name, content, mimetype = message.attachments[0]
+    assert mimetype == "text/calendar"
+    text = (
+        message.subject + message.body + (content if isinstance(content, str) else content.decode())
+    )
+    for index in (0, 1, 2):
+        assert_absent(text, secrets_of(agenda, index), "invitation e-mail")
+
+
+def test_co_03_invitee_becomes_case_participant_by_the_procesregisseur(agenda: Agenda) -> None:
+    assert Participant.objects.filter(case=agenda.cases[1], user=agenda.external).exists()
+    for index in (0, 2):
+        assert not Participant.objects.filter(
+            case=agenda.cases[index], user=agenda.external
+        ).exists()
+
+
+def test_co_03_outsider_gets_404_and_the_denial_is_logged(
+    agenda: Agenda, coordinator_b: Any
+) -> None:
+    client = verified_client(coordinator_b)
+    url = reverse("consultations:meeting", args=[agenda.meeting.pk])
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("consultations:meeting_ics", args=[agenda.meeting.pk])).status_code
+        == 404
+    )
+    assert AccessLogEntry.objects.filter(
+        actor=coordinator_b, outcome="denied", object_type="consultations.meeting"
+    ).exists()
+
+
+def test_co_03_only_the_procesregisseur_plans_items(agenda: Agenda, region: dict[str, Any]) -> None:
+    case = agenda.cases[1]
+    with pytest.raises(PermissionDenied):
+        services.add_agenda_item(actor(agenda.external), agenda.meeting, case)
+    client = verified_client(agenda.external)
+    assert (
+        client.get(reverse("consultations:item_create", args=[agenda.meeting.pk])).status_code
+        == 403
+    )
+
+
+def test_age_05_parents_with_authority_are_invited_unless_explained(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    pupil = pupil_named(region["school_a"], "Doortje", "Vermeulen")
+    case = case_for(coordinator_a, pupil)
+    planned = meeting(coordinator_a, "mpo")
+    with pytest.raises(ValidationError) as error:
+        services.add_agenda_item(actor(coordinator_a), planned, case, parents_invited=False)
+    assert "AGE-05" in str(error.value.message_dict["parents_invited"])
+    item = services.add_agenda_item(actor(coordinator_a), planned, case)
+    assert item.parents_invited and item.parents_invited_on is not None
+
+
+def test_age_05_aoj_team_parents_do_not_attend_but_are_informed_orally(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    pupil = pupil_named(region["school_a"], "Egbert", "Noorderzon")
+    case = case_for(coordinator_a, pupil)
+    planned = meeting(coordinator_a, "aoj-team")
+    with pytest.raises(ValidationError):
+        services.add_agenda_item(actor(coordinator_a), planned, case, parents_invited=True)
+    item = services.add_agenda_item(actor(coordinator_a), planned, case)
+    assert not item.parents_invited
+    services.record_parents_informed_orally(
+        actor(coordinator_a), item, informed_on=dt.date.today(), informed_by="IB"
+    )
+    item.refresh_from_db()
+    assert item.parents_informed_orally_on == dt.date.today()
+    page = verified_client(coordinator_a).get(reverse("consultations:meeting", args=[planned.pk]))
+    assert "Ouders krijgen geen schriftelijk verslag." in page.content.decode()
+
+
+def test_terms_documents_48h_before_and_minutes_two_weeks_after(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    planned = meeting(coordinator_a, days=10)
+    from django.utils import timezone
+
+    day = timezone.localtime(planned.starts_at).date()
+    due = {t.rule.code: t.due_date for t in terms_for("consultations.meeting", planned.pk)}
+    assert due["consultation-documents-before"] == day - dt.timedelta(days=2)
+    assert due["consultation-minutes-after"] == day + dt.timedelta(weeks=2)
+    assert services.documents_due_at(planned) == planned.starts_at - dt.timedelta(hours=48)
+
+
+def test_minutes_term_completes_when_every_item_has_final_minutes(
+    agenda: Agenda, coordinator_a: Any
+) -> None:
+    items = list(AgendaItem.objects.filter(meeting=agenda.meeting))
+    for item in items:
+        services.write_minutes(actor(coordinator_a), item, body="Besproken.", finalise=True)
+    term = next(
+        t
+        for t in terms_for("consultations.meeting", agenda.meeting.pk)
+        if t.rule.code == "consultation-minutes-after"
+    )
+    assert term.completed_on is not None
+
+
+def test_meeting_plan_screen_and_validation(region: dict[str, Any], coordinator_a: Any) -> None:
+    from tests.consultations.builders import kind
+
+    client = verified_client(coordinator_a)
+    response = client.post(
+        reverse("consultations:meeting_create"),
+        {"kind": kind("mdo").pk, "starts_at": "2030-03-01T10:00", "ends_at": "2030-03-01T09:00"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "De eindtijd ligt na de begintijd." in page
+        and "Vul een plaats of een videolink in." in page
+    )
+    response = client.post(
+        reverse("consultations:meeting_create"),
+        {
+            "kind": kind("mdo").pk,
+            "starts_at": "2030-03-01T10:00",
+            "ends_at": "2030-03-01T12:00",
+            "location": "Lokaal 3",
+        },
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().convener == coordinator_a
+
+
+def _queries(client: Any, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        client.get(url)
+    return len(context)
+
+
+def test_meeting_pages_query_count_is_constant(region: dict[str, Any], coordinator_a: Any) -> None:
+    planned = meeting(coordinator_a)
+    client = verified_client(coordinator_a)
+    first = pupil_named(region["school_a"], "Feline", "Ommen")
+    services.add_agenda_item(actor(coordinator_a), planned, case_for(coordinator_a, first))
+    detail = reverse("consultations:meeting", args=[planned.pk])
+    listing = reverse("consultations:meetings")
+    small = (_queries(client, detail), _queries(client, listing))
+    ggd_user = make_professional(region["school_a"], Role.BEHAVIOUR_EXPERT, username="gd-a")
+    for index in range(4):
+        pupil = pupil_named(region["school_a"], f"Naam{index}", f"Familie{index}")
+        case = case_for(coordinator_a, pupil)
+        services.add_agenda_item(
+            actor(coordinator_a), planned, case, invitees=[(ggd_user, region["school_a"])]
+        )
+        other = meeting(coordinator_a, days=20 + index)
+        services.add_agenda_item(actor(coordinator_a), other, case)
+    large = (_queries(client, detail), _queries(client, listing))
+    assert large == small
