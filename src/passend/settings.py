@@ -165,6 +165,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 OTP_TOTP_ISSUER = "Passend"
 OTP_TOTP_TOLERANCE = 1
+# No administrator may read another user's TOTP secret or QR code (it would let them clone the
+# second factor, PRV-08); this also makes django-otp's admin config/QR views answer 403.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions: idle timeout 30 min, absolute lifetime 12 h (PRV-08), enforced server-side by
 # passend.accounts.middleware.SessionLifetimeMiddleware.

@@ -192,3 +192,18 @@ def test_prv08_password_change_ends_other_sessions(
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert elsewhere.get("/")["Location"].startswith(reverse("accounts:login"))
+
+
+def test_prv08_admin_cannot_read_anyones_totp_secret(device: TOTPDevice) -> None:
+    """Not even a superuser sees another user's TOTP configuration or QR code."""
+    from tests.conftest import verified_client
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client = verified_client(admin_user)
+    for name in ("config", "qrcode"):
+        response = client.get(f"/beheer/otp_totp/totpdevice/{device.pk}/{name}/")
+        assert response.status_code == 403, name
+        assert device.key not in response.content.decode(errors="replace")
+    # A device that does not exist is no server error either.
+    assert client.get("/beheer/otp_totp/totpdevice/999999/config/").status_code == 403

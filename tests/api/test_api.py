@@ -343,3 +343,15 @@ def test_docs_static_bundle_is_served_locally() -> None:
     assert bundle is not None
     response = Client().get(bundle.group(1))
     assert response.status_code == 200
+
+
+def test_issued_keys_never_start_with_a_dash(
+    membership: Membership, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key starting with "-" could not be named on the command line to revoke it."""
+    keys = iter(["-starts-with-a-dash" + "x" * 24, "fine-key" + "y" * 35])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda _n: next(keys))
+    token, raw = _issue(membership)
+    assert raw.startswith("fine-key")
+    _run("revoke_api_token", token.prefix)
+    assert _get(ME_URL, raw).status_code == 401

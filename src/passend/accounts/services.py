@@ -205,6 +205,9 @@ def issue_api_token(
             {"lifetime": _("De geldigheidsduur van een token moet positief zijn.")}
         )
     raw = secrets.token_urlsafe(32)
+    while raw.startswith("-"):
+        # A key starting with "-" reads as an option to `manage.py revoke_api_token`.
+        raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         membership=membership,
         name=name,
