@@ -20,6 +20,9 @@ class AccessContext:
     role: str = ""
     ip_address: str | None = None
     trace_id: str = ""
+    # An actor who is not a professional user (a parent or youth in the portal): a pseudonymous
+    # label such as "portaal-por-…", written as the log's actor name; ``user`` stays None.
+    actor_label: str = ""
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> AccessContext:

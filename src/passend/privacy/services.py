@@ -43,7 +43,7 @@ def _new_entry(
     user = context.user
     return AccessLogEntry(
         actor=user,
-        actor_username=_one_line(user.get_username(), 150) if user else "",
+        actor_username=_one_line(user.get_username() if user else context.actor_label, 150),
         organisation_id=context.organisation_id,
         role=context.role,
         action=_one_line(action, 40),
