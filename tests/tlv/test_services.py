@@ -228,6 +228,77 @@ def test_r_tlv_05_cva_breed_goes_to_next_meeting(world: World, monkeypatch: Any)
     assert {"secretaris", "voorzitter", "arts"} <= users
 
 
+def test_r_tlv_05_cva_breed_file_lands_on_the_agenda_of_that_meeting(
+    world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """TLV-05: a CvA breed file is put on the agenda of the committee's meeting of that day;
+    every CvA member is invited to that item (CO-03) and parents are not (AGE-05 via the kind)."""
+    from django.core import mail
+
+    from passend.consultations.models import AgendaItem, Meeting
+
+    set_today(monkeypatch, dt.date(2026, 10, 5))
+    application = submitted(world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.triage(
+            world.actor(world.secretary),
+            application,
+            route="full",
+            meeting_on=dt.date(2026, 10, 20),
+        )
+    item = AgendaItem.objects.select_related("meeting__kind").get(case=application.case)
+    meeting = item.meeting
+    assert meeting.kind.code == "cva-breed"
+    assert meeting.organisation == world.region["cva"]
+    assert meeting.status == Meeting.Status.PLANNED
+    assert meeting.starts_at.astimezone(dt.UTC).date() == dt.date(2026, 10, 20)
+    invited = set(item.invitees.values_list("user__username", flat=True))
+    assert {"secretaris", "voorzitter", "arts"} <= invited
+    assert item.parents_invited is False
+    assert len(mail.outbox) == len(invited)
+    assert all(m.attachments and m.attachments[0][0] == "overleg.ics" for m in mail.outbox)
+    assert AccessLogEntry.objects.filter(action="add_agenda_item", object_id=str(item.pk)).exists()
+
+    # A second file for the same day joins the same meeting as the next item.
+    second = submitted(world)
+    services.triage(
+        world.actor(world.chair), second, route="full", meeting_on=dt.date(2026, 10, 20)
+    )
+    other = AgendaItem.objects.get(case=second.case)
+    assert other.meeting_id == meeting.pk and other.position == item.position + 1
+
+    # Re-triage to another date moves the file; to the secretary alone takes it off the agenda.
+    services.triage(
+        world.actor(world.secretary), application, route="full", meeting_on=dt.date(2026, 11, 3)
+    )
+    moved = AgendaItem.objects.select_related("meeting").get(case=application.case)
+    assert moved.meeting.starts_at.astimezone(dt.UTC).date() == dt.date(2026, 11, 3)
+    services.triage(world.actor(world.secretary), application, route="secretary")
+    assert not AgendaItem.objects.filter(case=application.case).exists()
+    assert AgendaItem.objects.filter(case=second.case).exists()
+
+
+def test_r_tlv_05_cva_members_see_the_file_on_the_meeting_page(
+    world: World, coordinator_b: Any, monkeypatch: Any
+) -> None:
+    """The agenda item is visible to the invited CvA member and hidden from an outsider (CO-03)."""
+    from passend.consultations.models import AgendaItem
+    from tests.conftest import verified_client
+
+    set_today(monkeypatch, dt.date(2026, 10, 5))
+    application = submitted(world)
+    services.triage(
+        world.actor(world.secretary), application, route="full", meeting_on=dt.date(2026, 10, 20)
+    )
+    meeting = AgendaItem.objects.get(case=application.case).meeting
+    response = verified_client(world.medical).get(f"/overleg/{meeting.pk}/")
+    assert response.status_code == 200
+    assert application.case.pseudonym in response.content.decode()
+    outsider = verified_client(coordinator_b)
+    assert outsider.get(f"/overleg/{meeting.pk}/").status_code == 404
+
+
 def test_r_tlv_05_only_cva_secretary_or_chair_triages(world: World) -> None:
     application = submitted(world)
     with pytest.raises(PermissionDenied):

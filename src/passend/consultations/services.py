@@ -568,6 +568,125 @@ def add_agenda_item(
     return item
 
 
+COMMITTEE_KIND_CODE = "cva-breed"
+# A meeting the procedure has to create gets the usual half-day slot; the secretary changes the
+# time and place on the meeting page (change_meeting), which sends everyone a new invitation.
+COMMITTEE_MEETING_HOURS = (dt.time(9, 0), dt.time(12, 0))
+
+
+def _committee_kind(swv: Organisation | None) -> ConsultationKind | None:
+    """The SWV's own "CvA breed" kind, else the covenant model (CO-01)."""
+    kinds = ConsultationKind.objects.filter(code=COMMITTEE_KIND_CODE, is_active=True)
+    if swv is not None:
+        own = kinds.filter(swv=swv).first()
+        if own is not None:
+            return own
+    return kinds.filter(swv__isnull=True).first()
+
+
+@transaction.atomic
+def withdraw_from_committee(
+    actor: Actor, case: Case, *, committee: Organisation, keep_on: dt.date | None = None
+) -> AgendaItem | None:
+    """Takes the case off the committee's planned "CvA breed" agendas (TLV-05 re-triage).
+
+    An item that already has minutes stays (it was discussed). The item on ``keep_on`` stays
+    and is returned.
+    """
+    membership = actor.membership
+    if membership is None or membership.organisation_id != committee.pk:
+        raise PermissionDenied(_("Alleen de commissie zelf agendeert haar vergadering (TLV-05)."))
+    kept = None
+    planned = AgendaItem.objects.filter(
+        case=case,
+        meeting__organisation=committee,
+        meeting__kind__code=COMMITTEE_KIND_CODE,
+        meeting__status=Meeting.Status.PLANNED,
+        minutes__isnull=True,
+    ).select_related("meeting")
+    for item in planned:
+        if keep_on is not None and timezone.localtime(item.meeting.starts_at).date() == keep_on:
+            kept = item
+            continue
+        _log(actor, "withdraw_agenda_item", case, item)
+        item.delete()
+    return kept
+
+
+@transaction.atomic
+def schedule_for_committee(
+    actor: Actor,
+    case: Case,
+    *,
+    committee: Organisation,
+    swv: Organisation | None,
+    on: dt.date,
+    invitees: Sequence[tuple[Any, Organisation]],
+) -> AgendaItem | None:
+    """Puts a case on the agenda of the committee's "CvA breed" meeting on ``on`` (TLV-05).
+
+    Called by a procedure (the TLV triage) that has already checked the actor's role and made
+    the committee's members participants: the committee meets on the file by procedure, so
+    neither case-management rights nor being the convener are needed. The meeting of that day is
+    created when the committee has none yet. An earlier place of the case on another, still
+    planned committee meeting without minutes is withdrawn, so the case is on one agenda only.
+    Parents do not take part in a CvA breed (AGE-05 via the kind); the school informs them.
+    Returns None when no "CvA breed" kind is configured (the date is then kept by the caller).
+    """
+    membership = actor.membership
+    if membership is None or membership.organisation_id != committee.pk:
+        raise PermissionDenied(_("Alleen de commissie zelf agendeert haar vergadering (TLV-05)."))
+    kind = _committee_kind(swv)
+    if kind is None:
+        return None
+    kept = withdraw_from_committee(actor, case, committee=committee, keep_on=on)
+    if kept is not None:
+        return kept
+    meeting = (
+        Meeting.objects.filter(
+            organisation=committee,
+            kind__code=COMMITTEE_KIND_CODE,
+            status=Meeting.Status.PLANNED,
+            starts_at__date=on,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is None:
+        start, end = COMMITTEE_MEETING_HOURS
+        zone = timezone.get_current_timezone()
+        meeting = Meeting.objects.create(
+            kind=kind,
+            organisation=committee,
+            convener=actor.user,
+            starts_at=dt.datetime.combine(on, start, tzinfo=zone),
+            ends_at=dt.datetime.combine(on, end, tzinfo=zone),
+            location=committee.name,
+        )
+        _start_meeting_terms(actor, meeting)
+        record_access(actor.context, action="plan_meeting", activity=ACTIVITY, obj=meeting)
+    position = (meeting.items.aggregate(top=Max("position"))["top"] or 0) + 1
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        case=case,
+        position=position,
+        parents_invited=False,
+        parents_not_invited_reason=""
+        if not meeting.kind.parents_invited
+        else str(_("Behandeling door de CvA breed (TLV-05).")),
+        created_by=actor.user,
+    )
+    invited = []
+    for user, organisation in invitees:
+        AgendaInvitee.objects.get_or_create(
+            item=item, user=user, defaults={"organisation": organisation}
+        )
+        invited.append(user)
+    _log(actor, "add_agenda_item", case, item, [DataCategory.ORDINARY])
+    _invite(meeting, invited)
+    return item
+
+
 @transaction.atomic
 def invite_to_item(
     actor: Actor, item: AgendaItem, *, user: Any, organisation: Organisation
@@ -1249,3 +1368,31 @@ def evaluate_opp(actor: Actor, opp: Opp, *, evaluated_on: dt.date, exit_stage: s
 
 def open_actions_count(plan: Plan) -> int:
     return plan.actions.filter(status__in=OPEN_ACTION_STATUSES).count()
+
+
+# --- Retention (PRV-06) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delete_for_case(case_id: int) -> dict[str, int]:
+    """Deletes the case's agenda items (with minutes and invitees) and its plan (with goals,
+    actions, progress notes, escalations, OPP and revisions), and their terms.
+
+    Called by ``passend.retention`` inside its transaction; meetings themselves stay (they hold
+    other cases' items). Returns counts per model, no personal data.
+    """
+    plan_ids = list(Plan.objects.filter(case_id=case_id).values_list("pk", flat=True))
+    opp_ids = list(Opp.objects.filter(plan_id__in=plan_ids).values_list("pk", flat=True))
+    objects = {(PLAN_TYPE, str(pk)) for pk in plan_ids} | {(OPP_TYPE, str(pk)) for pk in opp_ids}
+    counts: dict[str, int] = {}
+    for queryset in (
+        AgendaItem.objects.filter(case_id=case_id),
+        Plan.objects.filter(case_id=case_id),
+    ):
+        _total, per_model = queryset.delete()
+        for label, number in per_model.items():
+            counts[label.lower()] = counts.get(label.lower(), 0) + number
+    removed_terms = terms.delete_for_objects(objects)
+    if removed_terms:
+        counts["terms.term"] = counts.get("terms.term", 0) + removed_terms
+    return counts

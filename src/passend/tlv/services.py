@@ -24,6 +24,7 @@ from passend.cases import services as case_services
 from passend.cases.models import Case, CaseKind, Phase
 from passend.consent import services as consent_services
 from passend.consent.models import LegalBasis
+from passend.consultations import services as consultation_services
 from passend.privacy.categories import ALL_CATEGORIES, DataCategory
 from passend.privacy.context import subject_pseudonym
 from passend.privacy.services import record_access
@@ -624,7 +625,17 @@ def triage(
         if meeting_on < _today():
             raise ValidationError({"meeting_on": _("Deze datum ligt in het verleden.")})
         application.cva_meeting_on = meeting_on
+        consultation_services.schedule_for_committee(
+            actor,
+            case,
+            committee=committee,
+            swv=application.swv,
+            on=meeting_on,
+            invitees=[(user, committee) for user in people],
+        )
     else:
+        if application.cva_meeting_on is not None:
+            consultation_services.withdraw_from_committee(actor, case, committee=committee)
         application.cva_meeting_on = None
     application.triage = route
     application.status = TlvApplication.Status.IN_ASSESSMENT
