@@ -9,9 +9,11 @@ class ConsultationsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from passend.accounts.demo import register_part
         from passend.accounts.models import Role
         from passend.bsn_guard import guard_models
         from passend.consultations import activities  # noqa: F401  (declares activities)
+        from passend.consultations.demo import load_meetings
         from passend.consultations.models import (
             AgendaItem,
             ConsultationKind,
@@ -42,6 +44,7 @@ class ConsultationsConfig(AppConfig):
             Escalation,
             Opp,
         )
+        register_part(load_meetings)
         professionals = frozenset(Role) - {Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN}
         register(
             NavItem(
