@@ -161,3 +161,51 @@ def test_abs_04_export_refused_for_a_school(coordinator_a: Any) -> None:
         "/verzuim/thuiszitters/export/", {"year": 2026, "quarter": 1}
     )
     assert response.status_code == 403
+
+
+def test_co_07_thuiszitter_is_linked_to_a_thuiszittersoverleg_case(
+    region: dict[str, Any], pupils: Any, coordinator_actor: Any, coordinator_b: Any
+) -> None:
+    """CO-07: the thuiszitter is followed in a thuiszittersoverleg; only a consultation case the
+    registrar takes part in can be linked, and the kind of overleg must be named."""
+    from passend.access.actor import Actor
+    from passend.accounts.models import Membership
+    from passend.attendance.models import ConsultationType
+    from passend.cases import services as case_services
+
+    home_stay = services.register_home_stay(
+        coordinator_actor,
+        pupil=pupils[0],
+        kind=HomeStayKind.RELATIVE,
+        start_date=timezone.localdate() - dt.timedelta(days=40),
+        reason="no_place",
+    )
+    own = case_services.open_case(coordinator_actor, kind=CaseKind.CONSULTATION, pupil=pupils[0])
+    other_actor = Actor.for_membership(Membership.objects.get(user=coordinator_b))
+    foreign = case_services.open_case(
+        other_actor, kind=CaseKind.CONSULTATION, pupil=None, is_anonymous=True
+    )
+    not_a_consultation = home_stay.case
+
+    for wrong in (foreign, not_a_consultation):
+        with pytest.raises(ValidationError) as error:
+            services.update_home_stay(
+                coordinator_actor,
+                home_stay,
+                consultation_case=wrong,
+                consultation_type=ConsultationType.HOME_STAY,
+            )
+        assert "CO-07" in str(error.value.message_dict["consultation_case"])
+    with pytest.raises(ValidationError) as error:
+        services.update_home_stay(coordinator_actor, home_stay, consultation_case=own)
+    assert "consultation_type" in error.value.message_dict
+
+    services.update_home_stay(
+        coordinator_actor,
+        home_stay,
+        consultation_case=own,
+        consultation_type=ConsultationType.HOME_STAY,
+    )
+    home_stay.refresh_from_db()
+    assert home_stay.consultation_case == own
+    assert home_stay.consultation_type == ConsultationType.HOME_STAY
