@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "passend.arrangements",
     "passend.attendance",
     "passend.inquiries",
+    "passend.retention",
+    "passend.emergency",
+    "passend.fg",
 ]
 
 MIDDLEWARE = [

@@ -61,6 +61,8 @@ class CaseAccess:
     is_owner: bool = False
     organisation_id: int | None = None
     denied_reason: str = ""
+    # Break-the-glass (passend.emergency): read-only, time-limited, flagged in the log.
+    break_glass: bool = False
 
     def can_see(self, category: str) -> bool:
         return self.allowed and category in self.categories
@@ -77,6 +79,8 @@ class CaseAccess:
 
     @property
     def legal_ground_summary(self) -> str:
+        if self.break_glass:
+            return "break_the_glass"
         return ",".join(sorted({g.basis for g in self.grants if g.categories & self.categories}))
 
     def explain(self) -> list[str]:
@@ -141,7 +145,9 @@ def decide_case(
         None,
     )
     if participant is None:
-        return CaseAccess(case, False, denied_reason="not involved in this case (ORG-04)")
+        return _break_glass_access(user, organisation_id, case) or CaseAccess(
+            case, False, denied_reason="not involved in this case (ORG-04)"
+        )
     is_director = user.pk in (case.process_director_id, case.case_director_id)
     if case.restricted_since is not None and user.pk != case.process_director_id:
         return CaseAccess(case, False, denied_reason="processing restricted (AVG art. 18)")
@@ -166,6 +172,34 @@ def decide_case(
         is_director=is_director,
         is_owner=is_owner,
         organisation_id=organisation_id,
+    )
+
+
+def _break_glass_access(user: Any, organisation_id: int, case: Case) -> CaseAccess | None:
+    """An active break-the-glass grant (passend.emergency) gives read access to every category
+    for a few hours; never while processing is restricted. Queried only for a case the user is
+    not involved in, so list pages (already filtered on involvement) pay nothing."""
+    if case.restricted_since is not None:
+        return None
+    from passend.emergency.selectors import active_grant
+
+    grant = active_grant(user, organisation_id, case.pk)
+    if grant is None:
+        return None
+    return CaseAccess(
+        case,
+        True,
+        categories=ALL_CATEGORIES,
+        grants=[
+            Grant(
+                LegalBasis.COMPELLING_INTEREST,
+                ALL_CATEGORIES,
+                _("noodtoegang (break-the-glass) tot %(until)s, gemeld aan de FG")
+                % {"until": date_format(grant.expires_at, "SHORT_DATETIME_FORMAT")},
+            )
+        ],
+        organisation_id=organisation_id,
+        break_glass=True,
     )
 
 
@@ -212,7 +246,12 @@ def can(user: Any, membership: Membership | None, action: str, case: Case) -> bo
     if action == Action.VIEW:
         return decision.allowed
     if action == Action.ADD_ENTRY:
-        return decision.allowed and bool(decision.categories) and case.phase != "closed"
+        return (
+            decision.allowed
+            and not decision.break_glass
+            and bool(decision.categories)
+            and case.phase != "closed"
+        )
     if action in (Action.MANAGE, Action.CHANGE_PHASE):
         return decision.can_manage
     raise ValueError(f"Unknown action {action!r}")

@@ -245,6 +245,8 @@ FUNCTIONAL_ADMIN_MODELS = (
     "terms.schoolholiday",
     "pupils.agepolicy",
     "attendance.attendancerules",
+    "retention.retentionpolicy",
+    "retention.legalhold",
 )
 FUNCTIONAL_ADMIN_GROUP = "Functioneel beheer"
 

@@ -393,7 +393,7 @@ def record_hearing(
 def add_entry(actor: Actor, case: Case, *, category: str, title: str, body: str) -> CaseEntry:
     """Adds an item supplied by the actor's organisation (CON-06 provenance)."""
     access = decide_case(actor.user, actor.membership, case)
-    if not access.allowed or case.phase == Phase.CLOSED:
+    if not access.allowed or access.break_glass or case.phase == Phase.CLOSED:
         raise PermissionDenied(_("U kunt aan dit traject geen gegevens toevoegen."))
     errors: dict[str, str] = {}
     if category not in DataCategory.values:

@@ -492,3 +492,21 @@ def rotate_keys(*, batch_size: int = 500) -> int:
                 document.key_id = target
             Document.objects.bulk_update(batch, ["wrapped_key", "key_id"])
         rotated += len(batch)
+
+
+# --- Retention (PRV-06) ------------------------------------------------------------------------
+
+
+def delete_for_case(case_id: int) -> dict[str, int]:
+    """Deletes every document of a case, rows now and encrypted blobs after the commit.
+
+    Called by ``passend.retention`` inside its transaction, so a rolled-back purge keeps both
+    the rows and the blobs. Returns counts only.
+    """
+    with transaction.atomic():
+        documents = Document.objects.filter(case_id=case_id)
+        names = list(documents.values_list("storage_name", flat=True))
+        deleted, _per_model = documents.delete()
+        for name in names:
+            transaction.on_commit(partial(_delete_blob, name))
+    return {"documents.document": deleted, "files": len(names)}

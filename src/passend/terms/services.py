@@ -127,3 +127,23 @@ def complete(term: Term, on: dt.date) -> Term:
     term.completed_on = on
     term.save(update_fields=["completed_on"])
     return term
+
+
+@transaction.atomic
+def delete_for_objects(objects: set[tuple[str, str]]) -> int:
+    """Deletes the terms of objects that are being deleted (PRV-06 retention purge).
+
+    ``objects`` holds ``(object_type, object_id)`` pairs as terms store them
+    (``app_label.model``, primary key as text). Returns how many terms were deleted.
+    """
+    deleted = 0
+    by_type: dict[str, list[str]] = {}
+    for object_type, object_id in objects:
+        by_type.setdefault(object_type, []).append(str(object_id))
+    for object_type, ids in by_type.items():
+        for start in range(0, len(ids), 500):
+            count, _per_model = Term.objects.filter(
+                object_type=object_type, object_id__in=ids[start : start + 500]
+            ).delete()
+            deleted += count
+    return deleted

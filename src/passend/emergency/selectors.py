@@ -1,0 +1,31 @@
+"""Reads of break-the-glass grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from passend.emergency.models import BreakGlassGrant
+
+
+def active_grant(user: Any, organisation_id: int, case_id: int) -> BreakGlassGrant | None:
+    """The user's current grant for this case, acting for this organisation (one query)."""
+    return (
+        BreakGlassGrant.objects.filter(
+            case_id=case_id,
+            user_id=user.pk,
+            organisation_id=organisation_id,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def grants_for_privacy_officer() -> QuerySet[BreakGlassGrant]:
+    """Every use, not yet reviewed first. The FG sees the pseudonym, never the content."""
+    return BreakGlassGrant.objects.select_related(
+        "case", "user", "organisation", "reviewed_by"
+    ).order_by("reviewed_at", "-granted_at", "-id")

@@ -1,0 +1,261 @@
+"""Writes of retention (PRV-06): legal holds and the daily purge of expired cases.
+
+The purge deletes a case with everything that belongs to it. Apps whose data need more than a
+database cascade do it through their own services: ``documents.services.delete_for_case``
+(encrypted blobs, removed after the commit), ``consultations.services.delete_for_case``
+(agenda items and minutes, the plan — both protect the case) and
+``terms.services.delete_for_objects`` (terms refer to objects by type and id). Everything else
+(participants, entries, consents, grounds, justifications, messages, letters, TLV, arrangements,
+attendance records of the case, …) is removed by ``on_delete=CASCADE`` from the case. The access
+log is never touched: it refers to objects by id only and is append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from passend.access.actor import Actor
+from passend.access.selectors import case_subject
+from passend.accounts.models import Role
+from passend.bsn_guard import ensure_no_bsn
+from passend.cases.models import Case, Phase
+from passend.privacy.context import AccessContext
+from passend.privacy.services import record_access
+from passend.retention.models import DeletionRecord, LegalHold, PurgeRun, RetentionPolicy
+from passend.retention.selectors import expiry_of, held_case_ids, policies_by_key
+
+ACTIVITY = "retention"
+logger = logging.getLogger(__name__)
+
+# Who may place or lift a legal hold: the functional administrator, the SWV board and the FG.
+HOLD_ROLES = frozenset({Role.FUNCTIONAL_ADMIN, Role.SWV_DIRECTOR, Role.PRIVACY_OFFICER})
+
+
+# --- Legal holds --------------------------------------------------------------------------------
+
+
+def _require_hold_role(actor: Actor) -> None:
+    if actor.membership is None or actor.membership.role not in HOLD_ROLES:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def place_hold(actor: Actor, case: Case, *, reason: str, until: dt.date | None = None) -> LegalHold:
+    """PRV-06: a case under a legal hold is skipped by the purge until the hold ends."""
+    _require_hold_role(actor)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError(
+            {"reason": _("Geef een reden van minstens 10 tekens voor de bewaarplicht (PRV-06).")}
+        )
+    ensure_no_bsn({"reason": reason})
+    if until is not None and until < timezone.localdate():
+        raise ValidationError(
+            {"until": _("De einddatum van de bewaarplicht ligt in het verleden.")}
+        )
+    hold = LegalHold.objects.create(case=case, reason=reason, until=until, placed_by=actor.user)
+    record_access(
+        actor.context,
+        action="legal_hold_placed",
+        activity=ACTIVITY,
+        subject_pseudonym=case_subject(case),
+        obj=hold,
+    )
+    return hold
+
+
+@transaction.atomic
+def lift_hold(actor: Actor, hold: LegalHold) -> LegalHold:
+    _require_hold_role(actor)
+    if hold.lifted_at is None:
+        hold.lifted_at = timezone.now()
+        hold.lifted_by = actor.user
+        hold.save(update_fields=["lifted_at", "lifted_by"])
+        record_access(
+            actor.context,
+            action="legal_hold_lifted",
+            activity=ACTIVITY,
+            subject_pseudonym=case_subject(hold.case),
+            obj=hold,
+        )
+    return hold
+
+
+# --- Purge --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeReport:
+    run: PurgeRun
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        run = self.run
+        lines = [
+            _("Vernietigd: %(n)s trajecten, %(rows)s rijen, %(files)s bestanden.")
+            % {"n": run.cases_deleted, "rows": run.rows_deleted, "files": run.files_deleted},
+            _("Overgeslagen wegens bewaarplicht: %(n)s.") % {"n": run.cases_held},
+            _("Niet gelukt: %(n)s.") % {"n": run.cases_failed},
+        ]
+        if run.dry_run:
+            lines.insert(0, _("Proefdraai: er is niets vernietigd."))
+        lines += [f"  {label}: {number}" for label, number in sorted(self.counts.items())]
+        lines += [f"  ! {reason}: {number}" for reason, number in sorted(run.failures.items())]
+        return lines
+
+
+def expired_cases(today: dt.date) -> tuple[list[tuple[Case, RetentionPolicy, dt.date]], int]:
+    """Closed cases whose term has passed, without an active hold; and how many were held."""
+    policies = policies_by_key()
+    held = held_case_ids(today)
+    expired: list[tuple[Case, RetentionPolicy, dt.date]] = []
+    held_count = 0
+    closed = Case.objects.filter(phase=Phase.CLOSED, closed_at__isnull=False).only(
+        "pk", "kind", "owner_id", "closed_at", "pupil_id"
+    )
+    for case in closed.iterator(chunk_size=2000):
+        found = expiry_of(case, policies)
+        if found is None:
+            continue
+        policy, expires_on = found
+        if expires_on > today:
+            continue
+        if case.pk in held:
+            held_count += 1
+            continue
+        expired.append((case, policy, expires_on))
+    return expired, held_count
+
+
+def _collected_objects(case: Case) -> set[tuple[str, str]]:
+    """Everything the case's cascade will delete, to remove their terms too.
+
+    Raises ``ProtectedError`` when something outside the case still protects it.
+    """
+    collector = Collector(using=DEFAULT_DB_ALIAS)
+    collector.collect([case])
+    objects = {
+        (model._meta.label_lower, str(instance.pk))
+        for model, instances in collector.data.items()
+        for instance in instances
+    }
+    return objects
+
+
+def purge_case(
+    case: Case, policy: RetentionPolicy, expires_on: dt.date, run: PurgeRun
+) -> DeletionRecord:
+    """Deletes one case and everything that belongs to it, in one transaction."""
+    from passend.consultations import services as consultation_services
+    from passend.documents import services as document_services
+    from passend.terms import services as term_services
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        counts: Counter[str] = Counter()
+        record_access(
+            AccessContext.system(),
+            action="retention_delete",
+            activity=ACTIVITY,
+            subject_pseudonym=case_subject(locked),
+            obj=locked,
+            legal_ground="retention_expired",
+            reason=f"policy {policy.pk} expired {expires_on.isoformat()}",
+        )
+        document_counts = document_services.delete_for_case(locked.pk)
+        files = document_counts.pop("files", 0)
+        counts.update(document_counts)
+        counts.update(consultation_services.delete_for_case(locked.pk))
+        objects = _collected_objects(locked)
+        counts["terms.term"] += term_services.delete_for_objects(objects)
+        _total, per_model = locked.delete()
+        counts.update({label.lower(): number for label, number in per_model.items()})
+        counts = Counter({label: number for label, number in counts.items() if number})
+        record = DeletionRecord.objects.create(
+            run=run,
+            deleted_at=timezone.now(),
+            case_kind=locked.kind,
+            owner_id=locked.owner_id,
+            closed_on=timezone.localdate(locked.closed_at or timezone.now()),
+            expired_on=expires_on,
+            policy=policy,
+            policy_label=str(policy)[:200],
+            counts=dict(sorted(counts.items())),
+            files_deleted=files,
+        )
+    return record
+
+
+def purge_expired(
+    *, today: dt.date | None = None, dry_run: bool = False, trigger: str = "command"
+) -> PurgeReport:
+    """The daily task: deletes every expired case without an active legal hold (PRV-06)."""
+    today = today or timezone.localdate()
+    run = PurgeRun.objects.create(started_at=timezone.now(), trigger=trigger, dry_run=dry_run)
+    report = PurgeReport(run)
+    expired, held_count = expired_cases(today)
+    run.cases_held = held_count
+    failures: Counter[str] = Counter()
+    for case, policy, expires_on in expired:
+        if dry_run:
+            report.counts["cases.case"] += 1
+            continue
+        try:
+            record = purge_case(case, policy, expires_on, run)
+        except (ProtectedError, RestrictedError) as error:
+            # Something outside the case's own data still refers to it (e.g. a later TLV
+            # application). Counted by model, never by id; the next run tries again.
+            blocking = (
+                error.protected_objects
+                if isinstance(error, ProtectedError)
+                else error.restricted_objects
+            )
+            models = sorted({obj._meta.label_lower for obj in blocking})
+            failures[f"protected by {','.join(models)}"[:100]] += 1
+            continue
+        except Case.DoesNotExist:
+            continue
+        run.cases_deleted += 1
+        run.files_deleted += record.files_deleted
+        run.rows_deleted += sum(record.counts.values())
+        report.counts.update(record.counts)
+    run.cases_failed = sum(failures.values())
+    run.failures = dict(failures)
+    run.finished_at = timezone.now()
+    run.save()
+    record_access(
+        AccessContext.system(),
+        action="retention_run",
+        activity=ACTIVITY,
+        obj=run,
+        reason=(
+            f"deleted={run.cases_deleted} held={run.cases_held} failed={run.cases_failed}"
+            + (" dry-run" if dry_run else "")
+        ),
+    )
+    return report
+
+
+def describe(report: PurgeReport) -> dict[str, Any]:
+    """The run as plain counts (task result)."""
+    run = report.run
+    return {
+        "run": run.pk,
+        "dry_run": run.dry_run,
+        "cases_deleted": run.cases_deleted,
+        "cases_held": run.cases_held,
+        "cases_failed": run.cases_failed,
+        "rows_deleted": run.rows_deleted,
+        "files_deleted": run.files_deleted,
+    }
