@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "passend.arrangements",
     "passend.attendance",
     "passend.inquiries",
+    "passend.intake",
     "passend.retention",
     "passend.emergency",
     "passend.fg",

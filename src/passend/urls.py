@@ -20,6 +20,8 @@ urlpatterns = [
     path("verzuim/", include("passend.attendance.urls")),
     path("arrangementen/", include("passend.arrangements.urls")),
     path("informatiepunt/", include("passend.inquiries.urls")),
+    path("aanmeldingen/", include("passend.intake.urls")),
+    path("formulier/", include("passend.intake.public_urls")),
     path("beheer/", admin.site.urls),
 ]
 

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 # Reachable without a verified second factor, by design.
 EXEMPT = re.compile(
     r"^/(accounts/login/|accounts/logout/|accounts/2fa/|i18n/|healthz|static/"
-    r"|api/v1/schema/|api/v1/docs/)"
+    r"|api/v1/schema/|api/v1/docs/"
+    # The public application form and one-time delivery links (passend.intake), tested there.
+    r"|formulier/)"
 )
 
 

@@ -31,6 +31,9 @@ TWO_FACTOR_EXEMPT_PREFIXES = (
     "/i18n/",
     "/healthz",
     "/api/",
+    # The public application form and the one-time delivery links (passend.intake): no
+    # account by design; they show no case data and write only through intake.services.
+    "/formulier/",
 )
 # Reachable with a verified session but without a current membership: choosing one, and
 # managing one's own second factor and password.
