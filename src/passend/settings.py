@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "passend.retention",
     "passend.emergency",
     "passend.fg",
+    "passend.portal",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "passend.accounts.middleware.SessionLifetimeMiddleware",
     "passend.accounts.middleware.RequireTwoFactorMiddleware",
     "passend.accounts.middleware.ActingMembershipMiddleware",
+    "passend.portal.middleware.PortalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "passend.accounts.middleware.NoStoreMiddleware",

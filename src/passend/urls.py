@@ -22,6 +22,7 @@ urlpatterns = [
     path("informatiepunt/", include("passend.inquiries.urls")),
     path("aanmeldingen/", include("passend.intake.urls")),
     path("formulier/", include("passend.intake.public_urls")),
+    path("portaal/", include("passend.portal.urls")),
     path("beheer/", admin.site.urls),
 ]
 

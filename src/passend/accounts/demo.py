@@ -121,6 +121,8 @@ class DemoRegion:
     users: dict[str, User] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
     changes: int = 0  # rows created or changed by this run
+    # Extra lines for the printed instructions, added by later parts (e.g. the portal sign-in).
+    notes: list[str] = field(default_factory=list)
 
     def org(self, key: str) -> Organisation:
         return self.organisations[key]
@@ -406,4 +408,5 @@ def format_logins(region: DemoRegion) -> str:
         lines.append(f"    TOTP-sleutel (base32): {login.totp_secret}")
         lines.append(f"    Reservecodes: {' '.join(login.backup_codes)}")
         lines.append("")
+    lines.extend(region.notes)
     return "\n".join(lines)

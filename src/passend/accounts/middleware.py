@@ -31,6 +31,9 @@ TWO_FACTOR_EXEMPT_PREFIXES = (
     "/i18n/",
     "/healthz",
     "/api/",
+    # The parent and youth portal has a gate of its own (passend.portal.middleware); a portal
+    # session is never a professional login and passes nothing here.
+    "/portaal/",
     # The public application form and the one-time delivery links (passend.intake): no
     # account by design; they show no case data and write only through intake.services.
     "/formulier/",

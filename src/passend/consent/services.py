@@ -25,7 +25,7 @@ from passend.consent.models import (
     LegalGround,
 )
 from passend.privacy.categories import DataCategory
-from passend.privacy.context import subject_pseudonym
+from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.services import record_access
 from passend.pupils.rights import consent_givers_valid
 
@@ -224,6 +224,21 @@ def record_justification(
         decided_by=actor.user,
     )
     _log(actor, "record_justification", case, decision, chosen)
+    from passend.privacy.services import register_disclosure
+
+    # PRV-05: sharing on a compelling interest goes beyond the authorised circle.
+    register_disclosure(
+        actor.context,
+        pupil_id=case.pupil_id,
+        subject=_subject(case),
+        recipient=organisation.name,
+        recipient_organisation_id=organisation.pk,
+        description=_("Delen op grond van zwaarwegend belang (CON-05)"),
+        legal_ground=_("Zwaarwegend belang (CON-05)"),
+        data_categories=chosen,
+        obj=decision,
+        activity="consent_administration",
+    )
     return decision
 
 
@@ -279,3 +294,118 @@ def record_legal_ground_by_procedure(
     )
     _log(actor, "record_legal_ground", case, ground, chosen)
     return ground
+
+
+# --- By the rights holder in the portal (issue 8, AGE-03, CON-02/03) ---------------------------
+
+
+def _rights_holders_today(case: Case) -> Any:
+    from passend.pupils.models import AgePolicy
+    from passend.pupils.rights import rights_holders
+
+    if case.pupil is None:
+        raise ValidationError(_("Een anoniem traject heeft geen toestemming (CON-07)."))
+    guardians = list(case.pupil.guardians.all())
+    return rights_holders(case.pupil, guardians, timezone.localdate(), AgePolicy.current())
+
+
+@transaction.atomic
+def revoke_consent_as_rights_holder(
+    context: AccessContext,
+    consent: Consent,
+    *,
+    by_pupil: bool,
+    guardian_id: int | None,
+    note: str = "",
+) -> Consent:
+    """CON-03 by the person who exercises the pupil's rights (AGE-03, on today's date).
+
+    Any one of the rights holders may revoke: a consent that needs the child and the guardians
+    together no longer stands when one of them withdraws. A guardian of a youth of 16 or older
+    cannot revoke: the youth decides alone. Takes effect on the next request (the policy reads
+    consents per request)."""
+    case = consent.case
+    holders = _rights_holders_today(case)
+    if by_pupil:
+        allowed = holders.child
+    else:
+        allowed = guardian_id is not None and guardian_id in holders.guardian_ids
+    if not allowed:
+        raise PermissionDenied(
+            _("U kunt deze toestemming niet intrekken: %(who)s") % {"who": holders.describe()}
+        )
+    if consent.revoked_at is not None:
+        raise ValidationError(_("Deze toestemming is al ingetrokken."))
+    ensure_no_bsn({"note": note})
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = None
+    who = _("de jongere") if by_pupil else _("een ouder/verzorger met gezag")
+    consent.revocation_note = (
+        note.strip() or _("Ingetrokken door %(who)s via het portaal (CON-03).") % {"who": who}
+    )[:300]
+    consent.save(update_fields=["revoked_at", "revoked_by", "revocation_note"])
+    record_access(
+        context,
+        action="revoke_consent",
+        activity=ACTIVITY,
+        subject_pseudonym=_subject(case),
+        obj=consent,
+        data_categories=consent.categories,
+        legal_ground="rights_holder",
+    )
+    return consent
+
+
+@transaction.atomic
+def give_consent_as_rights_holders(
+    context: AccessContext,
+    previous: Consent,
+    *,
+    given_by_pupil: bool,
+    guardian_ids: Iterable[int],
+) -> Consent:
+    """CON-01/02: the rights holders give again, digitally, the consent they revoked earlier
+    (same parties, same categories, same form). The set of givers must be valid under AGE-03
+    on today's date (``consent_givers_valid``: the same check as a consent recorded by staff).
+
+    ``Consent.recorded_by`` names a professional; for a consent given in the portal that is the
+    case's procesregisseur, who is responsible for the consent record; ``method`` is digital
+    and ``evidence`` says it was given in the portal."""
+    case = previous.case
+    if case.is_anonymous or case.pupil is None:
+        raise ValidationError(_("Een anoniem traject heeft geen toestemming (CON-07)."))
+    if case.phase == Phase.CLOSED:
+        raise ValidationError(_("Dit traject is afgemeld."))
+    if previous.revoked_at is None:
+        raise ValidationError(_("Deze toestemming is nog van kracht."))
+    if case.consents.filter(revoked_at__isnull=True).exists():
+        raise ValidationError(
+            _("Er is al een geldige toestemming voor dit traject (één per traject, CON-01).")
+        )
+    givers = set(guardian_ids)
+    today = timezone.localdate()
+    ok, message = consent_givers_valid(case.pupil, given_by_pupil, givers, today)
+    if not ok:
+        raise ValidationError({"given_by_guardians": message})
+    consent = Consent.objects.create(
+        case=case,
+        categories=list(previous.categories),
+        given_by_pupil=given_by_pupil,
+        given_on=today,
+        form_version=previous.form_version,
+        method=ConsentMethod.DIGITAL,
+        evidence=str(_("Digitaal gegeven via het ouder- en jongerenportaal")),
+        recorded_by=case.process_director,
+    )
+    consent.parties.set(list(previous.parties.all()))
+    consent.given_by_guardians.set(givers)
+    record_access(
+        context,
+        action="give_consent",
+        activity=ACTIVITY,
+        subject_pseudonym=_subject(case),
+        obj=consent,
+        data_categories=consent.categories,
+        legal_ground="rights_holder",
+    )
+    return consent

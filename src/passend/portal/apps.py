@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "passend.portal"
+    label = "portal"
+    verbose_name = "Ouder- en jongerenportaal"
+
+    def ready(self) -> None:
+        from passend.accounts.demo import register_part
+        from passend.bsn_guard import guard_models
+        from passend.portal import activities  # noqa: F401  (declares activities)
+        from passend.portal.demo import load_portal_demo
+        from passend.portal.models import Statement
+
+        guard_models(Statement)
+        register_part(load_portal_demo)
