@@ -26,7 +26,10 @@ EXEMPT = re.compile(
     r"^/(accounts/login/|accounts/logout/|accounts/2fa/|i18n/|healthz|static/"
     r"|api/v1/schema/|api/v1/docs/"
     # The public application form and one-time delivery links (passend.intake), tested there.
-    r"|formulier/)"
+    r"|formulier/"
+    # The parent and youth portal: its own gate (passend.portal.middleware), tested in
+    # tests/portal (every portal page needs a portal session; never a professional one).
+    r"|portaal/)"
 )
 
 
