@@ -9,7 +9,7 @@ app_name = "privacy_officer"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("zwaarwegend-belang/", privacy_officer.justification_list, name="justifications"),
+    path("zwaarwegend-belang/", views.justifications, name="justifications"),
     path(
         "zwaarwegend-belang/<int:pk>/beoordeeld/",
         privacy_officer.justification_reviewed,

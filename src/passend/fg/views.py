@@ -8,7 +8,7 @@ lines, never case content.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -63,6 +63,16 @@ def index(request: HttpRequest) -> HttpResponse:
     _require(request)
     _log_view(request, "index")
     return render(request, "fg/index.html", {})
+
+
+@require_GET
+def justifications(request: HttpRequest) -> HttpResponse:
+    """CON-05 decisions (consent's page); the page view itself is logged even when empty."""
+    from passend.consent import privacy_officer
+
+    _require(request)
+    _log_view(request, "justifications")
+    return privacy_officer.justification_list(request)
 
 
 # --- Break-the-glass ----------------------------------------------------------------------------
@@ -215,7 +225,7 @@ def log_search(request: HttpRequest) -> HttpResponse:
 
 # --- Registers (FG and functional administrator) -----------------------------------------------
 
-REGISTERS = {
+REGISTERS: dict[str, tuple[Callable[[], Sequence[Any]], Any, Any]] = {
     "processing": (
         registers.processing_register,
         registers.PROCESSING_COLUMNS,
