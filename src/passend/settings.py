@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "passend.arrangements",
     "passend.attendance",
     "passend.inquiries",
+    "passend.reports",
     "passend.intake",
     "passend.retention",
     "passend.emergency",

@@ -15,6 +15,11 @@ from django.views.decorators.http import require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    if getattr(request, "membership", None) is not None:
+        # Professionals start on their dashboard: "my work" first (seed 000 §5 d).
+        from passend.reports.views import dashboard
+
+        return dashboard(request)
     return render(request, "home.html")
 
 

@@ -341,3 +341,34 @@ def can_see_content(row: CaseRow) -> bool:
 
 def can_see_metadata(row: CaseRow) -> bool:
     return row.access.can_see(METADATA_CATEGORY)
+
+
+# --- management information (module f, PRV-07): aggregates only -----------------------------
+
+
+def statistics(
+    *,
+    swv_ids: list[int],
+    start: Any,
+    end: Any,
+    board_id: int | None = None,
+    school_id: int | None = None,
+) -> dict[tuple[str, str], list[Any]]:
+    """Arrangements applied for in [start, end]: per (kind name, status) the number and the
+    amount granted (Decimal). One query; no pupil data."""
+    arrangements = Arrangement.objects.filter(
+        swv_id__in=swv_ids, applied_on__gte=start, applied_on__lte=end
+    )
+    if board_id:
+        arrangements = arrangements.filter(school__board_id=board_id)
+    if school_id:
+        arrangements = arrangements.filter(school_id=school_id)
+    result: dict[tuple[str, str], list[Any]] = {}
+    for kind_name, status, granted, amount in arrangements.values_list(
+        "kind__name", "status", "decision__granted", "decision__amount"
+    ):
+        line = result.setdefault((kind_name, status), [0, Decimal("0")])
+        line[0] += 1
+        if granted and amount is not None:
+            line[1] += amount
+    return result

@@ -361,3 +361,70 @@ def inspectie_export(swv: Organisation, year: int, quarter: int) -> list[ExportR
     return [
         ExportRow(code, _(label), *(shown(v) for v in counts[code])) for code, label in CATEGORIES
     ]
+
+
+# --- management information (module f, PRV-07): aggregates only -----------------------------
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every month that ends in [start, end], plus ``end`` itself if the period
+    stops mid-month: the reference dates of "thuiszitters over time"."""
+    days: list[dt.date] = []
+    month_start = dt.date(start.year, start.month, 1)
+    while month_start <= end:
+        last = add_months(month_start, 1) - dt.timedelta(days=1)
+        days.append(min(last, end))
+        month_start = add_months(month_start, 1)
+    return days
+
+
+def home_stay_counts(
+    *,
+    swv_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    board_id: int | None = None,
+    school_id: int | None = None,
+) -> dict[dt.date, dict[str, int]]:
+    """ABS-04 over time: per month-end in the period, how many registrations count in each
+    Inspectie category (``CATEGORIES``). One query; counts only."""
+    months = AttendanceRules.current().home_stay_flag_months
+    stays = HomeStay.objects.filter(swv_id__in=swv_ids, start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    if board_id:
+        stays = stays.filter(school__board_id=board_id)
+    if school_id:
+        stays = stays.filter(school_id=school_id)
+    reference = month_ends(start, end)
+    result: dict[dt.date, dict[str, int]] = {day: defaultdict(int) for day in reference}
+    for stay in stays.only(
+        "kind", "exemption_ground", "start_date", "end_date", "offer_suitable", "offer_since"
+    ):
+        for day in reference:
+            if _active_on(stay, day):
+                for code in category_of(stay, day, months):
+                    result[day][code] += 1
+    return {day: dict(counts) for day, counts in result.items()}
+
+
+def duo_report_counts(
+    *,
+    swv_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    board_id: int | None = None,
+    school_id: int | None = None,
+) -> dict[tuple[dt.date, str], int]:
+    """ABS-01: DUO absence reports per month (first day of the month) and kind. One query."""
+    reports = DuoReport.objects.filter(
+        case__owner__swv_id__in=swv_ids, reported_on__gte=start, reported_on__lte=end
+    )
+    if board_id:
+        reports = reports.filter(case__owner__board_id=board_id)
+    if school_id:
+        reports = reports.filter(case__owner_id=school_id)
+    result: dict[tuple[dt.date, str], int] = defaultdict(int)
+    for kind, reported_on in reports.values_list("kind", "reported_on"):
+        result[(reported_on.replace(day=1), kind)] += 1
+    return dict(result)

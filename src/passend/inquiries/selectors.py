@@ -5,10 +5,12 @@ is logged; anything else is a logged 404.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
+from passend.terms.models import Term
 
 QUEUE_LIMIT = 200
 HISTORY_LIMIT = 50
@@ -150,3 +153,54 @@ def detail(request: HttpRequest, inquiry: Inquiry) -> InquiryDetail:
 
 def is_overdue(inquiry: Inquiry) -> bool:
     return inquiry.status in OPEN_STATUSES and inquiry.due_date < timezone.localdate()
+
+
+# --- management information (module f, PRV-07): aggregates only -----------------------------
+
+
+@dataclass
+class InquiryStatistics:
+    """Volumes and answer times of the informatiepunt (INF-01) for inquiries received in a
+    period: per (month, kind) the number received; per kind answered (or referred) within and
+    outside the term, the days it took, and open ones past their date."""
+
+    received: dict[tuple[Any, str], int]
+    handled: dict[str, int]
+    within: dict[str, int]
+    days_total: dict[str, int]
+    open_overdue: dict[str, int]
+
+
+def statistics(*, swv_ids: list[int], start: Any, end: Any, today: Any = None) -> InquiryStatistics:
+    """Two queries whatever the volume; no contact data leaves."""
+    today = today or timezone.localdate()
+    inquiries = Inquiry.objects.filter(
+        swv_id__in=swv_ids, received_on__gte=start, received_on__lte=end
+    )
+    received: dict[tuple[Any, str], int] = defaultdict(int)
+    open_overdue: dict[str, int] = defaultdict(int)
+    kind_of: dict[str, str] = {}
+    for pk, kind, received_on, status, due in inquiries.values_list(
+        "pk", "kind", "received_on", "status", "due_date"
+    ):
+        received[(received_on.replace(day=1), kind)] += 1
+        kind_of[str(pk)] = kind
+        if status in OPEN_STATUSES and due < today:
+            open_overdue[kind] += 1
+    handled: dict[str, int] = defaultdict(int)
+    within: dict[str, int] = defaultdict(int)
+    days_total: dict[str, int] = defaultdict(int)
+    ids = inquiries.annotate(text_id=Cast("pk", CharField())).values("text_id")
+    for object_id, begin, due, done, suspended in Term.objects.filter(
+        object_type="inquiries.inquiry", object_id__in=ids, completed_on__isnull=False
+    ).values_list("object_id", "start_date", "due_date", "completed_on", "suspended_days"):
+        kind = kind_of.get(object_id)
+        if kind is None:
+            continue
+        handled[kind] += 1
+        days_total[kind] += (done - begin).days - suspended
+        if done <= due:
+            within[kind] += 1
+    return InquiryStatistics(
+        dict(received), dict(handled), dict(within), dict(days_total), dict(open_overdue)
+    )

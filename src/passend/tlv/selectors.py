@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -28,10 +29,12 @@ from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
 from passend.terms.calendar import add_months
 from passend.terms.models import Term
+from passend.tlv import criteria
 from passend.tlv.models import (
     Advice,
     Assessment,
     Decision,
+    FundingCategory,
     Objection,
     Tlv,
     TlvApplication,
@@ -371,4 +374,215 @@ def board_signals(swv: Organisation) -> list[BoardSignal]:
                 below_target=gavel < target,
             )
         )
+    return result
+
+
+# --- management information (module f, PRV-07): aggregates only -----------------------------
+
+
+@dataclass
+class TermStatistic:
+    """Throughput against one TLV-04 term: completed (within the term or not), days used."""
+
+    code: str
+    name: str
+    length: int
+    unit: str
+    completed: int = 0
+    within: int = 0
+    days_total: int = 0
+    open: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class TlvStatistics:
+    """Counts of the applications submitted in a period (no pupil, no case, no id)."""
+
+    submitted: int = 0
+    by_route: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_route_status: dict[str, dict[str, int]] = field(default_factory=dict)
+    terms: list[TermStatistic] = field(default_factory=list)
+    suspended: int = 0
+    suspended_days: int = 0
+    positive_advice: int = 0
+    by_gavel: int = 0
+    hamerslag_target_percent: int = 80
+    # TLV-05: "secretary", "secretary_chair", "full_4", "full_10", "full_later", "" (not yet)
+    triage: dict[str, int] = field(default_factory=dict)
+    decided: int = 0
+    positive_decisions: int = 0
+    # (tlv_type, category) -> (count, personnel total, material total)
+    granted: dict[tuple[str, int | None], list[Any]] = field(default_factory=dict)
+    # tlv_type -> (expiring, of which an extension was applied for)
+    expiring: dict[str, list[int]] = field(default_factory=dict)
+    # (lodged_by, outcome or "pending") -> count; appeals
+    objections: dict[tuple[str, str], int] = field(default_factory=dict)
+    appeals: int = 0
+
+
+TERM_CODES = ("tlv-receipt", "tlv-advice", "tlv-board", "tlv-written", "tlv-overall")
+
+
+def _scoped_applications(
+    swv_ids: list[int],
+    board_id: int | None,
+    school_id: int | None,
+    tlv_type: str,
+    prefix: str = "",
+) -> Q:
+    condition = Q(**{f"{prefix}swv_id__in": swv_ids})
+    if board_id:
+        condition &= Q(**{f"{prefix}board_id": board_id})
+    if school_id:
+        condition &= Q(**{f"{prefix}requesting_school_id": school_id}) | Q(
+            **{f"{prefix}intended_school_id": school_id}
+        )
+    if tlv_type:
+        condition &= Q(**{f"{prefix}requested_type": tlv_type})
+    return condition
+
+
+def statistics(
+    *,
+    swv_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    board_id: int | None = None,
+    school_id: int | None = None,
+    tlv_type: str = "",
+    today: dt.date | None = None,
+) -> TlvStatistics:
+    """Management figures of the TLV procedure for applications submitted in [start, end].
+
+    A fixed number of queries whatever the number of applications; the result holds counts,
+    days and amounts only (PRV-07 suppression is applied by the reports app)."""
+    today = today or timezone.localdate()
+    result = TlvStatistics()
+    tlv_settings = TlvSettings.current()
+    result.hamerslag_target_percent = tlv_settings.hamerslag_target_percent
+    scope = _scoped_applications(swv_ids, board_id, school_id, tlv_type)
+    applications = TlvApplication.objects.filter(
+        scope, submitted_on__gte=start, submitted_on__lte=end
+    )
+    rows = list(
+        applications.values_list(
+            "pk", "status", "route", "triage", "advice__status", "advice__by_gavel"
+        )
+    )
+    triage_of: dict[str, str] = {}
+    for pk, status, route, triage, advice_status, by_gavel in rows:
+        result.submitted += 1
+        result.by_route[route] = result.by_route.get(route, 0) + 1
+        result.by_status[status] = result.by_status.get(status, 0) + 1
+        per_route = result.by_route_status.setdefault(route, {})
+        per_route[status] = per_route.get(status, 0) + 1
+        triage_of[str(pk)] = triage or ""
+        if advice_status == Advice.Status.POSITIVE:
+            result.positive_advice += 1
+            if by_gavel:
+                result.by_gavel += 1
+        if status == TlvApplication.Status.DECIDED:
+            result.decided += 1
+    result.positive_decisions = Decision.objects.filter(
+        application__in=applications, positive=True
+    ).count()
+    # Throughput against each term (TLV-04): days used = completed - start - days suspended.
+    ids = applications.annotate(text_id=Cast("pk", CharField())).values("text_id")
+    stats: dict[str, TermStatistic | None] = {code: None for code in TERM_CODES}
+    advice_days: dict[str, int] = {}
+    suspended_ids: set[str] = set()
+    for term in (
+        Term.objects.filter(
+            object_type="tlv.tlvapplication", object_id__in=ids, rule__code__in=TERM_CODES
+        )
+        .select_related("rule")
+        .order_by("id")
+    ):
+        stat = stats[term.rule.code]
+        if stat is None:
+            stat = stats[term.rule.code] = TermStatistic(
+                term.rule.code,
+                term.rule.name,
+                term.rule.length,
+                str(term.rule.get_unit_display()),
+            )
+        suspended = term.suspended_days + (
+            (min(today, term.completed_on or today) - term.suspended_since).days
+            if term.suspended_since
+            else 0
+        )
+        if term.rule.code == "tlv-overall" and (suspended or term.suspended_since):
+            suspended_ids.add(term.object_id)
+            result.suspended_days += suspended
+        if term.completed_on is not None:
+            days = (term.completed_on - term.start_date).days - term.suspended_days
+            stat.completed += 1
+            stat.days_total += days
+            if term.completed_on <= term.due_date:
+                stat.within += 1
+            if term.rule.code == "tlv-advice":
+                advice_days[term.object_id] = days
+        else:
+            stat.open += 1
+            if term.suspended_since is None and term.due_date < today:
+                stat.overdue += 1
+    result.terms = [s for s in stats.values() if s is not None]
+    result.suspended = len(suspended_ids)
+    # Triage split (TLV-05): CvA breed by the time its advice took (4 and 10 weeks).
+    for object_id, triage in triage_of.items():
+        key = triage
+        if triage == "full":
+            days = advice_days.get(object_id)
+            if days is None:
+                key = "full_later"
+            elif days <= 28:
+                key = "full_4"
+            elif days <= 70:
+                key = "full_10"
+            else:
+                key = "full_later"
+        result.triage[key] = result.triage.get(key, 0) + 1
+    # TLVs granted in the period by type and category, with the funding of their school year.
+    funding = {(f.school_year, f.category): f for f in FundingCategory.objects.all().order_by("id")}
+    latest: dict[int, Any] = {}
+    for (_year, category), f in sorted(funding.items()):
+        latest[category] = f
+    tlv_scope = _scoped_applications(
+        swv_ids, board_id, school_id, tlv_type, prefix="decision__application__"
+    )
+    for tlv_type_value, category, start_date in Tlv.objects.filter(
+        tlv_scope, start_date__gte=start, start_date__lte=end
+    ).values_list("tlv_type", "category", "start_date"):
+        line = result.granted.setdefault((tlv_type_value, category), [0, 0, 0])
+        line[0] += 1
+        amounts = (
+            funding.get((criteria.school_year_of(start_date), category)) or latest.get(category)
+            if category
+            else None
+        )
+        if amounts is not None:
+            line[1] += amounts.personnel
+            line[2] += amounts.material
+    # TLVs ending in the period, and whether an extension was applied for.
+    live_extension = TlvApplication.objects.filter(
+        previous_tlv=OuterRef("pk"), status__in=[*_LIVE_STATUSES, TlvApplication.Status.DECIDED]
+    )
+    for tlv_type_value, extended in (
+        Tlv.objects.filter(tlv_scope, end_date__gte=start, end_date__lte=end)
+        .annotate(extended=Exists(live_extension))
+        .values_list("tlv_type", "extended")
+    ):
+        line = result.expiring.setdefault(tlv_type_value, [0, 0])
+        line[0] += 1
+        line[1] += 1 if extended else 0
+    # Objections received in the period (TLV-10) and their outcome.
+    for lodged_by, outcome, appeal_on in Objection.objects.filter(
+        tlv_scope, received_on__gte=start, received_on__lte=end
+    ).values_list("lodged_by", "outcome", "appeal_on"):
+        key = (lodged_by, outcome or "pending")
+        result.objections[key] = result.objections.get(key, 0) + 1
+        if appeal_on is not None:
+            result.appeals += 1
     return result
