@@ -9,9 +9,11 @@ DESIGN.md privacy core 4, CO-04, AGE-02. While each test runs, this plugin recor
 
 and after the test fails it when any of them holds a pupil's or guardian's name, a pupil's
 birth date (d-m-Y, dd-mm-Y, Y-m-d, dd/mm/Y, "4 maart 2011", "4 March 2011"), a BSN-like number
-(``bsn_guard.find_bsn_like``, 9 digits with the elfproef or an onderwijsnummer) or the text
-of a health, diagnostics or behaviour entry. Names and dates come from the test's own database
-at the end of the test, so every pupil that any test creates is covered.
+(``bsn_guard.find_bsn_like``, 9 digits with the elfproef or an onderwijsnummer; not a
+timestamp such as ICS ``20261123T103000Z``), the text of a health, diagnostics or behaviour
+entry, or a line of an uploaded text document (file content, decrypted). Names and dates come
+from the test's own database at the end of the test, so every pupil that any test creates is
+covered.
 
 It also fails a test whose log message, after the project's logging filters, still holds a
 CR, LF or other control character (log forging: a name with a line break must never start a
@@ -68,6 +70,7 @@ ENGLISH_MONTHS = [
 # Entry categories whose text is special personal data or close to it (AVG art. 9).
 SENSITIVE_CATEGORIES = ("health", "diagnostics", "behaviour")
 MIN_NAME = 3
+_TIMESTAMP_TAIL = re.compile(r"T[0-9]{6}")
 
 
 def _date_forms(day: Any) -> list[str]:
@@ -169,8 +172,13 @@ class Secrets:
         found += [f"the birth date {d!r}" for d in self.dates if d in text]
         found += [f"case text {t[:30]!r}…" for t in self.texts if t in text]
         # A bare 8-digit run (a BSN that lost its leading zero) is too common in dates and
-        # ids (ICS DTSTAMP 20261123T…) to count here unless a keyword such as "BSN" is near.
-        if any(confidence(text, m) != CONFIDENCE_LOW for m in find_bsn_like(text)):
+        # ids to count here unless a keyword such as "BSN" is near. A digit run followed by
+        # T and six digits is a timestamp (ICS DTSTAMP 20261123T103000Z, ISO basic format),
+        # never a BSN, even with a keyword nearby.
+        if any(
+            confidence(text, m) != CONFIDENCE_LOW and not _TIMESTAMP_TAIL.match(text, m.end)
+            for m in find_bsn_like(text)
+        ):
             found.append("a BSN-like number")
         return found
 
@@ -199,6 +207,7 @@ def load_secrets() -> Secrets:
             )
             if body and len(body.strip()) >= 20
         ]
+    texts += _document_texts(connection)
     usable = sorted((n.strip() for n in names if n and len(n.strip()) >= MIN_NAME), key=len)
     pattern = (
         re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in reversed(usable)) + r")(?!\w)")
@@ -206,6 +215,23 @@ def load_secrets() -> Secrets:
         else None
     )
     return Secrets(pattern, sorted(dates), texts)
+
+
+def _document_texts(connection: Any) -> list[str]:
+    """Lines of uploaded text documents (file content), decrypted; other kinds are binary."""
+    if "documents_document" not in connection.introspection.table_names():
+        return []
+    from passend.documents.models import Document, FileKind
+    from passend.documents.services import read_content
+
+    texts: list[str] = []
+    for document in Document.objects.filter(kind=FileKind.TXT)[:50]:
+        try:
+            content = read_content(document).decode("utf-8", errors="replace")
+        except Exception:  # noqa: S112 blob gone (temporary MEDIA_ROOT): nothing to match
+            continue
+        texts += [line.strip() for line in content.splitlines() if len(line.strip()) >= 20]
+    return texts
 
 
 def _mail_texts(message: Any) -> list[str]:
@@ -316,8 +342,10 @@ def _leak_guard(request: pytest.FixtureRequest) -> Iterator[Recorded]:
     global _current
     uses_db = _uses_database(request)
     if uses_db:
-        # Torn down after this fixture, so the test's rows are still there when we look.
+        # Torn down after this fixture, so the test's rows (and its MEDIA_ROOT, for the
+        # file content of documents) are still there when we look.
         request.getfixturevalue("_django_db_helper")
+        request.getfixturevalue("settings")
     _install_wrappers()
     recorded = Recorded()
     handler = _Capture(level=logging.DEBUG)

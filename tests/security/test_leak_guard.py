@@ -91,6 +91,11 @@ def test_ordinary_text_is_not_a_leak(pupil: Any) -> None:
     assert secrets.find("Not Found: /trajecten/12/ 2026-11-23 trace 9f3a", ignore_case=False) == []
     assert secrets.find("Ottolinestraat 4", ignore_case=False) == []  # not a whole word
     assert secrets.find("DTSTAMP:20261123T103000Z", ignore_case=False) == []  # ICS time
+    # An ICS time next to a keyword (a meeting about a BSN check) is still a time.
+    ics = "SUMMARY:Overleg BSN-controle\r\nDTSTAMP:20261123T103000Z\r\nDTSTART:20261124T090000"
+    assert secrets.find(ics, ignore_case=False) == []
+    # …but a real BSN next to the keyword is found.
+    assert secrets.find(f"SUMMARY:BSN {BSN}", ignore_case=False) != []
 
 
 @pytest.mark.leak_guard_exempt(reason="feeds personal data to the guard's own detector")
@@ -147,3 +152,28 @@ def test_a_split_log_line_is_reported_when_no_filter_cleans_it(
     monkeypatch.setattr(guard, "_console_filters", lambda: [])
     found = log_problems([_record("user %s", "eve\nINFO forged")], load_secrets())
     assert any("would split" in f for f in found)
+
+
+@pytest.mark.leak_guard_exempt(reason="feeds file content to the guard's own detector")
+def test_file_content_of_an_uploaded_document_is_found(
+    region: dict[str, Any], coordinator_a: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Check 6 names file content: a line of an uploaded text document is a secret too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from passend.documents import services
+    from tests.cases.screens import actor, build_world
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSEND_CLAMD_SOCKET = ""
+    world = build_world(region, coordinator_a)
+    line = "Observatie groep 7: concentratie na de pauze sterk wisselend."
+    services.upload_document(
+        actor(coordinator_a),
+        world.case,
+        upload=SimpleUploadedFile("verslag.txt", f"Verslag\n{line}\n".encode()),
+        title="Verslag",
+        category="ordinary",
+    )
+    found = load_secrets().find(f"log: {line}", ignore_case=False)
+    assert any("case text" in f for f in found), found
