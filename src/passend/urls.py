@@ -20,6 +20,7 @@ urlpatterns = [
     path("verzuim/", include("passend.attendance.urls")),
     path("arrangementen/", include("passend.arrangements.urls")),
     path("informatiepunt/", include("passend.inquiries.urls")),
+    path("privacy/", include("passend.privacy.urls")),
     path("rapportages/", include("passend.reports.urls")),
     path("aanmeldingen/", include("passend.intake.urls")),
     path("formulier/", include("passend.intake.public_urls")),

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from passend.accounts.models import Membership, Role
 from passend.cases.models import ATTENDANCE_KINDS, Case, Participant, PhaseDataPolicy
 from passend.consent.models import LegalBasis
 from passend.privacy.categories import ALL_CATEGORIES, DataCategory
+from passend.privacy.models import ProcessingRestriction
 
 
 class Action:
@@ -113,6 +115,28 @@ def _membership_ok(membership: Membership | None, user: Any) -> bool:
     )
 
 
+def restriction_exists() -> Exists:
+    """SQL: the case's pupil has an active processing restriction (privacy, AVG art. 18)."""
+    return Exists(
+        ProcessingRestriction.objects.filter(pupil_id=OuterRef("pupil_id"), lifted_at__isnull=True)
+    )
+
+
+def pupil_restricted(case: Case) -> bool:
+    """Uses the ``pupil_restricted`` annotation of ``with_policy_data`` when present (no query
+    per case on list pages); otherwise asks once and remembers it on the instance."""
+    restricted = getattr(case, "pupil_restricted", None)
+    if restricted is None:
+        restricted = (
+            case.pupil_id is not None
+            and ProcessingRestriction.objects.filter(
+                pupil_id=case.pupil_id, lifted_at__isnull=True
+            ).exists()
+        )
+        setattr(case, "pupil_restricted", restricted)  # noqa: B010
+    return bool(restricted)
+
+
 def decide_case(
     user: Any,
     membership: Membership | None,
@@ -134,6 +158,11 @@ def decide_case(
         return CaseAccess(case, False, denied_reason="privacy officer sees no case content")
     if membership.role == Role.ATTENDANCE_OFFICER and case.kind not in ATTENDANCE_KINDS:
         return CaseAccess(case, False, denied_reason="attendance module only (ABS-05)")
+    if pupil_restricted(case):
+        # PRV-03/04: a restriction or granted objection on the pupil: storage only. Nobody
+        # (break-the-glass included) opens or changes the file; the request's handler reads
+        # it through the subject request (privacy), not through a case.
+        return CaseAccess(case, False, denied_reason="pupil restricted on request (AVG art. 18)")
 
     organisation_id = membership.organisation_id
     participant = next(

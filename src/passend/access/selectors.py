@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from passend.access.policy import CaseAccess, decide_case, phase_policies
+from passend.access.policy import CaseAccess, decide_case, phase_policies, restriction_exists
 from passend.accounts.models import Membership, Role
 from passend.cases.models import ATTENDANCE_KINDS, Case, CaseEntry, Participant
 from passend.consent.models import Consent
@@ -32,24 +32,26 @@ def case_subject(case: Case) -> str:
 
 def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Everything the policy needs, in a constant number of queries."""
-    return queryset.select_related(
-        "owner", "pupil", "process_director", "case_director"
-    ).prefetch_related(
-        Prefetch(
-            "participants",
-            queryset=Participant.objects.select_related("organisation", "user"),
-        ),
-        Prefetch("consents", queryset=Consent.objects.prefetch_related("parties")),
-        "legal_grounds",
-        "justifications",
+    return (
+        queryset.annotate(pupil_restricted=restriction_exists())
+        .select_related("owner", "pupil", "process_director", "case_director")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("organisation", "user"),
+            ),
+            Prefetch("consents", queryset=Consent.objects.prefetch_related("parties")),
+            "legal_grounds",
+            "justifications",
+        )
     )
 
 
 def involved_cases(user: Any, membership: Membership | None) -> QuerySet[Case]:
     """Cases in which the user, acting for this membership, is an active participant.
 
-    The SQL pre-filter of the policy (ORG-04, ABS-05, AVG art. 18); the policy itself then
-    decides per case which categories are visible.
+    The SQL pre-filter of the policy (ORG-04, ABS-05, AVG art. 18 per case and per pupil); the
+    policy itself then decides per case which categories are visible.
     """
     if membership is None or membership.role == Role.PRIVACY_OFFICER:
         return Case.objects.none()
@@ -58,6 +60,7 @@ def involved_cases(user: Any, membership: Membership | None) -> QuerySet[Case]:
         participants__organisation_id=membership.organisation_id,
         participants__ended_at__isnull=True,
     ).filter(Q(restricted_since__isnull=True) | Q(process_director=user))
+    queryset = queryset.filter(~restriction_exists())  # AVG art. 18 on request (privacy)
     if membership.role == Role.ATTENDANCE_OFFICER:
         queryset = queryset.filter(kind__in=ATTENDANCE_KINDS)
     return queryset

@@ -39,3 +39,4 @@ class ArrangementsConfig(AppConfig):
                 order=45,
             )
         )
+        from passend.arrangements import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

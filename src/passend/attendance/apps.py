@@ -41,3 +41,4 @@ class AttendanceConfig(AppConfig):
                 order=50,
             )
         )
+        from passend.attendance import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

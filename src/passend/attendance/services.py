@@ -348,6 +348,21 @@ def register_duo_report(
             joined_phase=case.phase if case.phase != Phase.CLOSED else Phase.INTAKE,
         )
     _log(actor, "register_duo_report", report, pupil_id=case.pupil_id, reason=f"kind={kind}")
+    from passend.privacy.services import register_disclosure
+
+    # PRV-05: the report goes to DUO's verzuimloket, which passes it to leerplicht.
+    register_disclosure(
+        actor.context,
+        pupil_id=case.pupil_id,
+        recipient=_("DUO verzuimloket, leerplicht %(municipality)s")
+        % {"municipality": municipality.name},
+        recipient_organisation_id=municipality.pk,
+        description=_("Verzuimmelding (%(kind)s)") % {"kind": ReportReason(kind).label},
+        legal_ground=_("Leerplichtwet 1969 art. 21 (meldplicht verzuim)"),
+        data_categories=[DataCategory.ORDINARY, DataCategory.ABSENCE],
+        obj=report,
+        activity="attendance",
+    )
     return report
 
 

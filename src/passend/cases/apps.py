@@ -22,3 +22,4 @@ class CasesConfig(AppConfig):
 
         guard_models(Case, Participant, PhaseChange, Hearing, CaseEntry, ReuseApproval)
         register_part(load_cases)
+        from passend.cases import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

@@ -24,3 +24,4 @@ class ConsentConfig(AppConfig):
                 order=800,
             )
         )
+        from passend.consent import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

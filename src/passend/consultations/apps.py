@@ -72,3 +72,4 @@ class ConsultationsConfig(AppConfig):
                 order=80,
             )
         )
+        from passend.consultations import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

@@ -12,3 +12,4 @@ class CorrespondenceConfig(AppConfig):
         from passend.correspondence.models import Letter, LetterTemplate, Message
 
         guard_models(Message, Letter, LetterTemplate)
+        from passend.correspondence import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

@@ -193,6 +193,20 @@ def create_letter(
         created_by=actor.user,
     )
     _log(actor, "create_letter", case, letter, [DataCategory.ORDINARY])
+    from passend.privacy.services import register_disclosure
+
+    # PRV-05: a letter goes to a recipient outside the platform's authorised circle.
+    register_disclosure(
+        actor.context,
+        pupil_id=case.pupil_id,
+        subject=_subject(case),
+        recipient=letter.recipient,
+        description=_("Brief: %(template)s") % {"template": template.name},
+        legal_ground=actor.membership.organisation.legal_basis,
+        data_categories=[DataCategory.ORDINARY],
+        obj=letter,
+        activity=ACTIVITY,
+    )
     return letter
 
 

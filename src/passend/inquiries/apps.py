@@ -32,3 +32,4 @@ class InquiriesConfig(AppConfig):
                 order=60,
             )
         )
+        from passend.inquiries import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

@@ -86,3 +86,24 @@ CONFIGURATION = declare(
         retention=_("5 jaar (toegangslog)"),
     )
 )
+SUBJECT_RIGHTS = declare(
+    ProcessingActivity(
+        code="subject_rights",
+        name=_("Rechten van betrokkenen en verstrekkingen"),
+        purpose=_(
+            "Verzoeken om inzage, rectificatie, verwijdering, beperking, bezwaar, klachten en "
+            "menselijke blik afhandelen binnen de termijn, en verstrekkingen aan derden "
+            "vastleggen (PRV-01..05)."
+        ),
+        legal_basis=_("AVG art. 6 lid 1 sub c (wettelijke plicht, AVG art. 12-22 en 30)"),
+        data_categories=(
+            "ordinary",
+            "family",
+            "behaviour",
+            "absence",
+            "health",
+            "diagnostics",
+        ),
+        retention=_("5 jaar na het afhandelen van het verzoek"),
+    )
+)

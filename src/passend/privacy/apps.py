@@ -5,3 +5,37 @@ class PrivacyConfig(AppConfig):
     name = "passend.privacy"
     label = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from passend.accounts.demo import register_part
+        from passend.accounts.models import Role
+        from passend.bsn_guard import guard_models
+        from passend.navigation import NavItem, register
+        from passend.privacy.demo import load_after_other_parts
+        from passend.privacy.models import (
+            Disclosure,
+            ProcessingRestriction,
+            SubjectRequest,
+            SubjectRequestEvent,
+        )
+
+        guard_models(SubjectRequest, SubjectRequestEvent, Disclosure, ProcessingRestriction)
+        register(
+            NavItem(
+                "privacy:request_list",
+                _("Verzoeken AVG"),
+                roles=frozenset(
+                    {
+                        Role.PRIVACY_OFFICER,
+                        Role.SWV_DIRECTOR,
+                        Role.INFORMATION_DESK,
+                        Role.SUPPORT_COORDINATOR,
+                    }
+                ),
+                superuser=False,
+                order=90,
+            )
+        )
+        register_part(load_after_other_parts)

@@ -93,3 +93,251 @@ class AccessLogEntry(models.Model):
             payload[name] = "" if value is None else str(value)
         canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+
+
+# --- Subject requests, disclosures and restrictions (issue 8: PRV-01..05, AVG art. 15-22) -----
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Inzage")
+    RECTIFICATION = "rectification", _("Rectificatie (correctie)")
+    ERASURE = "erasure", _("Verwijdering (vergetelheid)")
+    RESTRICTION = "restriction", _("Beperking van de verwerking")
+    OBJECTION = "objection", _("Bezwaar (verzet)")
+    COMPLAINT = "complaint", _("Klacht")
+    HUMAN_REVIEW = "human_review", _("Menselijke blik op een besluit")
+
+
+class RequestChannel(models.TextChoices):
+    PORTAL = "portal", _("Ouder- en jongerenportaal")
+    STAFF = "staff", _("Ingeboekt door een medewerker")
+
+
+class RequesterRelation(models.TextChoices):
+    PUPIL = "pupil", _("De leerling zelf")
+    PARENT = "parent", _("Ouder met gezag")
+    GUARDIAN = "guardian", _("Voogd / wettelijk vertegenwoordiger")
+    OTHER = "other", _("Anders (gemachtigde)")
+
+
+class DecisionOutcome(models.TextChoices):
+    GRANTED = "granted", _("Toegewezen")
+    PARTIAL = "partial", _("Deels toegewezen")
+    REFUSED = "refused", _("Afgewezen")
+
+
+class SubjectRequest(models.Model):
+    """A data subject request (PRV-01..04): from receipt to decision and execution.
+
+    The answer term is a ``terms.Term`` (rule "subject-request": 4 weeks, extendable by at
+    most 8 weeks with a reason that is told to the requester). While the identity of the
+    requester is not verified, the term is suspended (PRV-02).
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Ontvangen")
+        ASSIGNED = "assigned", _("In behandeling")
+        DECIDED = "decided", _("Besloten")
+        EXECUTED = "executed", _("Uitgevoerd")
+        CLOSED = "closed", _("Afgesloten")
+
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True)
+    pupil = models.ForeignKey(
+        "pupils.Pupil",
+        verbose_name=_("leerling"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subject_requests",
+    )
+    # Kept when the pupil is erased, so the request itself stays accountable.
+    subject_pseudonym = models.CharField(max_length=64, db_index=True)
+    # The controller that received the request (SWV or school), by id like the access log.
+    organisation_id = models.BigIntegerField(_("organisatie"), db_index=True)
+    kind = models.CharField(_("soort verzoek"), max_length=20, choices=RequestKind.choices)
+    channel = models.CharField(_("kanaal"), max_length=10, choices=RequestChannel.choices)
+    description = models.TextField(_("omschrijving van het verzoek"))
+    requester_name = models.CharField(_("naam verzoeker"), max_length=200)
+    requester_relation = models.CharField(
+        _("relatie tot de leerling"), max_length=10, choices=RequesterRelation.choices
+    )
+    received_on = models.DateField(_("ontvangen op"))
+    identity_verified_on = models.DateField(_("identiteit vastgesteld op"), null=True, blank=True)
+    identity_note = models.CharField(_("hoe vastgesteld"), max_length=300, blank=True)
+    due_date = models.DateField(_("uiterlijk afhandelen op"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("behandelaar"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    extension_reason = models.CharField(_("reden verlenging"), max_length=500, blank=True)
+    outcome = models.CharField(
+        _("besluit"), max_length=10, choices=DecisionOutcome.choices, blank=True
+    )
+    decision_reasons = models.TextField(_("motivering"), blank=True)
+    decided_on = models.DateField(_("besloten op"), null=True, blank=True)
+    executed_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
+    execution_note = models.TextField(_("uitvoering"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("verzoek van een betrokkene")
+        verbose_name_plural = _("verzoeken van betrokkenen")
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["organisation_id", "status", "due_date"], name="subjreq_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.ASSIGNED, self.Status.DECIDED)
+
+    @property
+    def identity_pending(self) -> bool:
+        return self.identity_verified_on is None
+
+
+class SubjectRequestEvent(models.Model):
+    """The history of a request (a timeline); NOTICE rows are what the requester was told."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Ontvangen")
+        IDENTITY_VERIFIED = "identity", _("Identiteit vastgesteld")
+        ASSIGNED = "assigned", _("Toegewezen")
+        EXTENDED = "extended", _("Termijn verlengd")
+        NOTICE = "notice", _("Bericht aan de verzoeker")
+        DECIDED = "decided", _("Besloten")
+        EXECUTED = "executed", _("Uitgevoerd")
+        BUNDLE = "bundle", _("Inzageoverzicht gemaakt")
+        RECIPIENTS_NOTIFIED = "recipients", _("Ontvangers geïnformeerd")
+        RESTRICTION_LIFTED = "lifted", _("Beperking opgeheven")
+        CLOSED = "closed", _("Afgesloten")
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    note = models.TextField(_("toelichting"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"
+
+
+class Disclosure(models.Model):
+    """PRV-05: data about a pupil went to someone outside the case's authorised circle."""
+
+    pupil = models.ForeignKey(
+        "pupils.Pupil",
+        verbose_name=_("leerling"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+    )
+    subject_pseudonym = models.CharField(max_length=64, db_index=True)
+    recipient = models.CharField(_("ontvanger"), max_length=200)
+    recipient_organisation_id = models.BigIntegerField(
+        _("ontvangende organisatie"), null=True, blank=True
+    )
+    data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
+    description = models.CharField(_("wat"), max_length=300)
+    object_type = models.CharField(_("objectsoort"), max_length=60, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    legal_ground = models.CharField(_("grondslag"), max_length=300)
+    disclosed_at = models.DateTimeField(_("verstrekt op"), db_index=True)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verstrekt door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    disclosing_organisation_id = models.BigIntegerField(
+        _("verstrekkende organisatie"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("verstrekking")
+        verbose_name_plural = _("verstrekkingen")
+        ordering = ["-disclosed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"verstrekking {self.pk}"
+
+
+class RecipientNotice(models.Model):
+    """PRV-03: a recipient of earlier disclosed data is told of a rectification or erasure.
+
+    The notice itself is content-free ("data you received about a pupil were corrected or
+    erased; please contact ..."); it names the request's reference only.
+    """
+
+    class Method(models.TextChoices):
+        EMAIL = "email", _("E-mail zonder inhoud aan de organisatie")
+        MANUAL = "manual", _("Handmatig te informeren (brief/telefoon)")
+
+    request = models.ForeignKey(
+        SubjectRequest, on_delete=models.CASCADE, related_name="recipient_notices"
+    )
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="notices")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "disclosure"], name="notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} -> {self.disclosure_id}"
+
+
+class ProcessingRestriction(models.Model):
+    """AVG art. 18: while active, the access policy allows no processing of the pupil's files
+    other than storage (no one opens a case; the handler reads via the request)."""
+
+    pupil = models.ForeignKey(
+        "pupils.Pupil", on_delete=models.CASCADE, related_name="processing_restrictions"
+    )
+    request = models.ForeignKey(
+        SubjectRequest, on_delete=models.PROTECT, related_name="restrictions"
+    )
+    started_at = models.DateTimeField(_("beperkt sinds"))
+    lifted_at = models.DateTimeField(_("opgeheven op"), null=True, blank=True)
+    lift_reason = models.CharField(_("reden opheffen"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("beperking van de verwerking")
+        verbose_name_plural = _("beperkingen van de verwerking")
+        indexes = [models.Index(fields=["pupil", "lifted_at"], name="restriction_active")]
+
+    def __str__(self) -> str:
+        return f"beperking {self.pk}"

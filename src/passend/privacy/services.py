@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -153,3 +154,687 @@ def record_access_many(
     if entries:
         _append(entries)
     return entries
+
+
+# --- Subject requests (PRV-01..04) and disclosures (PRV-05), issue 8 --------------------------
+#
+# `privacy` imports no domain app: the pupil is reached through the foreign key on the request,
+# organisations are held by id (like the access log) and looked up through the app registry.
+
+SUBJECT_RIGHTS = "subject_rights"
+REQUEST_OBJECT_TYPE = "privacy.subjectrequest"
+REQUEST_TERM_RULE = "subject-request"
+# Who takes in and handles requests for their organisation (the controller): the FG, the SWV
+# director and the information desk at an SWV; the support coordinator (the privacy contact)
+# at a school (ORG-02, PRV-01).
+HANDLER_ROLES = frozenset(
+    {"privacy_officer", "swv_director", "information_desk", "support_coordinator"}
+)
+# After a decision these kinds are carried out by restricting processing (AVG art. 18, 21).
+RESTRICTING_KINDS = frozenset({"restriction", "objection"})
+NOTIFYING_KINDS = frozenset({"rectification", "erasure"})
+
+
+def pupil_subject(pupil_id: object) -> str:
+    """The pseudonym under which the access log records a pupil (see access.selectors)."""
+    from passend.privacy.context import subject_pseudonym
+
+    return subject_pseudonym("pupil", pupil_id)
+
+
+def _organisation(organisation_id: int | None) -> Any:
+    from django.apps import apps
+
+    if organisation_id is None:
+        return None
+    return apps.get_model("accounts", "Organisation").objects.filter(pk=organisation_id).first()
+
+
+def responsible_organisation_id(pupil: Any) -> int | None:
+    """The controller of a pupil's file for a portal request: the SWV of the current school
+    (or the school itself when it belongs to no SWV)."""
+    enrolment = (
+        pupil.enrolments.filter(end_date__isnull=True)
+        .select_related("school")
+        .order_by("-start_date")
+        .first()
+    )
+    if enrolment is None:
+        return None
+    return enrolment.school.swv_id or enrolment.school_id
+
+
+def _log_request(context: AccessContext, action: str, request: Any, **extra: Any) -> None:
+    record_access(
+        context,
+        action=action,
+        activity=SUBJECT_RIGHTS,
+        subject_pseudonym=request.subject_pseudonym,
+        obj=request,
+        data_categories=extra.pop("data_categories", ("ordinary",)),
+        legal_ground="AVG art. 12-22",
+        **extra,
+    )
+
+
+def _event(request: Any, kind: str, user: Any, note: str = "") -> Any:
+    from passend.privacy.models import SubjectRequestEvent
+
+    return SubjectRequestEvent.objects.create(request=request, kind=kind, note=note, actor=user)
+
+
+def _open_term(request: Any) -> Any:
+    from passend.terms.selectors import terms_for
+
+    return (
+        terms_for(REQUEST_OBJECT_TYPE, request.pk)
+        .filter(rule__code=REQUEST_TERM_RULE)
+        .order_by("-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def submit_subject_request(
+    *,
+    pupil: Any,
+    kind: str,
+    description: str,
+    requester_name: str,
+    requester_relation: str,
+    channel: str,
+    organisation_id: int | None = None,
+    received_on: Any = None,
+    identity_verified: bool = False,
+    identity_note: str = "",
+    registered_by: Any = None,
+    context: AccessContext | None = None,
+) -> Any:
+    """Takes in a data subject request (PRV-01) and starts its term (PRV-02/03/04).
+
+    Called by the parent/youth portal (``channel="portal"``) and by staff intake
+    (``channel="staff"``, through ``register_subject_request``).
+
+    - ``pupil``: the ``pupils.Pupil`` the request is about (the data subject).
+    - ``kind``: a ``privacy.models.RequestKind`` value: ``access``, ``rectification``,
+      ``erasure``, ``restriction``, ``objection``, ``complaint`` or ``human_review``.
+    - ``description``: what the requester asks, in their words (BSN-guarded).
+    - ``requester_name`` / ``requester_relation``: who asks, and as what
+      (``RequesterRelation``: ``pupil``, ``parent``, ``guardian``, ``other``).
+    - ``organisation_id``: the controller that handles it; default the SWV of the pupil's
+      current school (``responsible_organisation_id``).
+    - ``received_on``: default today. ``identity_verified``: True only when staff checked the
+      requester's identity at intake; otherwise the term is suspended from receipt until
+      ``verify_identity`` (PRV-02: doubt about identity suspends the term).
+    - ``context``: the access-log context (the portal passes its own; default "system").
+
+    The due date is 4 weeks after receipt (TermRule ``subject-request``), plus the days the
+    term was suspended, plus any extension. Raises ``ValidationError`` keyed by field.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.bsn_guard import ensure_no_bsn
+    from passend.privacy.models import (
+        RequestChannel,
+        RequesterRelation,
+        RequestKind,
+        SubjectRequest,
+        SubjectRequestEvent,
+    )
+    from passend.terms import services as terms
+
+    context = context or AccessContext.system()
+    today = timezone.localdate()
+    received = received_on or today
+    errors: dict[str, str] = {}
+    if pupil is None or getattr(pupil, "pk", None) is None:
+        errors["pupil"] = _("Kies de leerling om wie het verzoek gaat (PRV-01).")
+    if kind not in RequestKind.values:
+        errors["kind"] = _(
+            "Kies het soort verzoek: inzage, rectificatie, verwijdering, beperking, bezwaar, "
+            "klacht of menselijke blik (PRV-01)."
+        )
+    if channel not in RequestChannel.values:
+        errors["channel"] = _("Kanaal is 'portal' of 'staff' (PRV-01).")
+    if requester_relation not in RequesterRelation.values:
+        errors["requester_relation"] = _("Kies de relatie van de verzoeker tot de leerling.")
+    if not str(description).strip():
+        errors["description"] = _("Beschrijf het verzoek (PRV-01).")
+    if not str(requester_name).strip():
+        errors["requester_name"] = _("Vul de naam van de verzoeker in.")
+    if received > today:
+        errors["received_on"] = _("De ontvangstdatum ligt in de toekomst.")
+    if organisation_id is None and not errors:
+        organisation_id = responsible_organisation_id(pupil)
+    if organisation_id is None and "pupil" not in errors:
+        errors["pupil"] = _(
+            "Deze leerling staat niet ingeschreven; kies de organisatie die het verzoek "
+            "behandelt (PRV-01)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    ensure_no_bsn(
+        {
+            "description": description,
+            "requester_name": requester_name,
+            "identity_note": identity_note,
+        }
+    )
+    request = SubjectRequest.objects.create(
+        reference=f"tmp-{uuid.uuid4().hex[:16]}",
+        pupil=pupil,
+        subject_pseudonym=pupil_subject(pupil.pk),
+        organisation_id=organisation_id,
+        kind=kind,
+        channel=channel,
+        description=str(description).strip(),
+        requester_name=str(requester_name).strip()[:200],
+        requester_relation=requester_relation,
+        received_on=received,
+        identity_verified_on=received if identity_verified else None,
+        identity_note=identity_note.strip()[:300],
+        due_date=received,
+        registered_by=registered_by,
+    )
+    request.reference = f"AVG-{received.year}-{request.pk:05d}"
+    term = terms.start_term(
+        REQUEST_TERM_RULE,
+        object_type=REQUEST_OBJECT_TYPE,
+        object_id=request.pk,
+        start_date=received,
+        owner=_organisation(organisation_id),
+        subject_pseudonym=request.subject_pseudonym,
+        created_by=registered_by,
+    )
+    if not identity_verified:
+        terms.suspend(term, received)
+    request.due_date = term.due_date
+    request.save(update_fields=["reference", "due_date"])
+    _event(
+        request,
+        SubjectRequestEvent.Kind.RECEIVED,
+        registered_by,
+        _("Via %(channel)s.") % {"channel": RequestChannel(channel).label},
+    )
+    _log_request(context, "create", request)
+    return request
+
+
+def _require_handler(actor: Any, request: Any, *, intake: bool = False) -> None:
+    """The request's organisation, in a handler role, or the assigned handler."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    membership = actor.membership
+    if membership is None or membership.organisation_id != request.organisation_id:
+        raise PermissionDenied(_("Dit verzoek hoort bij een andere organisatie (PRV-01)."))
+    if membership.role in HANDLER_ROLES:
+        return
+    if not intake and request.assigned_to_id == actor.user.pk:
+        return
+    raise PermissionDenied(
+        _("Alleen de FG, de privacycontactpersoon of de behandelaar doet dit (PRV-01).")
+    )
+
+
+def is_handler(membership: Any) -> bool:
+    return membership is not None and membership.role in HANDLER_ROLES
+
+
+@transaction.atomic
+def register_subject_request(actor: Any, *, pupil: Any, **values: Any) -> Any:
+    """Staff intake (PRV-01): the acting organisation becomes the controller of the request."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not is_handler(actor.membership):
+        raise PermissionDenied(
+            _("Verzoeken boekt de FG of de privacycontactpersoon van de organisatie in (PRV-01).")
+        )
+    return submit_subject_request(
+        pupil=pupil,
+        channel="staff",
+        organisation_id=actor.membership.organisation_id,
+        registered_by=actor.user,
+        context=actor.context,
+        **values,
+    )
+
+
+def _locked(request: Any) -> Any:
+    from passend.privacy.models import SubjectRequest
+
+    return SubjectRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _require_open(request: Any) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if request.status not in (request.Status.RECEIVED, request.Status.ASSIGNED):
+        raise ValidationError(
+            {
+                "status": _("Over dit verzoek is al besloten (status: %(s)s).")
+                % {"s": request.get_status_display()}
+            }
+        )
+
+
+@transaction.atomic
+def verify_identity(actor: Any, request: Any, *, on: Any = None, note: str = "") -> Any:
+    """PRV-02: proof of identity arrived; the suspended term runs again from ``on``."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.bsn_guard import ensure_no_bsn
+    from passend.privacy.models import SubjectRequestEvent
+    from passend.terms import services as terms
+
+    request = _locked(request)
+    _require_handler(actor, request)
+    on = on or timezone.localdate()
+    if request.identity_verified_on is not None:
+        raise ValidationError({"on": _("De identiteit is al vastgesteld.")})
+    if on < request.received_on or on > timezone.localdate():
+        raise ValidationError({"on": _("De datum ligt tussen de ontvangst en vandaag (PRV-02).")})
+    if not note.strip():
+        raise ValidationError({"note": _("Vermeld hoe de identiteit is vastgesteld (PRV-02).")})
+    ensure_no_bsn({"note": note})
+    term = _open_term(request)
+    if term is not None and term.is_suspended:
+        term = terms.resume(term, on)
+        request.due_date = term.due_date
+    request.identity_verified_on = on
+    request.identity_note = note.strip()[:300]
+    request.save(update_fields=["identity_verified_on", "identity_note", "due_date", "updated_at"])
+    _event(request, SubjectRequestEvent.Kind.IDENTITY_VERIFIED, actor.user, note.strip())
+    _log_request(actor.context, "verify_identity", request)
+    return request
+
+
+def assignable_handlers(organisation_id: int) -> list[Any]:
+    from django.apps import apps
+
+    membership_model = apps.get_model("accounts", "Membership")
+    seen: dict[int, Any] = {}
+    for membership in (
+        membership_model.objects.active()
+        .filter(organisation_id=organisation_id, role__in=HANDLER_ROLES)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+    ):
+        seen.setdefault(membership.user_id, membership.user)
+    return list(seen.values())
+
+
+@transaction.atomic
+def assign_subject_request(actor: Any, request: Any, *, user: Any) -> Any:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.privacy.models import SubjectRequestEvent
+
+    request = _locked(request)
+    _require_handler(actor, request, intake=True)
+    _require_open(request)
+    if user is None or user.pk not in {u.pk for u in assignable_handlers(request.organisation_id)}:
+        raise ValidationError(
+            {"user": _("Wijs het verzoek toe aan de FG of een privacycontactpersoon (PRV-01).")}
+        )
+    request.assigned_to = user
+    request.status = request.Status.ASSIGNED
+    request.save(update_fields=["assigned_to", "status", "updated_at"])
+    _event(
+        request,
+        SubjectRequestEvent.Kind.ASSIGNED,
+        actor.user,
+        user.get_full_name() or user.get_username(),
+    )
+    _log_request(actor.context, "assign", request)
+    return request
+
+
+@transaction.atomic
+def extend_subject_request(actor: Any, request: Any, *, weeks: int, reason: str) -> Any:
+    """PRV-02: at most 8 more weeks (within the AVG's two months), with a reason that is told
+    to the requester: the notice is recorded on the request (and printable as a letter)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.bsn_guard import ensure_no_bsn
+    from passend.privacy.models import SubjectRequestEvent
+    from passend.terms import services as terms
+
+    request = _locked(request)
+    _require_handler(actor, request)
+    _require_open(request)
+    if len(reason.strip()) < 10:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Geef de reden van de verlenging; die krijgt de verzoeker te horen (PRV-02)."
+                )
+            }
+        )
+    ensure_no_bsn({"reason": reason})
+    term = _open_term(request)
+    if term is None:
+        raise ValidationError({"weeks": _("Dit verzoek heeft geen lopende termijn.")})
+    try:
+        term = terms.extend(term, int(weeks), reason.strip())
+    except ValidationError as error:
+        messages = error.message_dict if hasattr(error, "error_dict") else {"weeks": error.messages}
+        raise ValidationError(
+            {"weeks": [m for values in messages.values() for m in values]}
+        ) from None
+    request.due_date = term.due_date
+    request.extension_reason = reason.strip()[:500]
+    request.save(update_fields=["due_date", "extension_reason", "updated_at"])
+    _event(
+        request,
+        SubjectRequestEvent.Kind.EXTENDED,
+        actor.user,
+        _("Met %(weeks)d weken verlengd.") % {"weeks": int(weeks)},
+    )
+    _event(
+        request,
+        SubjectRequestEvent.Kind.NOTICE,
+        actor.user,
+        _(
+            "Wij hebben meer tijd nodig om uw verzoek %(ref)s af te handelen. U krijgt uiterlijk "
+            "op %(date)s antwoord. De reden: %(reason)s"
+        )
+        % {
+            "ref": request.reference,
+            "date": request.due_date.strftime("%d-%m-%Y"),
+            "reason": reason.strip(),
+        },
+    )
+    _log_request(actor.context, "extend", request)
+    return request
+
+
+@transaction.atomic
+def decide_subject_request(
+    actor: Any, request: Any, *, outcome: str, reasons: str, on: Any = None
+) -> Any:
+    """PRV-02..04: the decision with its reasons ends the term; a refusal closes the request.
+    The decision is told to the requester (a recorded notice)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.bsn_guard import ensure_no_bsn
+    from passend.privacy.models import DecisionOutcome, SubjectRequestEvent
+    from passend.terms import services as terms
+
+    request = _locked(request)
+    _require_handler(actor, request)
+    _require_open(request)
+    on = on or timezone.localdate()
+    errors: dict[str, str] = {}
+    if outcome not in DecisionOutcome.values:
+        errors["outcome"] = _("Kies: toegewezen, deels toegewezen of afgewezen.")
+    if len(reasons.strip()) < 10:
+        errors["reasons"] = _("Motiveer het besluit; een afwijzing altijd met redenen (PRV-03).")
+    if outcome != DecisionOutcome.REFUSED and request.identity_verified_on is None:
+        errors["outcome"] = _(
+            "Stel eerst de identiteit van de verzoeker vast; pas daarna kan het verzoek worden "
+            "toegewezen (PRV-02)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    ensure_no_bsn({"reasons": reasons})
+    term = _open_term(request)
+    if term is not None and term.is_open:
+        terms.complete(term, on)
+    request.outcome = outcome
+    request.decision_reasons = reasons.strip()
+    request.decided_on = on
+    request.status = (
+        request.Status.CLOSED if outcome == DecisionOutcome.REFUSED else request.Status.DECIDED
+    )
+    request.save(
+        update_fields=["outcome", "decision_reasons", "decided_on", "status", "updated_at"]
+    )
+    label = DecisionOutcome(outcome).label
+    _event(request, SubjectRequestEvent.Kind.DECIDED, actor.user, f"{label}: {reasons.strip()}")
+    _event(
+        request,
+        SubjectRequestEvent.Kind.NOTICE,
+        actor.user,
+        _("Besluit op uw verzoek %(ref)s: %(outcome)s. %(reasons)s")
+        % {"ref": request.reference, "outcome": label, "reasons": reasons.strip()},
+    )
+    _log_request(actor.context, "decide", request)
+    return request
+
+
+@transaction.atomic
+def execute_subject_request(actor: Any, request: Any, *, note: str) -> Any:
+    """Carries out a granted request and says what was done (and what not, and why).
+
+    Rectification and erasure: every recipient in the disclosure log is told (PRV-03).
+    Restriction, and an objection that is granted: processing of the pupil's files stops at
+    once (a ``ProcessingRestriction`` the access policy enforces; PRV-04, AVG art. 18/21).
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.bsn_guard import ensure_no_bsn
+    from passend.privacy.models import ProcessingRestriction, SubjectRequestEvent
+
+    request = _locked(request)
+    _require_handler(actor, request)
+    if request.status != request.Status.DECIDED:
+        raise ValidationError(
+            {"note": _("Alleen een toegewezen verzoek wordt uitgevoerd (PRV-03).")}
+        )
+    if len(note.strip()) < 5:
+        raise ValidationError(
+            {
+                "note": _(
+                    "Beschrijf de uitvoering: wat is gedaan, en wat niet kon en waarom "
+                    "(bijvoorbeeld een bewaarplicht of bewaarverplichting) (PRV-03)."
+                )
+            }
+        )
+    ensure_no_bsn({"note": note})
+    now = timezone.now()
+    if request.kind in RESTRICTING_KINDS and request.pupil_id is not None:
+        ProcessingRestriction.objects.create(
+            pupil_id=request.pupil_id, request=request, started_at=now
+        )
+    request.status = request.Status.EXECUTED
+    request.executed_on = timezone.localdate()
+    request.execution_note = note.strip()
+    request.save(update_fields=["status", "executed_on", "execution_note", "updated_at"])
+    _event(request, SubjectRequestEvent.Kind.EXECUTED, actor.user, note.strip())
+    if request.kind in NOTIFYING_KINDS:
+        notify_recipients(actor, request)
+    _log_request(actor.context, "execute", request)
+    return request
+
+
+def notify_recipients(actor: Any, request: Any) -> list[Any]:
+    """PRV-03: tells every recipient of disclosed data about a rectification or erasure.
+
+    Content-free: the e-mail to a recipient organisation's active members says only that data
+    it received through Passend were corrected or erased and links to the platform. A recipient
+    outside the platform (no organisation, or no addresses) gets a notice marked "manual": the
+    handler informs them by letter or phone. Each disclosure is notified once per request.
+    """
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from passend.privacy.models import Disclosure, RecipientNotice, SubjectRequestEvent
+
+    disclosures = list(
+        Disclosure.objects.filter(subject_pseudonym=request.subject_pseudonym)
+        .exclude(notices__request=request)
+        .order_by("id")
+    )
+    if not disclosures:
+        return []
+    membership_model = apps.get_model("accounts", "Membership")
+    organisation_ids = {
+        d.recipient_organisation_id for d in disclosures if d.recipient_organisation_id
+    }
+    addresses: dict[int, set[str]] = {}
+    for membership in (
+        membership_model.objects.active()
+        .filter(organisation_id__in=organisation_ids)
+        .select_related("user")
+    ):
+        if membership.user.email:
+            addresses.setdefault(membership.organisation_id, set()).add(membership.user.email)
+    notices = []
+    mailed: set[int] = set()
+    base = str(getattr(settings, "PASSEND_BASE_URL", "http://localhost:8000")).rstrip("/")
+    for disclosure in disclosures:
+        emails = addresses.get(disclosure.recipient_organisation_id or 0, set())
+        method = RecipientNotice.Method.EMAIL if emails else RecipientNotice.Method.MANUAL
+        notices.append(
+            RecipientNotice.objects.create(request=request, disclosure=disclosure, method=method)
+        )
+        organisation_id = disclosure.recipient_organisation_id
+        if emails and organisation_id is not None and organisation_id not in mailed:
+            mailed.add(organisation_id)
+            send_mail(
+                subject=_("Passend: verstrekte gegevens zijn gecorrigeerd of verwijderd"),
+                message=_(
+                    "Gegevens die uw organisatie eerder via Passend heeft ontvangen, zijn op "
+                    "verzoek van de betrokkene gecorrigeerd of verwijderd. Pas uw eigen "
+                    "administratie aan. Log in op Passend voor meer informatie: %(link)s"
+                )
+                % {"link": f"{base}/"},
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=sorted(emails),
+            )
+    manual = sum(1 for n in notices if n.method == RecipientNotice.Method.MANUAL)
+    _event(
+        request,
+        SubjectRequestEvent.Kind.RECIPIENTS_NOTIFIED,
+        actor.user,
+        _("%(n)d ontvanger(s) geïnformeerd, waarvan %(m)d handmatig te informeren.")
+        % {"n": len(notices), "m": manual},
+    )
+    return notices
+
+
+@transaction.atomic
+def lift_restriction(actor: Any, request: Any, *, reason: str) -> Any:
+    """Ends an AVG art. 18 restriction; the requester is told before it is lifted (art. 18(3))."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.bsn_guard import ensure_no_bsn
+    from passend.privacy.models import SubjectRequestEvent
+
+    request = _locked(request)
+    _require_handler(actor, request)
+    active = list(request.restrictions.filter(lifted_at__isnull=True))
+    if not active:
+        raise ValidationError({"reason": _("Er is geen actieve beperking bij dit verzoek.")})
+    if len(reason.strip()) < 10:
+        raise ValidationError(
+            {"reason": _("Geef de reden; de verzoeker wordt vooraf ingelicht (AVG art. 18 lid 3).")}
+        )
+    ensure_no_bsn({"reason": reason})
+    now = timezone.now()
+    for restriction in active:
+        restriction.lifted_at = now
+        restriction.lift_reason = reason.strip()[:300]
+        restriction.save(update_fields=["lifted_at", "lift_reason"])
+    _event(request, SubjectRequestEvent.Kind.RESTRICTION_LIFTED, actor.user, reason.strip())
+    _event(
+        request,
+        SubjectRequestEvent.Kind.NOTICE,
+        actor.user,
+        _("De beperking van de verwerking (verzoek %(ref)s) wordt opgeheven. De reden: %(reason)s")
+        % {"ref": request.reference, "reason": reason.strip()},
+    )
+    _log_request(actor.context, "lift_restriction", request)
+    return request
+
+
+@transaction.atomic
+def register_disclosure(
+    context: AccessContext,
+    *,
+    pupil_id: int | None,
+    recipient: str,
+    description: str,
+    legal_ground: str,
+    data_categories: Iterable[str] = (),
+    recipient_organisation_id: int | None = None,
+    obj: Any = None,
+    activity: str = "case_management",
+    subject: str = "",
+) -> Any:
+    """PRV-05: records that data about a pupil went outside the case's authorised circle.
+
+    Called by every place that shares data that way (letters to outside recipients, reports
+    to DUO/leerplicht, compelling-interest sharing, exports). ``context`` says who disclosed it
+    (user, organisation); ``obj`` is what was disclosed (its type and id are kept, not its
+    content). ``subject`` overrides the log pseudonym for anonymous cases. Also writes an
+    access-log entry (action ``disclose``).
+    """
+    from passend.privacy.models import Disclosure
+
+    pseudonym = subject or (pupil_subject(pupil_id) if pupil_id is not None else "")
+    categories = sorted(set(data_categories))
+    disclosure = Disclosure.objects.create(
+        pupil_id=pupil_id,
+        subject_pseudonym=pseudonym,
+        recipient=_one_line(str(recipient), 200) or "?",
+        recipient_organisation_id=recipient_organisation_id,
+        data_categories=categories,
+        description=_one_line(str(description), 300),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        legal_ground=_one_line(str(legal_ground), 300),
+        disclosed_at=timezone.now(),
+        disclosed_by=context.user,
+        disclosing_organisation_id=context.organisation_id,
+    )
+    record_access(
+        context,
+        action="disclose",
+        activity=activity,
+        subject_pseudonym=pseudonym,
+        obj=disclosure,
+        data_categories=categories,
+        legal_ground=str(legal_ground),
+        reason=f"to={_one_line(str(recipient), 120)}",
+    )
+    return disclosure
+
+
+@transaction.atomic
+def record_bundle(actor: Any, request: Any, *, fmt: str) -> None:
+    """Generating an access bundle is itself a processing of all the pupil's data: it is
+    refused before the identity is verified (PRV-02), logged, and noted on the request."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from passend.privacy.categories import ALL_CATEGORIES
+    from passend.privacy.models import RequestKind, SubjectRequestEvent
+
+    _require_handler(actor, request)
+    if request.kind != RequestKind.ACCESS:
+        raise PermissionDenied(_("Een inzageoverzicht hoort bij een verzoek om inzage."))
+    if request.identity_verified_on is None:
+        raise ValidationError(
+            _("Stel eerst de identiteit van de verzoeker vast (PRV-02); pas dan volgt inzage.")
+        )
+    _event(request, SubjectRequestEvent.Kind.BUNDLE, actor.user, fmt.upper())
+    _log_request(
+        actor.context,
+        "subject_access_bundle",
+        request,
+        data_categories=sorted(ALL_CATEGORIES),
+        reason=f"format={fmt}",
+    )

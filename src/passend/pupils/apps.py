@@ -25,3 +25,4 @@ class PupilsConfig(AppConfig):
                 order=30,
             )
         )
+        from passend.pupils import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

@@ -44,3 +44,4 @@ class TlvConfig(AppConfig):
                 order=40,
             )
         )
+        from passend.tlv import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

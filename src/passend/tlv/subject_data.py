@@ -1,0 +1,56 @@
+"""Subject-data exporter of the TLV procedure (access bundle, PRV-02)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from passend.privacy.subject_data import Section, register, section
+from passend.tlv.models import (
+    Advice,
+    Assessment,
+    Decision,
+    ExitPerspectiveRecord,
+    Letter,
+    Objection,
+    Placement,
+    SafetyNetOffer,
+    Tlv,
+    TlvApplication,
+)
+
+ACTIVITY = "tlv_procedure"
+
+
+@register("tlv")
+def export(pupil_id: int) -> list[Section]:
+    application = {"application__case__pupil_id": pupil_id}
+    decision = {"decision__application__case__pupil_id": pupil_id}
+    return [
+        section(
+            "tlv",
+            _("TLV-aanvragen"),
+            ACTIVITY,
+            TlvApplication.objects.filter(case__pupil_id=pupil_id),
+        ),
+        section("tlv", _("Beoordelingen"), ACTIVITY, Assessment.objects.filter(**application)),
+        section("tlv", _("Adviezen CvA"), ACTIVITY, Advice.objects.filter(**application)),
+        section("tlv", _("Besluiten"), ACTIVITY, Decision.objects.filter(**application)),
+        section("tlv", _("Brieven TLV"), ACTIVITY, Letter.objects.filter(**application)),
+        section(
+            "tlv",
+            _("Toelaatbaarheidsverklaringen"),
+            ACTIVITY,
+            Tlv.objects.filter(case__pupil_id=pupil_id),
+        ),
+        section(
+            "tlv",
+            _("Uitstroomperspectief"),
+            ACTIVITY,
+            ExitPerspectiveRecord.objects.filter(tlv__case__pupil_id=pupil_id),
+        ),
+        section("tlv", _("Vangnetaanbod"), ACTIVITY, SafetyNetOffer.objects.filter(**decision)),
+        section("tlv", _("Bezwaren"), ACTIVITY, Objection.objects.filter(**decision)),
+        section(
+            "tlv", _("Plaatsingen"), ACTIVITY, Placement.objects.filter(case__pupil_id=pupil_id)
+        ),
+    ]

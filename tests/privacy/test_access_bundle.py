@@ -1,0 +1,329 @@
+"""The access bundle (PRV-02, AVG art. 15): every record about the pupil from every module,
+with purposes, origins, recipients and who accessed the file; nothing about anyone else.
+
+The records are made by a generic builder: for every model an app exports, one row hangs off
+pupil A (through its case, plan, application …) and one off pupil B. Adding a model to an
+exporter adds it to this test automatically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.test import RequestFactory
+from django.utils import timezone
+
+from passend.access import selectors as access_selectors
+from passend.access.actor import Actor
+from passend.accounts.models import Membership, Role
+from passend.cases.models import Phase
+from passend.privacy import selectors, services, subject_data
+from passend.privacy.categories import DataCategory
+from passend.privacy.context import AccessContext
+from passend.privacy.models import AccessLogEntry
+from tests.access.helpers import make_case, make_pupil
+
+pytestmark = pytest.mark.django_db
+
+SECRET_B = "Zwaantje"
+# The apps whose exporters this issue added. Apps built at the same time (emergency, retention,
+# intake, portal …) add their own ``subject_data.py``; the check below covers them once they
+# register one, and every model of these apps now.
+COVERED_APPS = {
+    "pupils",
+    "cases",
+    "consent",
+    "documents",
+    "consultations",
+    "correspondence",
+    "tlv",
+    "arrangements",
+    "attendance",
+    "inquiries",
+}
+
+
+def _dummy(field: models.Field, n: int) -> Any:
+    if field.choices:
+        return field.choices[0][0]
+    if isinstance(field, models.EmailField):
+        return f"test{n}@example.org"
+    if isinstance(field, models.GenericIPAddressField):
+        return "127.0.0.1"
+    if isinstance(field, models.UUIDField):
+        return uuid.uuid4()
+    if isinstance(field, models.CharField | models.TextField):
+        text = f"T{n}-{uuid.uuid4().hex[:10]}"
+        return text[: field.max_length] if field.max_length else text
+    if isinstance(field, models.BooleanField):
+        return False
+    if isinstance(field, models.DecimalField):
+        return decimal.Decimal("1")
+    if isinstance(field, models.IntegerField | models.FloatField):
+        return 1
+    if isinstance(field, models.DateTimeField):
+        return timezone.now()
+    if isinstance(field, models.DateField):
+        return dt.date(2026, 1, 5)
+    if isinstance(field, models.TimeField):
+        return dt.time(9, 0)
+    if isinstance(field, models.DurationField):
+        return dt.timedelta(days=1)
+    if isinstance(field, models.JSONField):
+        return []
+    if isinstance(field, models.BinaryField):
+        return b"x"
+    raise AssertionError(f"no dummy for {field!r}")
+
+
+class Builder:
+    """Creates one row of a model, its required parents taken from (or added to) `context`."""
+
+    def __init__(self, context: dict[type, Any]) -> None:
+        self.context = context
+        self.created: list[Any] = []
+        self.n = 0
+
+    def get(self, model: type) -> Any:
+        if model not in self.context:
+            self.context[model] = self.build(model)
+        return self.context[model]
+
+    def build(self, model: type) -> Any:
+        self.n += 1
+        values: dict[str, Any] = {}
+        for field in model._meta.concrete_fields:
+            if field.primary_key or getattr(field, "auto_now", False):
+                continue
+            if getattr(field, "auto_now_add", False):
+                continue
+            if field.is_relation:
+                related = field.related_model
+                if related in self.context or not field.null:
+                    values[field.name] = self.get(related)
+                continue
+            if field.has_default() or field.null:
+                continue
+            if field.blank and isinstance(field, models.CharField | models.TextField):
+                continue
+            values[field.name] = _dummy(field, self.n)
+        instance = model(**values)
+        instance.save()
+        self.created.append(instance)
+        return instance
+
+
+def exported_models() -> list[type]:
+    labels = {s.model for s in subject_data.collect(0)}
+    return [apps.get_model(label) for label in sorted(labels)]
+
+
+def _world(region: dict[str, Any], coordinator: Any, school: Any, first_name: str) -> Builder:
+    membership = Membership.objects.get(user=coordinator)
+    pupil = make_pupil(school, first_name=first_name, last_name="Bundel")
+    case = make_case(membership, pupil=pupil, phase=Phase.ASSESSMENT)
+    user_model = apps.get_model("accounts", "User")
+    builder = Builder(
+        {
+            apps.get_model("pupils", "Pupil"): pupil,
+            apps.get_model("cases", "Case"): case,
+            apps.get_model("accounts", "Organisation"): school,
+            user_model: coordinator,
+            Membership: membership,
+        }
+    )
+    builder.created.extend([pupil, case])
+    # Rows the helpers made already (enrolment, guardian, the owner's participation) count too.
+    for section in subject_data.collect(pupil.pk):
+        model = apps.get_model(section.model)
+        for record in section.records:
+            obj = model.objects.get(pk=record["id"])
+            builder.context.setdefault(model, obj)
+            if obj not in builder.created:
+                builder.created.append(obj)
+    for model in exported_models():
+        if model not in builder.context:
+            builder.context[model] = builder.build(model)
+    return builder
+
+
+def _bundle(pupil: Any, fg_actor: Actor) -> dict[str, Any]:
+    request = services.submit_subject_request(
+        pupil=pupil,
+        kind="access",
+        description="Inzage in alles.",
+        requester_name="Ouder Bundel",
+        requester_relation="parent",
+        channel="staff",
+        identity_verified=True,
+        organisation_id=fg_actor.membership.organisation_id,  # type: ignore[union-attr]
+    )
+    return selectors.access_bundle(request)
+
+
+def test_prv02_every_module_registers_an_exporter() -> None:
+    assert set(subject_data.exporters()) >= {
+        "pupils",
+        "cases",
+        "consent",
+        "documents",
+        "consultations",
+        "correspondence",
+        "tlv",
+        "arrangements",
+        "attendance",
+        "inquiries",
+    }
+
+
+def test_prv02_every_model_about_a_pupil_is_exported() -> None:
+    """Any model of a Passend app with a foreign-key path to a pupil or a case is in a section
+    (privacy's own request/disclosure models are reported separately in the bundle)."""
+    pupil_model = apps.get_model("pupils", "Pupil")
+    exported = set(exported_models()) | {pupil_model}
+    linked: set[type] = {pupil_model}
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            if model in linked or not model.__module__.startswith("passend."):
+                continue
+            if model._meta.app_label in {"privacy", "terms"}:
+                continue
+            for field in model._meta.concrete_fields:
+                # A parent reached only through a nullable "previous"/reference link is not
+                # enough: the row must hang off the pupil by a required or case/pupil link.
+                if field.is_relation and field.related_model in linked:
+                    linked.add(model)
+                    changed = True
+                    break
+    missing = sorted(m._meta.label for m in linked - exported)
+    registered = COVERED_APPS | set(subject_data.exporters())
+    missing = [label for label in missing if label.split(".")[0] in registered]
+    assert missing == [], f"models with pupil data but no exporter: {missing}"
+
+
+def test_prv02_bundle_holds_every_record_of_the_pupil_and_nothing_of_another(
+    region: dict[str, Any], coordinator_a: Any, coordinator_b: Any, fg_actor: Actor
+) -> None:
+    world_a = _world(region, coordinator_a, region["school_a"], "Sem")
+    world_b = _world(region, coordinator_b, region["school_b"], SECRET_B)
+    pupil_a = world_a.context[apps.get_model("pupils", "Pupil")]
+    bundle = _bundle(pupil_a, fg_actor)
+
+    in_bundle = {
+        (record["_model"], record["id"]) for s in bundle["sections"] for record in s["records"]
+    }
+    exported = {m._meta.label_lower for m in exported_models()}
+    expected_a = {
+        (obj._meta.label_lower, obj.pk)
+        for obj in world_a.created
+        if obj._meta.label_lower in exported
+    }
+    of_b = {
+        (obj._meta.label_lower, obj.pk)
+        for obj in world_b.created
+        if obj._meta.label_lower in exported
+    }
+    assert len(expected_a) >= 40  # a row in every exported model (pupils … inquiries)
+    assert expected_a - in_bundle == set(), "records of pupil A missing from the bundle"
+    assert in_bundle & of_b == set(), "records of pupil B in pupil A's bundle"
+    assert SECRET_B not in json.dumps(bundle)
+    # Purposes come from the declared processing activities; every section names one.
+    codes = {p["code"] for p in bundle["purposes"]}
+    assert {"pupil_administration", "case_management", "tlv_procedure"} <= codes
+    assert all(s["purpose"] for s in bundle["sections"])
+    # Origins: every record says where it came from (supplier, organisation or source).
+    assert all(r["_origin"] for s in bundle["sections"] if s["records"] for r in s["records"][:1])
+
+
+def test_prv02_bundle_never_holds_file_contents_or_keys(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    world = _world(region, coordinator_a, region["school_a"], "Sem")
+    bundle = _bundle(world.context[apps.get_model("pupils", "Pupil")], fg_actor)
+    documents = next(s for s in bundle["sections"] if s["model"] == "documents.document")
+    assert documents["records"]
+    for record in documents["records"]:
+        assert not {"wrapped_key", "nonce", "storage_name", "key_id", "sha256"} & set(record)
+
+
+def test_prv02_bundle_lists_who_accessed_the_file_and_the_recipients(
+    region: dict[str, Any], coordinator_a: Any, coordinator_b: Any, fg_actor: Actor
+) -> None:
+    membership = Membership.objects.get(user=coordinator_a)
+    pupil = make_pupil(region["school_a"], first_name="Sem", last_name="Inzage")
+    case = make_case(membership, pupil=pupil)
+    other = make_case(
+        Membership.objects.get(user=coordinator_b),
+        pupil=make_pupil(region["school_b"], first_name=SECRET_B, last_name="X"),
+    )
+    for user, target in ((coordinator_a, case), (coordinator_b, other)):
+        web = RequestFactory().get("/")
+        web.user = user
+        web.membership = Membership.objects.get(user=user)  # type: ignore[attr-defined]
+        web.trace_id = "t"  # type: ignore[attr-defined]
+        access_selectors.get_case(web, target.pk)
+    services.register_disclosure(
+        AccessContext(user=coordinator_a, organisation_id=region["school_a"].pk),
+        pupil_id=pupil.pk,
+        recipient="Gemeente Test (leerplicht)",
+        recipient_organisation_id=region["municipality"].pk,
+        description="Verzuimmelding",
+        legal_ground="Leerplichtwet 1969 art. 21",
+        data_categories=[DataCategory.ABSENCE],
+    )
+    bundle = _bundle(pupil, fg_actor)
+    views = [a for a in bundle["accesses"] if a["action"] == "view"]
+    assert len(views) == 1
+    assert views[0]["organisation"] == "School A"
+    assert views[0]["role"] == str(Role.SUPPORT_COORDINATOR.label)
+    assert views[0]["what"] == f"cases.case {case.pk}"
+    assert views[0]["legal_ground"] == "own_task"
+    assert all(str(other.pk) not in a["what"].split() for a in bundle["accesses"])
+    assert [r["recipient"] for r in bundle["recipients"]] == ["Gemeente Test (leerplicht)"]
+    assert bundle["recipients"][0]["disclosed_by_organisation"] == "School A"
+
+
+def test_prv02_bundle_pdf_and_json_downloads_are_logged(
+    region: dict[str, Any], coordinator_a: Any, fg: Any, fg_actor: Actor
+) -> None:
+    from tests.conftest import verified_client
+
+    membership = Membership.objects.get(user=coordinator_a)
+    pupil = make_pupil(region["school_a"], first_name="Sem", last_name="Pdf")
+    make_case(membership, pupil=pupil)
+    request = services.submit_subject_request(
+        pupil=pupil,
+        kind="access",
+        description="Inzage in alles.",
+        requester_name="Ouder Pdf",
+        requester_relation="parent",
+        channel="portal",
+    )
+    client = verified_client(fg)
+    # Identity not yet verified: no bundle (PRV-02).
+    assert client.get(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 403
+    services.verify_identity(fg_actor, request, note="Paspoort gezien")
+    response = client.get(f"/privacy/verzoeken/{request.pk}/inzage.json")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["subject"]["name"] == "Sem Pdf"
+    assert "Sem" not in response["Content-Disposition"]
+    pdf = client.get(f"/privacy/verzoeken/{request.pk}/inzage.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    logged = AccessLogEntry.objects.filter(
+        action="subject_access_bundle", object_id=str(request.pk)
+    )
+    assert logged.count() == 2
+    assert set(logged.values_list("subject_pseudonym", flat=True)) == {
+        services.pupil_subject(pupil.pk)
+    }
+    assert request.events.filter(kind="bundle").count() == 2
