@@ -352,3 +352,36 @@ def test_overview_uses_a_constant_number_of_queries(
     client = portal_client(email)
     _overview_queries(client)
     assert _overview_queries(client) == one
+
+
+def test_prv01_request_from_the_portal_is_taken_in_by_the_privacy_app(
+    family: dict[str, Any],
+) -> None:
+    from passend.privacy import services as privacy_services
+
+    if not hasattr(privacy_services, "submit_subject_request"):
+        pytest.skip("privacy.services.submit_subject_request (issue 8 part A) is not there yet")
+    from passend.privacy.models import SubjectRequest
+
+    youth = family["youth"]
+    own = portal_client("jongere@example.org")
+    response = own.post(
+        reverse("portal:request", args=[youth["pupil"].pk]),
+        {"kind": "rectification", "description": "Mijn adres klopt niet."},
+    )
+    assert response.status_code == 302
+    request = SubjectRequest.objects.get()
+    assert request.pupil == youth["pupil"] and request.channel == "portal"
+    assert request.requester_relation == "pupil" and request.kind == "rectification"
+    assert request.identity_verified_on is None  # an e-mail address is no proof of identity
+    # A parent of a 16+ youth, even when allowed to look, cannot file on the youth's behalf.
+    own.post(
+        reverse("portal:allow_guardian", args=[youth["pupil"].pk]),
+        {"guardian": youth["guardian"].pk},
+    )
+    parent = portal_client("ouder.jongere@example.org")
+    parent.post(
+        reverse("portal:request", args=[youth["pupil"].pk]),
+        {"kind": "erasure", "description": "Alles weg."},
+    )
+    assert SubjectRequest.objects.count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -46,7 +47,7 @@ class StatementForm(BsnGuardFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"class": "utrecht-textarea", "rows": 6}),
     )
 
-    def __init__(self, *args: Any, cases: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, cases: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case"].choices = [  # type: ignore[attr-defined]
             (c.pk, f"{c.get_kind_display()} — {c.title or c.pseudonym}") for c in cases
@@ -59,7 +60,6 @@ class RequestForm(BsnGuardFormMixin, forms.Form):
     description = forms.CharField(
         label=_("Toelichting"),
         max_length=4000,
-        required=False,
         help_text=_("Bijvoorbeeld welk gegeven niet klopt en wat het moet zijn. Noem geen BSN."),
         widget=forms.Textarea(attrs={"class": "utrecht-textarea", "rows": 5}),
     )
@@ -73,7 +73,7 @@ class RequestForm(BsnGuardFormMixin, forms.Form):
 def request_kinds() -> list[tuple[str, str]]:
     """The kinds of subject requests (PRV-01), from the privacy app when it has them."""
     try:
-        from passend.privacy.models import RequestKind  # type: ignore[attr-defined]
+        from passend.privacy.models import RequestKind
     except ImportError:
         return [
             ("access", str(_("Inzage"))),

@@ -231,4 +231,8 @@ def submit_request(
         requester_name=name,
         requester_relation=requester_relation(access),
         channel="portal",
+        # An e-mail address is not proof of identity: the privacy app suspends the term until
+        # staff verified it (PRV-02). With DigiD (docs/privacy.md) this could be True.
+        identity_verified=False,
+        context=holder.context_as(access.role),
     )
