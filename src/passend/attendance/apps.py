@@ -41,4 +41,7 @@ class AttendanceConfig(AppConfig):
                 order=50,
             )
         )
-        from passend.attendance import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)
+        from passend.attendance import (
+            generator,  # noqa: F401  (region generator part, issue 10)
+            subject_data,  # noqa: F401  (access-bundle exporter, PRV-02)
+        )

@@ -72,4 +72,7 @@ class ConsultationsConfig(AppConfig):
                 order=80,
             )
         )
-        from passend.consultations import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)
+        from passend.consultations import (
+            generator,  # noqa: F401  (region generator part, issue 10)
+            subject_data,  # noqa: F401  (access-bundle exporter, PRV-02)
+        )

@@ -32,4 +32,7 @@ class DocumentsConfig(AppConfig):
             if validate_no_bsn not in field.validators:  # type: ignore[union-attr]
                 field.validators.append(validate_no_bsn)  # type: ignore[union-attr]
         pre_save.connect(_refuse_bsn_on_save, sender=Document, dispatch_uid="bsn_guard:documents")
-        from passend.documents import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)
+        from passend.documents import (
+            generator,  # noqa: F401  (region generator part, issue 10)
+            subject_data,  # noqa: F401  (access-bundle exporter, PRV-02)
+        )

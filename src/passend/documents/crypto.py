@@ -53,10 +53,31 @@ def _aad(storage_name: str) -> bytes:
 
 def seal(plaintext: bytes, storage_name: str) -> Sealed:
     key_id = current_key_id()
-    file_key = AESGCM.generate_key(bit_length=256)
-    nonce = os.urandom(NONCE_BYTES)
+    return seal_with(
+        plaintext,
+        storage_name,
+        file_key=AESGCM.generate_key(bit_length=256),
+        nonce=os.urandom(NONCE_BYTES),
+        key_id=key_id,
+        master=master_key(key_id),
+    )
+
+
+def seal_with(
+    plaintext: bytes,
+    storage_name: str,
+    *,
+    file_key: bytes,
+    nonce: bytes,
+    key_id: str,
+    master: bytes,
+) -> Sealed:
+    """``seal`` with the file key and nonce given: one fresh pair per file, always. Only the
+    region generator (fictitious data, reproducible per seed) supplies its own pair."""
+    if len(file_key) != 32 or len(nonce) != NONCE_BYTES:
+        raise ValueError("a document needs a 256-bit file key and a 96-bit nonce")
     ciphertext = AESGCM(file_key).encrypt(nonce, plaintext, _aad(storage_name))
-    return Sealed(ciphertext, nonce, aes_key_wrap(master_key(key_id), file_key), key_id)
+    return Sealed(ciphertext, nonce, aes_key_wrap(master, file_key), key_id)
 
 
 def unseal(

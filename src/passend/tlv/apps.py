@@ -44,4 +44,7 @@ class TlvConfig(AppConfig):
                 order=40,
             )
         )
-        from passend.tlv import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)
+        from passend.tlv import (
+            generator,  # noqa: F401  (region generator part, issue 10)
+            subject_data,  # noqa: F401  (access-bundle exporter, PRV-02)
+        )
