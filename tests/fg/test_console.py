@@ -147,3 +147,39 @@ def test_org02_anomalies_show_failed_login_spikes_and_bulk_readers(
     body = verified_client(officer).get(reverse("privacy_officer:anomalies")).content.decode()
     assert "Geen pieken" not in body and "Geen afwijkingen" not in body
     assert "ib-a" in body
+
+
+def test_prv02_fg_sees_overdue_subject_requests_without_names(
+    region: dict[str, Any], officer: Any
+) -> None:
+    """Integration with ``privacy.selectors.overdue_subject_requests`` (issue 8, part A)."""
+    import datetime as dt
+
+    from django.apps import apps
+
+    try:
+        subject_request = apps.get_model("privacy", "SubjectRequest")
+    except LookupError:
+        pytest.skip("subject requests (issue 8 part A) not installed")
+    pupil = make_pupil(region["school_a"], first_name="Verzoekster")
+    overdue = subject_request.objects.create(
+        reference="AVG-TEST-1",
+        pupil=pupil,
+        subject_pseudonym=subject_pseudonym("pupil", pupil.pk),
+        organisation_id=region["swv"].pk,
+        kind="access",
+        channel="staff",
+        description="Inzage in het dossier",
+        requester_name="Moeder Verzoekster",
+        requester_relation="parent",
+        received_on=dt.date(2026, 1, 5),
+        identity_verified_on=dt.date(2026, 1, 6),
+        due_date=dt.date(2026, 2, 2),
+        status="received",
+    )
+    client = verified_client(officer)
+    body = client.get(reverse("privacy_officer:overdue_requests")).content.decode()
+    assert "AVG-TEST-1" in body and "Verzoekster" not in body
+    assert AccessLogEntry.objects.filter(
+        actor=officer, object_type="privacy.subjectrequest", object_id=str(overdue.pk)
+    ).exists()
