@@ -268,6 +268,7 @@ def test_portal_pages_need_a_portal_session(db: Any, coordinator_a: Any) -> None
                 response = getattr(client, method)(path)
                 assert response.status_code == 302, path
                 assert response["Location"] == reverse("portal:sign_in"), path
+                assert response["Cache-Control"] == "no-store", path
 
 
 def test_prv08_portal_user_never_reaches_professional_pages(family: dict[str, Any]) -> None:

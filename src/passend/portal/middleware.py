@@ -116,8 +116,11 @@ class PortalMiddleware:
                 if now - last_seen >= LAST_SEEN_RESOLUTION:
                     session[SESSION_LAST_SEEN] = now
                 request.rights_holder = _holder(request, identity_id)  # type: ignore[attr-defined]
-        if request.path.startswith(PUBLIC_PREFIX):
-            return self.get_response(request)
-        if request.rights_holder is None:  # type: ignore[attr-defined]
-            return HttpResponseRedirect(reverse("portal:sign_in"))
-        return self.get_response(request)
+        if request.path.startswith(PUBLIC_PREFIX) or request.rights_holder is not None:  # type: ignore[attr-defined]
+            response = self.get_response(request)
+        else:
+            response = HttpResponseRedirect(reverse("portal:sign_in"))
+        # Also on the redirect this gate answers itself (NoStoreMiddleware comes later).
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
