@@ -181,14 +181,20 @@ def test_rate_limit_per_sender(intake_form: IntakeForm, settings: Any) -> None:
     settings.PASSEND_INTAKE_RATE_PER_SOURCE = 2
     client = Client()
     for _ in range(2):
-        assert "Dank u wel" in submit(client, intake_form, post_data(intake_form), good_pdf()).content.decode()
+        assert (
+            "Dank u wel"
+            in submit(client, intake_form, post_data(intake_form), good_pdf()).content.decode()
+        )
     third = submit(client, intake_form, post_data(intake_form), good_pdf())
     assert "te veel aanmeldingen" in third.content.decode()
     assert IntakeSubmission.objects.count() == 2
     assert AccessLogEntry.objects.filter(action="submit_refused", reason="rate_limited").exists()
     # Another sender is not blocked.
     other = Client(REMOTE_ADDR="10.1.2.3")
-    assert "Dank u wel" in submit(other, intake_form, post_data(intake_form), good_pdf()).content.decode()
+    assert (
+        "Dank u wel"
+        in submit(other, intake_form, post_data(intake_form), good_pdf()).content.decode()
+    )
 
 
 def test_oversized_request_refused_before_reading(intake_form: IntakeForm, settings: Any) -> None:

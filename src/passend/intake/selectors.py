@@ -59,7 +59,9 @@ def queue(request: HttpRequest, *, status: str = "") -> list[IntakeSubmission]:
     queryset = visible_submissions(_membership(request))
     if status:
         queryset = queryset.filter(status=status)
-    rows = list(queryset.select_related("form").annotate(file_count=Count("files"))[:QUEUE_LIMIT])
+    rows: list[IntakeSubmission] = list(
+        queryset.select_related("form").annotate(file_count=Count("files"))[:QUEUE_LIMIT]
+    )
     record_access_many(
         AccessContext.from_request(request),
         [

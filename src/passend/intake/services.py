@@ -623,8 +623,8 @@ def submit(
         stored_answers.append(
             {"field": field.pk, "label": field.label, "kind": field.kind, "value": value}
         )
-    for name, error in bsn_check(texts).items():
-        errors.setdefault(name, error)
+    for name, bsn_error in bsn_check(texts).items():
+        errors.setdefault(name, bsn_error)
 
     checked: list[CheckedUpload] = []
     refused_codes: list[str] = []
@@ -676,7 +676,7 @@ def submit(
                 pupil_first_name=pupil_first_name.strip(),
                 pupil_name_prefix=pupil_name_prefix.strip(),
                 pupil_last_name=pupil_last_name.strip(),
-                pupil_birth_date=pupil_birth_date,
+                pupil_birth_date=pupil_birth_date,  # type: ignore[misc]  # checked above
                 answers=stored_answers,
                 consent_text=form.consent_text,
                 consent_accepted_at=timezone.now(),

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -65,12 +64,14 @@ def download(request: HttpRequest, submission_id: int, file_id: int) -> HttpResp
     from passend.documents.models import MIME_TYPES
 
     extension = "txt" if intake_file.kind == "txt" else intake_file.kind
-    return FileResponse(
-        iter([services.read_file(intake_file)]),
-        as_attachment=True,
-        filename=f"aanmelding-{submission.pk}-bijlage-{intake_file.pk}.{extension}",
+    response = HttpResponse(
+        services.read_file(intake_file),
         content_type=MIME_TYPES.get(intake_file.kind, "application/octet-stream"),
     )
+    # Server-generated name: never the uploaded file name (it may hold a pupil's name).
+    name = f"aanmelding-{submission.pk}-bijlage-{intake_file.pk}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])
