@@ -386,3 +386,24 @@ def test_prv01_request_from_the_portal_is_taken_in_by_the_privacy_app(
         {"kind": "erasure", "description": "Alles weg."},
     )
     assert SubjectRequest.objects.count() == 1
+
+
+def test_con06_professionals_see_the_zienswijze_through_the_case_policy(
+    family: dict[str, Any], coordinator_b: Any
+) -> None:
+    from django.test import RequestFactory
+
+    from passend.access.selectors import get_case
+    from passend.portal.selectors import statements_for_case
+
+    child = family["child"]
+    parent = portal_client("ouder.klein@example.org")
+    parent.post(
+        reverse("portal:statement", args=[child["pupil"].pk]),
+        {"case": child["case"].pk, "text": "Onze kijk op de zaak."},
+    )
+    request = RequestFactory().get("/")
+    request.user = family["coordinator"]
+    request.membership = Membership.objects.get(user=family["coordinator"])
+    row = get_case(request, child["case"].pk)
+    assert [s.text for s in statements_for_case(row)] == ["Onze kijk op de zaak."]

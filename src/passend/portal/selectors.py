@@ -15,10 +15,11 @@ from passend.access.rights_holder import (
     get_pupil,
     visible_pupils,
 )
+from passend.access.selectors import CaseRow
 from passend.cases.models import Case
 from passend.consent.models import Consent
 from passend.portal.models import ConsentApproval, GuardianViewPermission, Statement
-from passend.privacy.categories import category_labels
+from passend.privacy.categories import DataCategory, category_labels
 
 
 def permitted_guardians(holder: RightsHolder) -> dict[int, frozenset[int]]:
@@ -162,3 +163,11 @@ def pupil_access(holder: RightsHolder, pupil_id: object, *, action: str) -> Pupi
 def who_viewed(holder: RightsHolder, pupil_id: object) -> tuple[PupilAccess, list[ViewEvent]]:
     access = pupil_access(holder, pupil_id, action="portal_view")
     return access, access_history(holder, access)
+
+
+def statements_for_case(row: CaseRow) -> list[Statement]:
+    """Zienswijzen of a case for a professional, through the case policy: shown to whoever may
+    see the case's ordinary data (the case view that produced ``row`` was logged already)."""
+    if not row.access.can_see(DataCategory.ORDINARY):
+        return []
+    return list(Statement.objects.filter(case=row.case).select_related("guardian"))
