@@ -421,11 +421,17 @@ class Generator:
         yield
         started = time.perf_counter()
         with connection.cursor() as cursor:
+            # The loaded rows' foreign keys are checked now: PostgreSQL refuses to ALTER a table
+            # with pending (deferred) trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for name, definition in constraints:
                 cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            # Back to Django's default (its foreign keys are INITIALLY DEFERRED) for whatever
+            # else runs in this transaction, e.g. all parts inside one test transaction.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self.timings[f"{table} indexes"] = time.perf_counter() - started
 
     def reset_sequences(self) -> None:

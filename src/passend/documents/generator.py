@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -116,9 +118,16 @@ def plaintexts() -> list[tuple[str, bytes, str]]:
 
 
 class _BlobWriter:
-    """Writes blobs straight to the file system when the storage has one (one ``open`` per
-    file, overwriting: a rerun with one seed writes the same names); through the storage API
-    otherwise."""
+    """Writes blobs straight to the file system when the storage has one, overwriting (a rerun
+    with one seed writes the same names), through the storage API otherwise.
+
+    Creating a small file costs 50 µs to 2 ms on this machine's ext4 depending on the load,
+    nearly all of it waiting for the file system, so the files are written in batches by a few
+    threads while the main thread encrypts and feeds the COPY. ``close`` waits for every batch
+    and re-raises the first error (the part's transaction then rolls back).
+    """
+
+    BATCH = 500
 
     def __init__(self) -> None:
         try:
@@ -127,16 +136,42 @@ class _BlobWriter:
             self.root = None
         if self.root is not None:
             os.makedirs(self.root, exist_ok=True)
+        # As FileSystemStorage saves a file (FILE_UPLOAD_PERMISSIONS, 0o644 by default).
+        self.mode = settings.FILE_UPLOAD_PERMISSIONS or 0o644
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="generator-blobs")
+        self.pending: list[Future[None]] = []
+        self.batch: list[tuple[str, bytes]] = []
 
     def write(self, name: str, data: bytes) -> None:
-        if self.root is not None:
-            with open(os.path.join(self.root, name.rsplit("/", 1)[1]), "wb") as handle:
-                handle.write(data)
-            return
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        if default_storage.save(name, ContentFile(data)) != name:
-            raise RuntimeError("storage renamed a generated document blob")
+        self.batch.append((name, data))
+        if len(self.batch) >= self.BATCH:
+            self.pending.append(self.pool.submit(self._write_batch, self.batch))
+            self.batch = []
+
+    def _write_batch(self, batch: list[tuple[str, bytes]]) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        for name, data in batch:
+            if self.root is None:
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+                if default_storage.save(name, ContentFile(data)) != name:
+                    raise RuntimeError("storage renamed a generated document blob")
+                continue
+            fd = os.open(os.path.join(self.root, name.rsplit("/", 1)[1]), flags, self.mode)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+
+    def close(self) -> None:
+        if self.batch:
+            self.pending.append(self.pool.submit(self._write_batch, self.batch))
+            self.batch = []
+        try:
+            for future in self.pending:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @generator.register_part("documents", after="cases")
@@ -205,5 +240,8 @@ def generate_documents(g: generator.Generator) -> None:
                 uploaded_at,
             )
 
-    with g.indexes_deferred(Document):
-        g.copy(Document, DOCUMENT_FIELDS, rows())
+    try:
+        with g.indexes_deferred(Document):
+            g.copy(Document, DOCUMENT_FIELDS, rows())
+    finally:
+        writer.close()
