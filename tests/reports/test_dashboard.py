@@ -1,0 +1,163 @@
+"""The professional's dashboard (seed 000 §5 d): "my work" first, different per role, and
+nothing of cases the user is not involved in; every case shown is logged."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passend.accounts.models import OrganisationKind, Role, SchoolType, Sector
+from passend.privacy.models import AccessLogEntry
+from passend.terms.models import Term
+from passend.tlv import services
+from tests.access.helpers import make_pupil
+from tests.conftest import make_professional, verified_client
+from tests.factories import OrganisationFactory
+from tests.tlv.conftest import World, advised, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tlv_world(region: dict[str, Any], coordinator_a: Any) -> World:
+    vso = OrganisationFactory(
+        name="VSO De Brug",
+        kind=OrganisationKind.SCHOOL,
+        sector=Sector.VO,
+        school_type=SchoolType.VSO,
+        board=OrganisationFactory(name="Bestuur VSO", kind=OrganisationKind.SCHOOL_BOARD),
+        swv=region["swv"],
+        brin="33CC",
+        vestiging="00",
+    )
+    return World(
+        region=region,
+        vso=vso,
+        coordinator=coordinator_a,
+        vso_coordinator=make_professional(vso, Role.SUPPORT_COORDINATOR, username="ib-vso"),
+        board_user=make_professional(region["board"], Role.SCHOOL_BOARD, username="bestuur"),
+        secretary=make_professional(region["cva"], Role.CVA_SECRETARY, username="secretaris"),
+        chair=make_professional(region["cva"], Role.CVA_CHAIR, username="voorzitter"),
+        medical=make_professional(region["cva"], Role.CVA_MEDICAL_SPECIALIST, username="arts"),
+        director=make_professional(region["swv"], Role.SWV_DIRECTOR, username="directeur"),
+        pupil=make_pupil(
+            region["school_a"],
+            first_name="Tijmen",
+            last_name="Toelaatbaar",
+            birth_date=dt.date(2012, 4, 1),
+        ),
+    )
+
+
+def _home(user: Any) -> str:
+    response = verified_client(user).get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_cva_secretary_sees_routed_applications_with_their_terms(tlv_world: World) -> None:
+    application = submitted(tlv_world)
+    html = _home(tlv_world.secretary)
+    assert "TLV-aanvragen te verdelen of te beoordelen: <span" in html
+    assert 'class="passend-dashboard__count">1<' in html
+    assert application.case.pseudonym in html
+    assert "Advies CvA aan het bestuur van het SWV" in html
+    # Not involved yet: the pseudonym, never the name.
+    assert "Tijmen" not in html
+    assert AccessLogEntry.objects.filter(
+        actor=tlv_world.secretary,
+        activity="tlv_procedure",
+        action="list",
+        object_id=str(application.pk),
+    ).exists()
+
+
+def test_school_sees_its_own_application_and_other_schools_nothing(
+    tlv_world: World, coordinator_b: Any
+) -> None:
+    application = submitted(tlv_world)
+    mine = _home(tlv_world.coordinator)
+    assert "Tijmen Toelaatbaar" in mine
+    assert "Advies CvA aan het bestuur van het SWV" in mine
+    other = _home(coordinator_b)
+    assert "Tijmen" not in other
+    assert application.case.pseudonym not in other
+    assert "Advies CvA" not in other
+    assert not AccessLogEntry.objects.filter(
+        actor=coordinator_b, object_id__in=[str(application.pk), str(application.case_id)]
+    ).exists()
+
+
+def test_swv_director_sees_advice_awaiting_decision(tlv_world: World) -> None:
+    application = submitted(tlv_world)
+    assert application.case.pseudonym not in _home(tlv_world.director)
+    services.triage(tlv_world.actor(tlv_world.secretary), application, route="secretary")
+    services.assess(
+        tlv_world.actor(tlv_world.secretary),
+        application,
+        disorder_established=True,
+        educational_limitation=True,
+        care_insufficient=True,
+        causal_link=True,
+    )
+    services.give_advice(tlv_world.actor(tlv_world.secretary), application, positive=True)
+    html = _home(tlv_world.director)
+    assert "TLV-adviezen wachtend op uw besluit" in html
+    assert application.case.pseudonym in html
+    assert "Besluit bestuur SWV na advies" in html
+
+
+def test_abs05_attendance_officer_sees_attendance_only(tlv_world: World, region: Any) -> None:
+    advised(tlv_world)
+    officer = make_professional(region["municipality"], Role.ATTENDANCE_OFFICER, username="lpa")
+    html = _home(officer)
+    assert "Thuiszitters" in html
+    assert "TLV" not in html.split("<main", 1)[-1].split("Waar wilt u naartoe?")[0]
+    assert "Arrangementen wachtend" not in html
+
+
+def test_overdue_terms_come_first(tlv_world: World, region: Any) -> None:
+    first = submitted(tlv_world)
+    second_world = dataclasses.replace(
+        tlv_world, pupil=make_pupil(region["school_a"], first_name="Sanne", last_name="Later")
+    )
+    second = submitted(second_world)
+    today = timezone.localdate()
+    # The first application's advice term is due next month, the second one's was due
+    # yesterday: the overdue one is listed first, flagged.
+    Term.objects.filter(object_id=str(first.pk), rule__code="tlv-advice").update(
+        due_date=today + dt.timedelta(days=30)
+    )
+    Term.objects.filter(object_id=str(second.pk), rule__code="tlv-advice").update(
+        due_date=today - dt.timedelta(days=1)
+    )
+    html = _home(tlv_world.coordinator)
+    assert html.index("Sanne Later") < html.index("Tijmen Toelaatbaar")
+    terms_table = html.split('id="terms-heading"', 1)[1].split("</table>", 1)[0]
+    assert terms_table.index("termijn verstreken") < terms_table.index("Tijmen Toelaatbaar")
+
+
+def test_dashboard_query_count_is_constant(tlv_world: World, region: Any) -> None:
+    submitted(tlv_world)
+    client = verified_client(tlv_world.secretary)
+    client.get("/")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    small = count()
+    for name in ("Anna", "Bram", "Cees"):
+        submitted(
+            dataclasses.replace(
+                tlv_world, pupil=make_pupil(region["school_a"], first_name=name)
+            )
+        )
+    assert count() == small
