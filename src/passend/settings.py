@@ -67,8 +67,8 @@ INSTALLED_APPS = [
     "passend.arrangements",
     "passend.attendance",
     "passend.inquiries",
-    "passend.reports",
     "passend.intake",
+    "passend.reports",
     "passend.retention",
     "passend.emergency",
     "passend.fg",
@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # High up: also the answers that a middleware below gives itself (a gate's redirect, a
+    # lockout page) are never cached (issue 11, check 11).
+    "passend.accounts.middleware.NoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "passend.privacy.middleware.TraceIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,7 +96,6 @@ MIDDLEWARE = [
     "passend.portal.middleware.PortalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "passend.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
