@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from passend.accounts.models import Role
 from passend.emergency import services as emergency_services
@@ -28,6 +29,7 @@ PAGES = [
     "privacy_officer:anomalies",
     "privacy_officer:log_search",
     "privacy_officer:deletions",
+    "privacy_officer:legal_holds",
     "privacy_officer:register_processing",
     "privacy_officer:register_access",
 ]
@@ -183,3 +185,30 @@ def test_prv02_fg_sees_overdue_subject_requests_without_names(
     assert AccessLogEntry.objects.filter(
         actor=officer, object_type="privacy.subjectrequest", object_id=str(overdue.pk)
     ).exists()
+
+
+def test_prv06_fg_places_and_lifts_a_legal_hold_by_pseudonym(
+    region: dict[str, Any], officer: Any, coordinator_a: Any
+) -> None:
+    from passend.retention.models import LegalHold
+    from passend.retention.selectors import held_case_ids
+
+    case = open_case(coordinator_a, make_pupil(region["school_a"], first_name="Bewaarkind"))
+    client = verified_client(officer)
+    url = reverse("privacy_officer:legal_holds")
+    response = client.post(url, {"pseudonym": case.pseudonym, "reason": "kort"})
+    assert response.status_code == 200 and not LegalHold.objects.exists()
+    response = client.post(
+        url, {"pseudonym": case.pseudonym.lower(), "reason": "Beroep bij de rechtbank loopt nog"}
+    )
+    assert response.status_code == 302
+    hold = LegalHold.objects.get()
+    assert hold.placed_by == officer and case.pk in held_case_ids(timezone.localdate())
+    body = client.get(url).content.decode()
+    assert case.pseudonym in body and "Bewaarkind" not in body
+    assert AccessLogEntry.objects.filter(actor=officer, action="legal_hold_placed").exists()
+    client.post(reverse("privacy_officer:legal_hold_lift", args=[hold.pk]))
+    assert case.pk not in held_case_ids(timezone.localdate())
+    assert (
+        verified_client(coordinator_a).post(url, {"pseudonym": case.pseudonym}).status_code == 403
+    )

@@ -25,6 +25,8 @@ urlpatterns = [
     path("afwijkingen/", views.anomaly_list, name="anomalies"),
     path("toegangslog/", views.log_search, name="log_search"),
     path("vernietiging/", views.deletions, name="deletions"),
+    path("bewaarplicht/", views.legal_holds, name="legal_holds"),
+    path("bewaarplicht/<int:pk>/opheffen/", views.legal_hold_lift, name="legal_hold_lift"),
     path("registers/verwerkingen/", views.register_processing, name="register_processing"),
     path(
         "registers/verwerkingen/csv/",

@@ -312,3 +312,59 @@ def deletions(request: HttpRequest) -> HttpResponse:
     records = retention_selectors.recent_records(LIST_LIMIT)
     _log_view(request, "deletions")
     return render(request, "fg/deletions.html", {"runs": runs, "records": records})
+
+
+class LegalHoldForm(forms.Form):
+    pseudonym = forms.CharField(label=gettext_lazy("Pseudoniem van het traject"), max_length=20)
+    reason = forms.CharField(
+        label=gettext_lazy("Reden van de bewaarplicht"),
+        max_length=300,
+        help_text=gettext_lazy("Bijvoorbeeld: bezwaar- of beroepsprocedure loopt nog."),
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Tot en met"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Leeg: tot de bewaarplicht wordt opgeheven."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def legal_holds(request: HttpRequest) -> HttpResponse:
+    """PRV-06: holds keep a case beyond its term; the purge skips them."""
+    from django.core.exceptions import ValidationError
+
+    from passend.retention import selectors as retention_selectors
+    from passend.retention import services as retention_services
+
+    _require(request)
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention_services.place_hold_by_pseudonym(
+                Actor.from_request(request),
+                pseudonym=form.cleaned_data["pseudonym"],
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+            )
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("De bewaarplicht is vastgelegd."))
+            return redirect("privacy_officer:legal_holds")
+    holds = list(retention_selectors.active_holds()[:LIST_LIMIT])
+    _log_view(request, "legal_holds")
+    return render(request, "fg/legal_holds.html", {"form": form, "holds": holds})
+
+
+@require_POST
+def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    from passend.retention import selectors as retention_selectors
+    from passend.retention import services as retention_services
+
+    _require(request)
+    hold = get_object_or_404(retention_selectors.active_holds(), pk=pk)
+    retention_services.lift_hold(Actor.from_request(request), hold)
+    messages.success(request, _("De bewaarplicht is opgeheven."))
+    return redirect("privacy_officer:legal_holds")

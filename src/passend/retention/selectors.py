@@ -55,3 +55,12 @@ def recent_records(limit: int = 200) -> list[Any]:
     from passend.retention.models import DeletionRecord
 
     return list(DeletionRecord.objects.select_related("owner")[:limit])
+
+
+def active_holds(today: dt.date | None = None) -> QuerySet[LegalHold]:
+    today = today or timezone.localdate()
+    return (
+        LegalHold.objects.filter(active_hold_q(today))
+        .select_related("case", "placed_by")
+        .order_by("-placed_at", "-id")
+    )

@@ -75,6 +75,17 @@ def place_hold(actor: Actor, case: Case, *, reason: str, until: dt.date | None =
     return hold
 
 
+def place_hold_by_pseudonym(
+    actor: Actor, *, pseudonym: str, reason: str, until: dt.date | None = None
+) -> LegalHold:
+    """For the FG, who knows cases by pseudonym only (no case content is shown)."""
+    _require_hold_role(actor)
+    case = Case.objects.filter(pseudonym=(pseudonym or "").strip().upper()).first()
+    if case is None:
+        raise ValidationError({"pseudonym": _("Er is geen traject met dit pseudoniem.")})
+    return place_hold(actor, case, reason=reason, until=until)
+
+
 @transaction.atomic
 def lift_hold(actor: Actor, hold: LegalHold) -> LegalHold:
     _require_hold_role(actor)
