@@ -147,7 +147,7 @@ def make_tlv(
         category=category,
         start_date=start,
         end_date=end,
-        school=application.intended_school,
+        school=application.intended_school or application.requesting_school,
         current_school=application.requesting_school,
     )
 

@@ -156,8 +156,6 @@ def test_dashboard_query_count_is_constant(tlv_world: World, region: Any) -> Non
     small = count()
     for name in ("Anna", "Bram", "Cees"):
         submitted(
-            dataclasses.replace(
-                tlv_world, pupil=make_pupil(region["school_a"], first_name=name)
-            )
+            dataclasses.replace(tlv_world, pupil=make_pupil(region["school_a"], first_name=name))
         )
     assert count() == small

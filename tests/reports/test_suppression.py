@@ -143,10 +143,21 @@ def test_prv07_no_hidden_cell_can_be_recovered_from_one_row_or_column(
     case: tuple[int, list[list[int]]],
 ) -> None:
     threshold, matrix = case
-    result = suppress(matrix, threshold)
-    values, hidden = _augmented(matrix, result)
-    for r, row in enumerate(values):
-        for c, value in enumerate(row):
-            if 0 < value < threshold:
-                assert hidden[r][c], f"small count {value} at {(r, c)} shown"
-    assert _recoverable(matrix, result, threshold) == []
+    for row_totals, col_totals in ((True, True), (True, False), (False, True)):
+        result = suppress(matrix, threshold, row_totals=row_totals, col_totals=col_totals)
+        values, hidden = _augmented(matrix, result)
+        for r, row in enumerate(values[: len(matrix)]):
+            for c, value in enumerate(row[: len(matrix[0])]):
+                if 0 < value < threshold:
+                    assert hidden[r][c], f"small count {value} at {(r, c)} shown"
+        cols = len(matrix[0])
+        if row_totals:
+            for r in range(len(matrix)):
+                assert hidden[r][cols] or not 0 < values[r][cols] < threshold
+        if col_totals:
+            for c in range(cols):
+                assert hidden[len(matrix)][c] or not 0 < values[len(matrix)][c] < threshold
+        assert (
+            _recoverable(matrix, result, threshold, row_totals=row_totals, col_totals=col_totals)
+            == []
+        )

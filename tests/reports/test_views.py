@@ -222,13 +222,8 @@ def _more_tlv_data(world: ReportWorld, n: int) -> None:
             decision=True,
             school=[world.region["school_a"], world.region["school_b"]][i % 2],
         )
-        make_term(
-            app,
-            "tlv-advice",
-            app.submitted_on,
-            app.submitted_on + dt.timedelta(28),
-            app.submitted_on + dt.timedelta(20),
-        )  # type: ignore[operator]
+        day = D(2026, 9, 1) + dt.timedelta(days=i)
+        make_term(app, "tlv-advice", day, day + dt.timedelta(28), day + dt.timedelta(20))
         make_tlv(app, 1 + i % 3, D(2026, 10, 1), D(2027, 7, 31))
 
 

@@ -194,13 +194,13 @@ def statistics(*, swv_ids: list[int], start: Any, end: Any, today: Any = None) -
     for object_id, begin, due, done, suspended in Term.objects.filter(
         object_type="inquiries.inquiry", object_id__in=ids, completed_on__isnull=False
     ).values_list("object_id", "start_date", "due_date", "completed_on", "suspended_days"):
-        kind = kind_of.get(object_id)
-        if kind is None:
+        handled_kind = kind_of.get(object_id)
+        if handled_kind is None or done is None:
             continue
-        handled[kind] += 1
-        days_total[kind] += (done - begin).days - suspended
+        handled[handled_kind] += 1
+        days_total[handled_kind] += (done - begin).days - suspended
         if done <= due:
-            within[kind] += 1
+            within[handled_kind] += 1
     return InquiryStatistics(
         dict(received), dict(handled), dict(within), dict(days_total), dict(open_overdue)
     )

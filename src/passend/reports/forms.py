@@ -68,13 +68,17 @@ class ReportFilterForm(forms.Form):
         super().__init__(data)
         today = today or timezone.localdate()
         current = school_year_start(today)
-        self.fields["school_year"].choices = [
+        choice_field = self.fields["school_year"]
+        assert isinstance(choice_field, forms.ChoiceField)  # noqa: S101
+        choice_field.choices = [
             (year, f"{year}-{year + 1}") for year in range(current, current - 6, -1)
         ]
         self.fields["school_year"].initial = current
         self.scope = scope
         swv_ids = scope.swv_ids
-        self.fields["swv"].choices = [("", _("Alle"))] + [(o.pk, o.name) for o in scope.swvs]
+        choice_field = self.fields["swv"]
+        assert isinstance(choice_field, forms.ChoiceField)  # noqa: S101
+        choice_field.choices = [("", _("Alle"))] + [(o.pk, o.name) for o in scope.swvs]
         if len(scope.swvs) <= 1:
             del self.fields["swv"]
         if has_school:
@@ -84,9 +88,13 @@ class ReportFilterForm(forms.Form):
             if scope.board is not None:
                 schools = schools.filter(board=scope.board)
             school_rows = list(schools.values_list("pk", "name", "board_id", "board__name"))
-            self.fields["school"].choices = [("", _("Alle"))] + [(s[0], s[1]) for s in school_rows]
+            choice_field = self.fields["school"]
+            assert isinstance(choice_field, forms.ChoiceField)  # noqa: S101
+            choice_field.choices = [("", _("Alle"))] + [(s[0], s[1]) for s in school_rows]
             boards = sorted({(s[2], s[3]) for s in school_rows if s[2]}, key=lambda b: b[1])
-            self.fields["board"].choices = [("", _("Alle")), *boards]
+            choice_field = self.fields["board"]
+            assert isinstance(choice_field, forms.ChoiceField)  # noqa: S101
+            choice_field.choices = [("", _("Alle")), *boards]
             if scope.board is not None:
                 del self.fields["board"]
         else:

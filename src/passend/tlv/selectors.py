@@ -534,12 +534,12 @@ def statistics(
     for object_id, triage in triage_of.items():
         key = triage
         if triage == "full":
-            days = advice_days.get(object_id)
-            if days is None:
+            took = advice_days.get(object_id)
+            if took is None:
                 key = "full_later"
-            elif days <= 28:
+            elif took <= 28:
                 key = "full_4"
-            elif days <= 70:
+            elif took <= 70:
                 key = "full_10"
             else:
                 key = "full_later"
@@ -547,8 +547,8 @@ def statistics(
     # TLVs granted in the period by type and category, with the funding of their school year.
     funding = {(f.school_year, f.category): f for f in FundingCategory.objects.all().order_by("id")}
     latest: dict[int, Any] = {}
-    for (_year, category), f in sorted(funding.items()):
-        latest[category] = f
+    for (_year, level), f in sorted(funding.items()):
+        latest[level] = f
     tlv_scope = _scoped_applications(
         swv_ids, board_id, school_id, tlv_type, prefix="decision__application__"
     )
@@ -581,8 +581,8 @@ def statistics(
     for lodged_by, outcome, appeal_on in Objection.objects.filter(
         tlv_scope, received_on__gte=start, received_on__lte=end
     ).values_list("lodged_by", "outcome", "appeal_on"):
-        key = (lodged_by, outcome or "pending")
-        result.objections[key] = result.objections.get(key, 0) + 1
+        outcome_key = (lodged_by, outcome or "pending")
+        result.objections[outcome_key] = result.objections.get(outcome_key, 0) + 1
         if appeal_on is not None:
             result.appeals += 1
     return result
