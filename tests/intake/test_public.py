@@ -206,3 +206,15 @@ def test_oversized_request_refused_before_reading(intake_form: IntakeForm, setti
     )
     assert response.status_code == 413
     assert IntakeSubmission.objects.count() == 0
+
+
+def test_rate_limit_counts_refused_attempts(intake_form: IntakeForm, settings: Any) -> None:
+    """A script flooding bad uploads is stopped too (each refused attempt costs a scan)."""
+    settings.PASSEND_INTAKE_RATE_PER_SOURCE = 1
+    client = Client()
+    for _ in range(services.REFUSED_ATTEMPTS_FACTOR):
+        response = submit(client, intake_form, post_data(intake_form), exe_as_pdf())
+        assert "te veel" not in response.content.decode()
+    blocked = submit(client, intake_form, post_data(intake_form), good_pdf())
+    assert "te veel aanmeldingen" in blocked.content.decode()
+    assert IntakeSubmission.objects.count() == 0

@@ -61,7 +61,7 @@ from passend.intake.models import (
 )
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
-from passend.privacy.models import Outcome
+from passend.privacy.models import AccessLogEntry, Outcome
 from passend.privacy.services import record_access
 from passend.pupils import services as pupil_services
 from passend.pupils.models import Pupil
@@ -508,13 +508,26 @@ def attachment_name(rule: IntakeAttachmentRule) -> str:
     return f"attachment_{rule.pk}"
 
 
-def _rate_limited(form: IntakeForm, key: str) -> bool:
+# Refused attempts count too (each one costs a scan), a few times more leniently: a parent who
+# mistyped may try again, a script that floods bad uploads may not.
+REFUSED_ATTEMPTS_FACTOR = 4
+
+
+def _rate_limited(form: IntakeForm, key: str, ip_address: str | None) -> bool:
     since = timezone.now() - timedelta(hours=1)
     recent = IntakeSubmission.objects.filter(submitted_at__gte=since)
-    return (
-        recent.filter(source_key=key).count() >= rate_per_source()
-        or recent.filter(form=form).count() >= rate_per_form()
+    if recent.filter(source_key=key).count() >= rate_per_source():
+        return True
+    if recent.filter(form=form).count() >= rate_per_form():
+        return True
+    refused = AccessLogEntry.objects.filter(  # uses the (object_type, object_id) index
+        object_type="intake.intakeform",
+        object_id=str(form.pk),
+        action="submit_refused",
+        occurred_at__gte=since,
+        ip_address=ip_address,
     )
+    return refused.count() >= rate_per_source() * REFUSED_ATTEMPTS_FACTOR
 
 
 def _answer_value(field: IntakeField, raw: Any) -> tuple[Any, str | None]:
@@ -577,7 +590,7 @@ def submit(
     if not form.is_published:
         raise PermissionDenied(_("Dit formulier is niet (meer) beschikbaar."))
     key = source_key(context.ip_address)
-    if _rate_limited(form, key):
+    if _rate_limited(form, key, context.ip_address):
         _log_refused(context, form, "rate_limited")
         raise ValidationError(
             _(
