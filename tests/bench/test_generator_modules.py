@@ -191,6 +191,9 @@ def test_meetings_have_their_cases_participants(tiny_region: generator.Generator
     ):
         assert item.case.process_director_id == item.meeting.convener_id
         assert item.case.phase != Phase.CLOSED
+    assert not Meeting.objects.filter(
+        kind__code=COMMITTEE_KIND_CODE, status=Meeting.Status.CANCELLED
+    ).exists()
     # TLV-05: every file for the CvA breed is on the committee's meeting of that day.
     for application in TlvApplication.objects.filter(triage=Triage.FULL):
         item = AgendaItem.objects.select_related("meeting").get(case_id=application.case_id)
