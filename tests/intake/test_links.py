@@ -224,3 +224,35 @@ def test_only_participants_create_links_and_never_with_the_pupils_name(
     )
     assert "naam van de leerling" in response.content.decode()
     assert DeliveryLink.objects.count() == 0
+
+
+def test_refused_delivery_pages_show_no_case_data_either(
+    case: Any, coordinator_a: Any, youth_care: Any
+) -> None:
+    _link, token = services.create_link(
+        actor_for(coordinator_a), case, party=youth_care, category="ordinary", reference="K-4"
+    )
+    for data in ({"title": "", "body": ""}, {"title": f"BSN {VALID_BSN}", "body": "x"}):
+        response = Client().post(deliver_url(token), data)
+        assert response.status_code == 200
+        assert_no_case_data(response.content.decode(), case)
+
+
+def test_age02_a_delivered_scan_is_held_for_the_links_creator(
+    case: Any, coordinator_a: Any, youth_care: Any
+) -> None:
+    """A scan cannot be checked for a BSN: it is held (documents' existing behaviour) until the
+    professional who sent the link confirms it; nobody else sees it meanwhile."""
+    from tests.documents.fixtures import png
+
+    _link, token = services.create_link(
+        actor_for(coordinator_a), case, party=youth_care, category="ordinary", reference="K-5"
+    )
+    response = Client().post(
+        deliver_url(token),
+        {"title": "Scan", "body": "Zie bijlage", "file": upload(png(), "scan.png")},
+    )
+    assert response.status_code == 200 and "afgeleverd" in response.content.decode()
+    document = Document.objects.get(case=case)
+    assert document.is_pending and document.needs_scan_confirmation
+    assert document.uploaded_by_id == coordinator_a.pk

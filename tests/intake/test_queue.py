@@ -195,3 +195,29 @@ def test_other_swv_cannot_accept(intake_form: IntakeForm, other_swv_staff: Any) 
 def test_anonymous_gets_login_redirect_for_professional_pages(intake_form: IntakeForm) -> None:
     response = Client().get(reverse("intake:form_list"))
     assert response.status_code == 302
+
+
+def test_prv06_decided_submissions_are_purged_after_the_retention_period(
+    intake_form: IntakeForm, desk_h9b: Any, media_root: Path, settings: Any
+) -> None:
+    from django.core.management import call_command
+
+    settings.PASSEND_INTAKE_RETENTION_DAYS = 30
+    rejected = services.reject(
+        actor_for(desk_h9b), make_submission(intake_form), reason="Niet voor ons."
+    )
+    waiting = make_submission(intake_form, ip="10.9.9.9")
+    IntakeSubmission.objects.filter(pk=rejected.pk).update(
+        decided_at=rejected.decided_at - dt.timedelta(days=31)
+    )
+    orphan = media_root / "intake" / "orphan.bin"
+    orphan.write_bytes(b"x")
+    import os
+
+    os.utime(orphan, (0, 0))
+    call_command("intake_purge")
+    assert list(IntakeSubmission.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not orphan.exists()
+    assert IntakeFile.objects.filter(submission=waiting).count() == 1
+    entry = AccessLogEntry.objects.get(action="delete_expired")
+    assert entry.object_id == str(rejected.pk) and "Lotte" not in entry.reason

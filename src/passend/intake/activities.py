@@ -18,7 +18,10 @@ INTAKE = declare(
             "toestemming van de indiener voor de bijlagen (CON-01)"
         ),
         data_categories=tuple(DataCategory.values),
-        retention=_("Tot aanname (dan die van het traject) of 1 jaar na afwijzing"),
+        retention=_(
+            "1 jaar na de beslissing (PASSEND_INTAKE_RETENTION_DAYS, `intake_purge`); een "
+            "aangenomen aanmelding leeft voort in het traject"
+        ),
     )
 )
 

@@ -1108,3 +1108,58 @@ def deliver(
             return write()
     result: CaseEntry = document_services._with_blob_cleanup(blob, write)
     return result
+
+
+# --- Housekeeping (PRV-06) --------------------------------------------------------------------
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "PASSEND_INTAKE_RETENTION_DAYS", 365))
+
+
+def purge_decided(now: Any = None) -> dict[str, int]:
+    """Deletes decided submissions a retention period after the decision (an accepted one lives
+    on in its case), and intake blobs whose row never committed. Each deletion leaves a
+    content-free access-log entry. Run daily (``manage.py intake_purge``)."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=retention_days())
+    context = AccessContext.system()
+    deleted = 0
+    expired = IntakeSubmission.objects.filter(
+        status__in=[IntakeSubmission.Status.ACCEPTED, IntakeSubmission.Status.REJECTED],
+        decided_at__lt=limit,
+    ).order_by("pk")
+    for submission in expired.iterator():
+        with transaction.atomic():
+            names = list(submission.files.values_list("storage_name", flat=True))
+            record_access(
+                context,
+                action="delete_expired",
+                activity=ACTIVITY,
+                subject_pseudonym=submission_subject(submission),
+                object_type="intake.intakesubmission",
+                object_id=str(submission.pk),
+                reason="retention period after the decision ended",
+            )
+            submission.delete()
+            for name in names:
+                transaction.on_commit(partial(_delete_blob, name))
+        deleted += 1
+    return {"submissions_deleted": deleted, "orphans_deleted": _delete_orphan_blobs(now)}
+
+
+def _delete_orphan_blobs(now: Any) -> int:
+    try:
+        _dirs, files = default_storage.listdir(STORAGE_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    names = {f"{STORAGE_DIR}/{f}" for f in files}
+    known = set(
+        IntakeFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
+    )
+    removed = 0
+    for name in sorted(names - known):
+        if default_storage.get_modified_time(name) < now - timedelta(hours=1):
+            _delete_blob(name)
+            removed += 1
+    return removed
