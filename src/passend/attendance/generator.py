@@ -23,7 +23,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
+
+from django.apps import apps as django_apps
 
 from passend.accounts.models import Role, Sector
 from passend.attendance.detection import (
@@ -81,9 +84,19 @@ def _centi(hours: str) -> int:
     return int(Decimal(hours) * 100)
 
 
+def load_defaults() -> None:
+    """The module's configuration (term rules and the like) as its data migration loads it.
+
+    A migrated database has it already (every step is a ``get_or_create``); a test database
+    that a transactional test flushed has lost it.
+    """
+    import_module("passend.attendance.migrations.0002_defaults").load(django_apps, None)
+
+
 @generator.register_part("absence", after="cases")
 def generate_absence(g: generator.Generator) -> None:
     """Absence lines for every pupil, and the meldplichtig pupils the module's rules find."""
+    load_defaults()
     total = g.scale.absence_lines
     if not total:
         return

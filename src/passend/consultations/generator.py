@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from passend.accounts.models import Role
@@ -86,9 +88,19 @@ def _days_before(rule: TermRule) -> int:
     return rule.length * 7 if rule.unit == Unit.WEEKS else rule.length
 
 
+def load_defaults() -> None:
+    """The module's configuration (term rules and the like) as its data migration loads it.
+
+    A migrated database has it already (every step is a ``get_or_create``); a test database
+    that a transactional test flushed has lost it.
+    """
+    import_module("passend.consultations.migrations.0002_defaults").load(django_apps, None)
+
+
 @generator.register_part("meetings", after="tlv")
 def generate_meetings(g: generator.Generator) -> None:
     """``scale.meetings`` consultation meetings plus the CvA breed meetings of the TLV part."""
+    load_defaults()
     rng = g.rng
     zone = ZoneInfo(settings.TIME_ZONE)
     today = generator.ANCHOR.date()

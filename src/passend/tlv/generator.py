@@ -23,7 +23,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
+
+from django.apps import apps as django_apps
 
 from passend.accounts.models import Organisation, OrganisationKind, Role, SchoolType, Sector
 from passend.cases import generator
@@ -478,9 +481,19 @@ def _historical_cases(w: _Writer) -> list[generator.CaseInfo]:
     return infos
 
 
+def load_defaults() -> None:
+    """The module's configuration (term rules and the like) as its data migration loads it.
+
+    A migrated database has it already (every step is a ``get_or_create``); a test database
+    that a transactional test flushed has lost it.
+    """
+    import_module("passend.tlv.migrations.0002_defaults").load(django_apps, None)
+
+
 @generator.register_part("tlv", after="cases")
 def generate_tlvs(g: generator.Generator) -> None:
     """``scale.tlvs`` applications over every status, with terms, advice, decisions and TLVs."""
+    load_defaults()
     if not g.scale.tlvs or not g.cvas:
         return
     w = _Writer(g)
