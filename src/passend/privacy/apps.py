@@ -11,17 +11,11 @@ class PrivacyConfig(AppConfig):
 
         from passend.accounts.demo import register_part
         from passend.accounts.models import Role
-        from passend.bsn_guard import guard_models
         from passend.navigation import NavItem, register
         from passend.privacy.demo import load_after_other_parts
-        from passend.privacy.models import (
-            Disclosure,
-            ProcessingRestriction,
-            SubjectRequest,
-            SubjectRequestEvent,
-        )
 
-        guard_models(SubjectRequest, SubjectRequestEvent, Disclosure, ProcessingRestriction)
+        # No guard_models here: the pseudonyms are hex digests, in which a nine-digit run can
+        # pass the elfproef. The services check every typed text with ensure_no_bsn (AGE-02).
         register(
             NavItem(
                 "privacy:request_list",

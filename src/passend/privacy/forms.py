@@ -36,6 +36,7 @@ class FilterForm(forms.Form):
 
 
 class SubjectRequestForm(BsnGuardFormMixin, forms.Form):
+    q = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     pupil = forms.TypedChoiceField(label=_("Leerling"), coerce=int)
     kind = forms.ChoiceField(label=_("Soort verzoek"), choices=RequestKind.choices)
     description = forms.CharField(

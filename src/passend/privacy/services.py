@@ -312,7 +312,7 @@ def submit_subject_request(
             "Deze leerling staat niet ingeschreven; kies de organisatie die het verzoek "
             "behandelt (PRV-01)."
         )
-    if errors:
+    if errors or organisation_id is None:
         raise ValidationError(errors)
     ensure_no_bsn(
         {
@@ -782,8 +782,10 @@ def register_disclosure(
     content). ``subject`` overrides the log pseudonym for anonymous cases. Also writes an
     access-log entry (action ``disclose``).
     """
+    from passend.bsn_guard import ensure_no_bsn
     from passend.privacy.models import Disclosure
 
+    ensure_no_bsn({"recipient": str(recipient), "description": str(description)})
     pseudonym = subject or (pupil_subject(pupil_id) if pupil_id is not None else "")
     categories = sorted(set(data_categories))
     disclosure = Disclosure.objects.create(

@@ -102,13 +102,18 @@ def _pupils_for(request: HttpRequest, query: str) -> list[Any]:
 def request_create(request: HttpRequest) -> HttpResponse:
     if not services.is_handler(_membership(request)):
         raise Http404
-    query = request.GET.get("q", "")[:100]
+    # The search term is a name: it travels in the POST body, never in the URL.
+    query = request.POST.get("q", "")[:100] if request.method == "POST" else ""
+    searching = "search" in request.POST
     pupils = _pupils_for(request, query)
     form = forms.SubjectRequestForm(
-        request.POST if request.method == "POST" else None, pupils=pupils
+        request.POST if request.method == "POST" and not searching else None,
+        pupils=pupils,
+        initial={"q": query},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         values = dict(form.cleaned_data)
+        values.pop("q", None)
         pupil = form.pupils.get(values.pop("pupil"))
         try:
             created = services.register_subject_request(
