@@ -14,7 +14,9 @@ from passend.cases import generator
 class Command(BaseCommand):
     help = (
         "Fills an EMPTY database with a fictitious region (organisations, users with TOTP, "
-        "pupils, cases, consents, access log) for benchmarks. Deterministic per --seed. "
+        "pupils, cases, consents, access log, and the parts modules register: documents with "
+        "encrypted blobs in MEDIA_ROOT, TLVs, meetings, absence) for benchmarks. Deterministic "
+        "per --seed. "
         f"Every generated user has the password {generator.PASSWORD!r}."
     )
 
