@@ -295,7 +295,7 @@ def test_prv02_bundle_lists_who_accessed_the_file_and_the_recipients(
 def test_prv02_bundle_pdf_and_json_downloads_are_logged(
     region: dict[str, Any], coordinator_a: Any, fg: Any, fg_actor: Actor
 ) -> None:
-    from tests.conftest import verified_client
+    from tests.conftest import make_professional, verified_client
 
     membership = Membership.objects.get(user=coordinator_a)
     pupil = make_pupil(region["school_a"], first_name="Sem", last_name="Pdf")
@@ -310,14 +310,16 @@ def test_prv02_bundle_pdf_and_json_downloads_are_logged(
     )
     client = verified_client(fg)
     # Identity not yet verified: no bundle (PRV-02).
-    assert client.get(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 403
+    assert client.post(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 403
     services.verify_identity(fg_actor, request, note="Paspoort gezien")
-    response = client.get(f"/privacy/verzoeken/{request.pk}/inzage.json")
+    # Never a page to browse to: only an explicit POST makes the bundle.
+    assert client.get(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 405
+    response = client.post(f"/privacy/verzoeken/{request.pk}/inzage.json")
     assert response.status_code == 200
     data = json.loads(response.content)
     assert data["subject"]["name"] == "Sem Pdf"
     assert "Sem" not in response["Content-Disposition"]
-    pdf = client.get(f"/privacy/verzoeken/{request.pk}/inzage.pdf")
+    pdf = client.post(f"/privacy/verzoeken/{request.pk}/inzage.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     logged = AccessLogEntry.objects.filter(
         action="subject_access_bundle", object_id=str(request.pk)
@@ -327,3 +329,9 @@ def test_prv02_bundle_pdf_and_json_downloads_are_logged(
         services.pupil_subject(pupil.pk)
     }
     assert request.events.filter(kind="bundle").count() == 2
+    # Another handler role of the SWV takes in and routes, but does not compile the file.
+    director = make_professional(region["swv"], Role.SWV_DIRECTOR, username="dir-bundle")
+    director_client = verified_client(director)
+    assert director_client.post(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 403
+    services.assign_subject_request(fg_actor, request, user=director)
+    assert director_client.post(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 200

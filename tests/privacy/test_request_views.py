@@ -64,7 +64,7 @@ def test_prv01_detail_and_actions_for_the_handler_only(
     for outsider in (coordinator_b, ect):
         client = verified_client(outsider)
         assert client.get(f"/privacy/verzoeken/{request.pk}/").status_code == 404
-        assert client.get(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 404
+        assert client.post(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 404
     assert (
         AccessLogEntry.objects.filter(
             object_type="privacy.subjectrequest", object_id=str(request.pk), outcome=Outcome.DENIED

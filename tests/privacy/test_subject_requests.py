@@ -61,9 +61,7 @@ def test_prv02_identity_doubt_suspends_and_extension_adds_weeks(
     assert term.suspended_since == MONDAY
     assert request.identity_pending
     # While suspended the request is never overdue, however late it is.
-    assert not selectors.overdue_subject_requests(today=dt.date(2026, 10, 1)).filter(
-        pk=request.pk
-    )
+    assert not selectors.overdue_subject_requests(today=dt.date(2026, 10, 1)).filter(pk=request.pk)
 
     request = services.verify_identity(
         fg_actor, request, on=dt.date(2026, 3, 9), note="Paspoort getoond aan de balie"
@@ -200,9 +198,7 @@ def test_prv01_assignment_to_a_handler_only(
     assert request.assigned_to == director
 
 
-def test_overdue_subject_requests_lists_open_requests_past_due(
-    pupil: Any, fg_actor: Actor
-) -> None:
+def test_overdue_subject_requests_lists_open_requests_past_due(pupil: Any, fg_actor: Actor) -> None:
     late = _submit(pupil, identity_verified=True)  # due 30 March
     suspended = _submit(pupil)  # identity pending: clock stands still
     decided = _submit(pupil, identity_verified=True)

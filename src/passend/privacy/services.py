@@ -815,6 +815,14 @@ def register_disclosure(
     return disclosure
 
 
+def may_make_bundle(membership: Any, user: Any, request: Any) -> bool:
+    """Only the FG of the organisation or the handler the request is assigned to compiles the
+    pupil's complete file (need to know, ORG-04); other handler roles take in and route."""
+    if membership is None or membership.organisation_id != request.organisation_id:
+        return False
+    return membership.role == "privacy_officer" or request.assigned_to_id == user.pk
+
+
 @transaction.atomic
 def record_bundle(actor: Any, request: Any, *, fmt: str) -> None:
     """Generating an access bundle is itself a processing of all the pupil's data: it is
@@ -825,7 +833,13 @@ def record_bundle(actor: Any, request: Any, *, fmt: str) -> None:
     from passend.privacy.categories import ALL_CATEGORIES
     from passend.privacy.models import RequestKind, SubjectRequestEvent
 
-    _require_handler(actor, request)
+    if not may_make_bundle(actor.membership, actor.user, request):
+        raise PermissionDenied(
+            _(
+                "Het inzageoverzicht maakt de FG of de behandelaar aan wie het verzoek is "
+                "toegewezen (PRV-02, ORG-04)."
+            )
+        )
     if request.kind != RequestKind.ACCESS:
         raise PermissionDenied(_("Een inzageoverzicht hoort bij een verzoek om inzage."))
     if request.identity_verified_on is None:

@@ -172,7 +172,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "restriction": selectors.active_restriction(subject_request.pupil_id),
             "disclosures": list(selectors.disclosures_for(subject_request.subject_pseudonym)),
             "bundle_ready": subject_request.kind == RequestKind.ACCESS
-            and subject_request.identity_verified_on is not None,
+            and subject_request.identity_verified_on is not None
+            and services.may_make_bundle(_membership(request), request.user, subject_request),
         },
     )
 
@@ -234,6 +235,8 @@ def request_action(request: HttpRequest, request_id: int, name: str) -> HttpResp
 
 
 def _bundle(request: HttpRequest, request_id: int, fmt: str) -> tuple[SubjectRequest, dict]:
+    """The bundle is made by an explicit, logged POST of the FG or the assigned handler: it is
+    never a page that can be browsed to (need to know, ORG-04)."""
     subject_request = selectors.get_request(request, request_id, action="bundle")
     try:
         services.record_bundle(Actor.from_request(request), subject_request, fmt=fmt)
@@ -242,7 +245,7 @@ def _bundle(request: HttpRequest, request_id: int, fmt: str) -> tuple[SubjectReq
     return subject_request, selectors.access_bundle(subject_request)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["POST"])
 def bundle_json(request: HttpRequest, request_id: int) -> HttpResponse:
     subject_request, bundle = _bundle(request, request_id, "json")
     response = HttpResponse(
@@ -303,7 +306,7 @@ def render_bundle_pdf(bundle: dict[str, Any]) -> bytes:
     return bytes(pdf)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["POST"])
 def bundle_pdf(request: HttpRequest, request_id: int) -> HttpResponse:
     subject_request, bundle = _bundle(request, request_id, "pdf")
     response = HttpResponse(render_bundle_pdf(bundle), content_type="application/pdf")
