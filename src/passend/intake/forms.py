@@ -134,9 +134,10 @@ class PublicForm(forms.Form):
     def __init__(self, *args: Any, intake_form: IntakeForm, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.intake_form = intake_form
-        for field in intake_form.fields.all():
+        configured = intake_form.pk is not None  # an unsaved form has only the fixed fields
+        for field in intake_form.fields.all() if configured else []:
             self.fields[field_name(field)] = self._field_for(field)
-        for rule in intake_form.attachment_rules.all():
+        for rule in intake_form.attachment_rules.all() if configured else []:
             self.fields[attachment_name(rule)] = forms.FileField(
                 label=rule.label,
                 required=rule.required,
