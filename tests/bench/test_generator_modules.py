@@ -51,6 +51,7 @@ def test_module_parts_are_registered_by_their_apps() -> None:
         assert part in names
         assert names.index(part) > names.index("cases")
     assert names.index("meetings") > names.index("tlv")
+    assert names.index("documents") > names.index("tlv")  # the TLV part's own cases too
 
 
 def _assert_terms_follow_their_rules(object_type: str) -> None:

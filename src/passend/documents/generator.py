@@ -174,7 +174,8 @@ class _BlobWriter:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-@generator.register_part("documents", after="cases")
+# After the TLV part, so that its older TLV cases get documents too.
+@generator.register_part("documents", after="tlv")
 def generate_documents(g: generator.Generator) -> None:
     """``scale.documents`` documents over the cases with participants, real ciphertext each."""
     rng = g.rng
