@@ -251,3 +251,22 @@ def test_report_query_count_is_constant(
 def test_home_is_the_dashboard_for_professionals(world: ReportWorld) -> None:
     html = verified_client(world.director).get("/").content.decode()
     assert "Mijn werk" in html and "Termijnen" in html
+
+
+def test_charts_are_svg_with_their_table(world: ReportWorld, tlv_data: TlvData) -> None:
+    set_threshold(1)
+    html = verified_client(world.director).get("/rapportages/tlv/" + YEAR).content.decode()
+    section = html.split('id="table-tlv_triage"', 1)[1].split("</section>", 1)[0]
+    assert 'role="img"' in section and "<title" in section
+    # One bar per triage row (six, the zero row with width 0); the largest count (2) gets the
+    # full 300 units, a count of 1 half of it.
+    assert section.count('<rect x="260"') == 6
+    assert 'width="300"' in section and 'width="150"' in section and 'width="0"' in section
+    assert "<table" in section
+
+
+def test_reading_a_report_writes_nothing_but_the_log(world: ReportWorld) -> None:
+    from passend.reports.models import ReportSettings
+
+    verified_client(world.director).get("/rapportages/tlv/")
+    assert not ReportSettings.objects.exists()

@@ -54,8 +54,8 @@ class ReportSettings(models.Model):
 
     @classmethod
     def current(cls) -> ReportSettings:
-        row, _created = cls.objects.get_or_create(pk=1)
-        return row
+        """The configured row, or the defaults (unsaved): reading a report never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def triage_targets(self) -> dict[str, tuple[int, int]]:
         """TLV-05 targets per triage route, as (minimum, maximum) percentages."""
