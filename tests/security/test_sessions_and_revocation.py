@@ -21,6 +21,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice as TOTPDeviceModel
 
 from passend.accounts.models import Membership, Role
 from passend.cases.models import CaseEntry
@@ -201,3 +202,37 @@ def test_org_02_ended_membership_stops_web_session_and_api_token_at_once(
     assert "Gijsbertha" not in page.content.decode()
     assert api.get("/api/v1/me/").status_code == 401
     assert api.get(f"/api/v1/cases/{world.case.pk}/").status_code == 401
+
+
+def test_prv08_password_reset_by_an_administrator_keeps_the_second_factor(
+    coordinator_a: Any,
+) -> None:
+    """There is no self-service reset: a functional administrator sets a new password in the
+    admin (/beheer/). The user's TOTP device stays, the new password alone reaches no data,
+    and the user's open sessions end."""
+    from passend.accounts.models import User
+
+    device = confirmed_device(coordinator_a)
+    admin_user = User.objects.create_superuser("beheer-reset", "b@example.invalid", "x" * 16)
+    admin = verified_client(admin_user)
+    victim_session = verified_client(coordinator_a)
+    assert victim_session.get("/").status_code == 200
+    new_password = "Nieuw-Wachtwoord-2026!"
+    response = admin.post(
+        f"/beheer/accounts/user/{coordinator_a.pk}/password/",
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    coordinator_a.refresh_from_db()
+    assert coordinator_a.check_password(new_password), "the admin reset did not set the password"
+    assert TOTPDeviceModel.objects.filter(pk=device.pk, confirmed=True).exists(), (
+        "the password reset removed the second factor"
+    )
+    client = Client()
+    assert password_login(client, coordinator_a.username, new_password).status_code == 302
+    page = client.get("/trajecten/")
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("accounts:two_factor_verify")), (
+        "the new password alone reached a page: the reset dropped 2FA"
+    )
+    assert victim_session.get("/").status_code == 302, "a session from before the reset lived on"
