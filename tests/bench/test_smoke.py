@@ -29,7 +29,7 @@ REQUIRED = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_web_scenario_runs_once_against_a_live_server(live_server: Any) -> None:
     generator.Generator(generator.SCALES["tiny"], seed=3).run()
     users = web.pick_users(1)
@@ -51,7 +51,7 @@ def test_every_web_scenario_runs_once_against_a_live_server(live_server: Any) ->
     assert not ApiToken.objects.filter(name="benchmark", revoked_at__isnull=True).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_wrong_second_factor_is_refused(live_server: Any) -> None:
     """The driver really logs in: a wrong TOTP code does not give a session."""
     from bench.load import LoadError

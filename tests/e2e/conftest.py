@@ -42,8 +42,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
+# The rows that data migrations load (term rules, consultation kinds, retention policies …),
+# as the test database was serialised when it was created. See `_migration_rows`.
+_MIGRATION_ROWS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     if os.environ.get("PASSEND_SKIP_E2E") == "1":
         pytest.skip("PASSEND_SKIP_E2E=1: browser tests skipped on request")
     executable = chromium_path()
@@ -57,6 +62,13 @@ def browser() -> Iterator[Any]:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make assets` (npm ci) first", pytrace=False)
     # Playwright's sync API runs an event loop; Django must allow ORM calls from this thread.
+    # Playwright's sync API runs the tests in a greenlet with its own context, where Django
+    # hands out a fresh connection without the serialised rows (serialized_rollback then
+    # restores nothing): keep them now, while still in the context that created the database.
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _MIGRATION_ROWS["default"] = getattr(connection, "_test_serialized_contents", "") or ""
     # Restored afterwards so that no later test (or subprocess it starts) inherits it.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -72,6 +84,21 @@ def browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request: pytest.FixtureRequest) -> None:
+    """Puts back the data-migration rows an earlier transactional test flushed away."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("browser")
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    from passend.terms.models import TermRule
+
+    if not TermRule.objects.exists() and _MIGRATION_ROWS.get("default"):
+        connection.creation.deserialize_db_from_string(_MIGRATION_ROWS["default"])
 
 
 @pytest.fixture

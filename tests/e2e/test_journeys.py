@@ -16,7 +16,9 @@ from passend.accounts.demo import DEMO_PASSWORD, load_demo
 from passend.cases.models import Case
 from tests.e2e.conftest import assert_accessible
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: restore the rows of data migrations (term rules, kinds) that an earlier
+# transactional test flushed; the demo and the services need them.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

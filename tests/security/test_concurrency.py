@@ -94,7 +94,7 @@ ENTRIES_PER_WRITER = 15
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any]) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("parallel connections need PostgreSQL (runs in make test-postgres and CI)")
