@@ -60,7 +60,8 @@ def _dummy(field: models.Field, n: int) -> Any:
     if isinstance(field, models.UUIDField):
         return uuid.uuid4()
     if isinstance(field, models.CharField | models.TextField):
-        text = f"T{n}-{uuid.uuid4().hex[:10]}"
+        # Letters only: a run of nine digits could pass the elfproef and trip the BSN guard.
+        text = "T" + uuid.uuid4().hex[:12].translate(str.maketrans("0123456789", "ghijklmnop"))
         return text[: field.max_length] if field.max_length else text
     if isinstance(field, models.BooleanField):
         return False
