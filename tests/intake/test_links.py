@@ -256,3 +256,16 @@ def test_age02_a_delivered_scan_is_held_for_the_links_creator(
     document = Document.objects.get(case=case)
     assert document.is_pending and document.needs_scan_confirmation
     assert document.uploaded_by_id == coordinator_a.pk
+
+
+def test_con06_case_page_links_to_its_delivery_links_while_open(
+    case: Any, coordinator_a: Any
+) -> None:
+    """Participants reach the delivery links from the case page; a closed case offers none."""
+    client = verified_client(coordinator_a)
+    target = reverse("intake:case_links", args=[case.pk])
+    assert target in client.get(f"/trajecten/{case.pk}/").content.decode()
+    assert client.get(target).status_code == 200
+    case.phase = Phase.CLOSED
+    case.save()
+    assert target not in client.get(f"/trajecten/{case.pk}/").content.decode()

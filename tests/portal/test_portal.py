@@ -407,3 +407,24 @@ def test_con06_professionals_see_the_zienswijze_through_the_case_policy(
     request.membership = Membership.objects.get(user=family["coordinator"])
     row = get_case(request, child["case"].pk)
     assert [s.text for s in statements_for_case(row)] == ["Onze kijk op de zaak."]
+
+
+def test_age04_zienswijze_is_shown_on_the_case_page_to_participants_only(
+    family: dict[str, Any], coordinator_b: Any
+) -> None:
+    """The parents' view stands on the professional case page (a case panel), for whoever may
+    see the case; an outsider gets the usual 404."""
+    from tests.conftest import verified_client
+
+    child = family["child"]
+    page = verified_client(family["coordinator"]).get(f"/trajecten/{child['case'].pk}/")
+    assert "Zienswijzen van ouders en jongere" not in page.content.decode()
+    portal_client("ouder.klein@example.org").post(
+        reverse("portal:statement", args=[child["pupil"].pk]),
+        {"case": child["case"].pk, "text": "Wij willen graag meedenken."},
+    )
+    page = verified_client(family["coordinator"]).get(f"/trajecten/{child['case'].pk}/")
+    html = page.content.decode()
+    assert "Zienswijzen van ouders en jongere" in html and "Wij willen graag meedenken." in html
+    outsider = verified_client(coordinator_b).get(f"/trajecten/{child['case'].pk}/")
+    assert outsider.status_code == 404

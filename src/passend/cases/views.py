@@ -28,6 +28,7 @@ from passend.access.selectors import CaseRow
 from passend.cases import forms, selectors
 from passend.cases import services as case_services
 from passend.cases.models import ALLOWED_TRANSITIONS, Phase
+from passend.cases.panels import panels_for
 from passend.consent import services as consent_services
 from passend.privacy.categories import DataCategory, category_labels
 
@@ -162,6 +163,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_add_entry": case.phase != Phase.CLOSED,
             "next_phases": [_phase_label(p) for p in Phase if p in ALLOWED_TRANSITIONS[case.phase]],
             "has_pupil": case.pupil_id is not None and not case.is_anonymous,
+            "panels": panels_for(row),
         },
     )
 

@@ -37,3 +37,9 @@ class IntakeConfig(AppConfig):
                 order=63,
             )
         )
+
+        from passend.cases.panels import CasePanel
+        from passend.cases.panels import register as register_panel
+        from passend.intake.selectors import delivery_panel
+
+        register_panel(CasePanel("intake_delivery", "intake/_case_panel.html", delivery_panel, 60))

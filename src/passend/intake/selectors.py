@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 
 from passend.access import selectors as access
 from passend.accounts.models import Membership, OrganisationKind
+from passend.cases.models import Phase
 from passend.intake.models import DeliveryLink, IntakeFile, IntakeForm, IntakeSubmission
 from passend.intake.services import (
     ACTIVITY,
@@ -190,3 +191,10 @@ def links_for_case(row: access.CaseRow) -> list[DeliveryLink]:
     return list(
         DeliveryLink.objects.filter(case=row.case).select_related("party", "created_by")[:100]
     )
+
+
+def delivery_panel(row: access.CaseRow) -> dict[str, Any] | None:
+    """The case page's link to its delivery links (CON-06); none once the case is closed."""
+    if row.case.phase == Phase.CLOSED:
+        return None
+    return {"case": row.case}

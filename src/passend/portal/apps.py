@@ -15,3 +15,11 @@ class PortalConfig(AppConfig):
 
         guard_models(Statement)
         register_part(load_portal_demo)
+
+        from passend.cases.panels import CasePanel
+        from passend.cases.panels import register as register_panel
+        from passend.portal.selectors import statement_panel
+
+        register_panel(
+            CasePanel("portal_statements", "portal/_case_statements.html", statement_panel, 40)
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from passend.access.rights_holder import (
     PupilAccess,
@@ -171,3 +172,11 @@ def statements_for_case(row: CaseRow) -> list[Statement]:
     if not row.access.can_see(DataCategory.ORDINARY):
         return []
     return list(Statement.objects.filter(case=row.case).select_related("guardian"))
+
+
+def statement_panel(row: CaseRow) -> dict[str, Any] | None:
+    """The case page's panel of zienswijzen (AGE-04), left out when there are none to see."""
+    statements = statements_for_case(row)
+    if not statements:
+        return None
+    return {"statements": statements, "can_see_family": row.access.can_see(DataCategory.FAMILY)}
