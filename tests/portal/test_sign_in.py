@@ -133,3 +133,18 @@ def test_email_and_token_carry_no_personal_data(family: dict[str, Any]) -> None:
 def test_address_match_is_case_insensitive(family: dict[str, Any]) -> None:
     _response, token, _code = request_link(Client(), "  Ouder.Klein@Example.ORG ")
     assert token is not None
+
+
+def test_portal_purge_removes_only_attempts_older_than_30_days(family: dict[str, Any]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    request_link(Client(), "ouder.klein@example.org")
+    request_link(Client(), "ouder.klein@example.org")
+    old, recent = SignInAttempt.objects.order_by("pk")
+    SignInAttempt.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("portal_purge", stdout=out)
+    assert "attempts_deleted=1" in out.getvalue()
+    assert list(SignInAttempt.objects.values_list("pk", flat=True)) == [recent.pk]
