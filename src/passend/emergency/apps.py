@@ -27,3 +27,4 @@ class EmergencyConfig(AppConfig):
                 order=95,
             )
         )
+        from passend.emergency import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

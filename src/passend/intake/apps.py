@@ -43,3 +43,4 @@ class IntakeConfig(AppConfig):
         from passend.intake.selectors import delivery_panel
 
         register_panel(CasePanel("intake_delivery", "intake/_case_panel.html", delivery_panel, 60))
+        from passend.intake import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

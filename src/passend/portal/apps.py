@@ -23,3 +23,4 @@ class PortalConfig(AppConfig):
         register_panel(
             CasePanel("portal_statements", "portal/_case_statements.html", statement_panel, 40)
         )
+        from passend.portal import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)

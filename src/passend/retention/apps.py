@@ -12,3 +12,4 @@ class RetentionConfig(AppConfig):
         from passend.retention.models import LegalHold, RetentionPolicy
 
         guard_models(LegalHold, RetentionPolicy)
+        from passend.retention import subject_data  # noqa: F401  (access-bundle exporter, PRV-02)
