@@ -8,19 +8,27 @@ database cascade do it through their own services: ``documents.services.delete_f
 (participants, entries, consents, grounds, justifications, messages, letters, TLV, arrangements,
 attendance records of the case, …) is removed by ``on_delete=CASCADE`` from the case. The access
 log is never touched: it refers to objects by id only and is append-only.
+
+Issue 10: the daily purge deletes expired cases in batches (``BATCH_SIZE`` cases per
+transaction) with set-based deletes per related model (``purge_batch``), so the number of
+queries grows with the batch count, not with the number of cases. A batch that something
+outside the cases still protects is rolled back and retried case by case (``purge_case``), so
+failures are still counted per case. Within a batch the agenda items and plans (which protect
+the case) are deleted by the same cascade ``consultations.services.delete_for_case`` uses, with
+their terms among the terms of every deleted object.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, Model, ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +39,7 @@ from passend.accounts.models import Role
 from passend.bsn_guard import ensure_no_bsn
 from passend.cases.models import Case, Phase
 from passend.privacy.context import AccessContext
-from passend.privacy.services import record_access
+from passend.privacy.services import LogItem, record_access, record_access_many
 from passend.retention.models import DeletionRecord, LegalHold, PurgeRun, RetentionPolicy
 from passend.retention.selectors import expiry_of, held_case_ids, policies_by_key
 
@@ -40,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 # Who may place or lift a legal hold: the functional administrator, the SWV board and the FG.
 HOLD_ROLES = frozenset({Role.FUNCTIONAL_ADMIN, Role.SWV_DIRECTOR, Role.PRIVACY_OFFICER})
+# Cases per transaction of the purge (issue 10: bounded queries per batch, not per case).
+BATCH_SIZE = 100
 
 
 # --- Legal holds --------------------------------------------------------------------------------
@@ -208,8 +218,181 @@ def purge_case(
     return record
 
 
+_OWNER_PREFIX = "retention_parent_"
+
+
+class _AttributingCollector(Collector):
+    """A ``Collector`` for a batch of cases that knows to which case every collected row
+    belongs, so that each case still gets its own deletion record with its own counts.
+
+    Related rows are loaded per model and per batch (no fast deletes: the rows must be seen
+    to be attributed); every query carries the parent's key as an annotation.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(using=DEFAULT_DB_ALIAS)
+        # concrete model -> [(annotation, parent concrete model)]
+        self.links: dict[type[Model], set[tuple[str, type[Model]]]] = defaultdict(set)
+
+    def can_fast_delete(self, objs: Any, from_field: Any = None) -> bool:
+        return False
+
+    def related_objects(self, related_model: Any, related_fields: Any, objs: Any) -> QuerySet[Any]:
+        queryset = super().related_objects(related_model, related_fields, objs)
+        field = related_fields[0]
+        if len(related_fields) != 1 or not field.target_field.primary_key:
+            return queryset  # not attributed (never the case for the models of a case)
+        name = _OWNER_PREFIX + field.attname
+        parent = field.remote_field.model._meta.concrete_model
+        self.links[related_model._meta.concrete_model].add((name, parent))
+        return queryset.annotate(**{name: F(field.attname)})
+
+    def owners(
+        self, roots: dict[tuple[type[Model], Any], int]
+    ) -> dict[tuple[type[Model], Any], int]:
+        """The case id of every collected row, following the foreign keys the cascade went
+        through; ``roots`` maps the root objects ``(concrete model, pk)`` to their case id."""
+        owner = dict(roots)
+        changed = True
+        while changed:
+            changed = False
+            for model, instances in self.data.items():
+                concrete = model._meta.concrete_model
+                for instance in instances:
+                    key = (concrete, instance.pk)
+                    if key in owner:
+                        continue
+                    for name, parent in self.links.get(concrete, ()):
+                        found = owner.get((parent, getattr(instance, name, None)))
+                        if found is not None:
+                            owner[key] = found
+                            changed = True
+                            break
+        return owner
+
+
+def _delete_attributed(
+    roots: QuerySet[Any], owner_of: Any, owners: dict[tuple[str, str], int]
+) -> dict[int, Counter[str]]:
+    """Deletes ``roots`` with their cascade; returns rows per model label for each case id
+    (0: rows that could not be attributed) and adds every deleted object to ``owners``
+    (``(object_type, object_id)`` -> case id, for their terms)."""
+    objs = list(roots)
+    if not objs:
+        return {}
+    collector = _AttributingCollector()
+    collector.collect(objs)
+    owner = collector.owners({(type(o)._meta.concrete_model, o.pk): owner_of(o) for o in objs})
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for model, instances in collector.data.items():
+        concrete = model._meta.concrete_model
+        label = concrete._meta.label_lower
+        for instance in instances:
+            case_id = owner.get((concrete, instance.pk), 0)
+            counts[case_id][label] += 1
+            owners[(label, str(instance.pk))] = case_id
+    collector.delete()
+    return counts
+
+
+def purge_batch(
+    items: list[tuple[Case, RetentionPolicy, dt.date]], run: PurgeRun, today: dt.date
+) -> tuple[list[DeletionRecord], Counter[str]]:
+    """Deletes a batch of expired cases with everything that belongs to them, in one
+    transaction, with set-based deletes per related model (issue 10). Cases that got a legal
+    hold since they were selected are skipped. Raises ``ProtectedError``/``RestrictedError``
+    when something outside the batch still protects one of its cases (nothing is deleted)."""
+    from passend.consultations.models import AgendaItem, Plan
+    from passend.documents import services as document_services
+    from passend.terms import services as term_services
+    from passend.terms.models import Term
+
+    wanted = {case.pk: (policy, expires_on) for case, policy, expires_on in items}
+    with transaction.atomic():
+        held = held_case_ids(today)
+        locked = list(
+            Case.objects.select_for_update()
+            .filter(pk__in=[pk for pk in wanted if pk not in held])
+            .only("pk", "kind", "owner_id", "closed_at", "pupil_id")
+            .order_by("pk")
+        )
+        if not locked:
+            return [], Counter()
+        ids = [case.pk for case in locked]
+        record_access_many(
+            AccessContext.system(),
+            [
+                LogItem(
+                    subject_pseudonym=case_subject(case),
+                    object_type="cases.case",
+                    object_id=str(case.pk),
+                    legal_ground="retention_expired",
+                )
+                for case in locked
+            ],
+            action="retention_delete",
+            activity=ACTIVITY,
+        )
+        counts: dict[int, Counter[str]] = defaultdict(Counter)
+        files: Counter[int] = Counter()
+        for case_id, per_case in document_services.delete_for_cases(ids).items():
+            files[case_id] = per_case.pop("files", 0)
+            counts[case_id].update(per_case)
+        owners: dict[tuple[str, str], int] = {}
+        # Agenda items and plans protect the case: first them, then the cases.
+        for roots in (
+            AgendaItem.objects.filter(case_id__in=ids).order_by("pk"),
+            Plan.objects.filter(case_id__in=ids).order_by("pk"),
+        ):
+            for case_id, per_case in _delete_attributed(roots, lambda o: o.case_id, owners).items():
+                counts[case_id].update(per_case)
+        # The cases' own cascade (collected before anything of it is deleted).
+        for case_id, per_case in _delete_attributed(
+            Case.objects.filter(pk__in=ids).order_by("pk"), lambda o: o.pk, owners
+        ).items():
+            counts[case_id].update(per_case)
+        # Terms refer to objects by type and id: count them per case, then delete them.
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for object_type, object_id in owners:
+            by_type[object_type].append(object_id)
+        for object_type, object_ids in by_type.items():
+            for start in range(0, len(object_ids), 500):
+                chunk = object_ids[start : start + 500]
+                for object_id in Term.objects.filter(
+                    object_type=object_type, object_id__in=chunk
+                ).values_list("object_id", flat=True):
+                    counts[owners[(object_type, object_id)]]["terms.term"] += 1
+        term_services.delete_for_objects(set(owners))
+        now = timezone.now()
+        records = []
+        for case in locked:
+            policy, expires_on = wanted[case.pk]
+            per_case = counts.get(case.pk, Counter())
+            records.append(
+                DeletionRecord(
+                    run=run,
+                    deleted_at=now,
+                    case_kind=case.kind,
+                    owner_id=case.owner_id,
+                    closed_on=timezone.localdate(case.closed_at or now),
+                    expired_on=expires_on,
+                    policy=policy,
+                    policy_label=str(policy)[:200],
+                    counts=dict(sorted((k, v) for k, v in per_case.items() if v)),
+                    files_deleted=files[case.pk],
+                )
+            )
+        DeletionRecord.objects.bulk_create(records)
+    # Rows no case could be attributed to (none for today's models): counted for the run.
+    return records, counts.get(0, Counter())
+
+
 def purge_expired(
-    *, today: dt.date | None = None, dry_run: bool = False, trigger: str = "command"
+    *,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+    trigger: str = "command",
+    batch_size: int = BATCH_SIZE,
 ) -> PurgeReport:
     """The daily task: deletes every expired case without an active legal hold (PRV-06)."""
     today = today or timezone.localdate()
@@ -218,10 +401,25 @@ def purge_expired(
     expired, held_count = expired_cases(today)
     run.cases_held = held_count
     failures: Counter[str] = Counter()
-    for case, policy, expires_on in expired:
-        if dry_run:
-            report.counts["cases.case"] += 1
+    if dry_run:
+        report.counts["cases.case"] += len(expired)
+        expired = []
+    retry: list[tuple[Case, RetentionPolicy, dt.date]] = []
+    for start in range(0, len(expired), batch_size):
+        batch = expired[start : start + batch_size]
+        try:
+            records, unattributed = purge_batch(batch, run, today)
+        except (ProtectedError, RestrictedError):
+            retry += batch  # case by case below, so that only the protected ones fail
             continue
+        for record in records:
+            run.cases_deleted += 1
+            run.files_deleted += record.files_deleted
+            run.rows_deleted += sum(record.counts.values())
+            report.counts.update(record.counts)
+        run.rows_deleted += sum(unattributed.values())
+        report.counts.update(unattributed)
+    for case, policy, expires_on in retry:
         try:
             record = purge_case(case, policy, expires_on, run)
         except (ProtectedError, RestrictedError) as error:
