@@ -16,7 +16,7 @@ import bench
 
 FIRST = "pages"
 # Run by bench.bulk as part of bench.pages (their figures go into latest.json).
-COVERED = {"absence_import", "documents_scan"}
+COVERED = {"absence_import", "documents_scan", "retention_sweep", "tlv_letter"}
 
 
 def run_all() -> int:
