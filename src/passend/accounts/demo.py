@@ -211,6 +211,13 @@ DEMO_USERS: list[tuple[str, str, str, list[tuple[str, str, str]], bool]] = [
         [("school_vo", Role.SUPPORT_COORDINATOR, "Zorgcoördinator")],
         False,
     ),
+    (
+        "zoco-vso",
+        "Yvonne",
+        "Brouwer",
+        [("school_vso", Role.SUPPORT_COORDINATOR, "Zorgcoördinator VSO")],
+        False,
+    ),
     ("bestuur", "Bert", "Smit", [("board", Role.SCHOOL_BOARD, "Bestuurder")], False),
     ("cva-secretaris", "Carla", "Mulder", [("cva", Role.CVA_SECRETARY, "Secretaris")], False),
     ("cva-voorzitter", "Pieter", "Dijkstra", [("cva", Role.CVA_CHAIR, "Voorzitter")], False),

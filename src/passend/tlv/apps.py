@@ -20,6 +20,11 @@ class TlvConfig(AppConfig):
 
         guard_models(TlvApplication, Assessment, Advice, Decision, SafetyNetOffer, Objection)
 
+        from passend.accounts.demo import register_part
+        from passend.tlv.demo import load_tlv_demo
+
+        register_part(load_tlv_demo)
+
         from django.utils.translation import gettext_lazy as _
 
         from passend.accounts.models import Role
