@@ -598,3 +598,33 @@ def test_atheris_coverage_guided_fuzzing(target: str, tmp_path: Path) -> None:
     )
     tail = (done.stdout + done.stderr)[-3000:]
     assert done.returncode == 0, f"atheris found a crash in {target}:\n{tail}"
+
+
+@pytest.mark.django_db
+def test_age02_damaged_office_files_are_refused_not_a_server_error(
+    region: dict[str, Any], coordinator_a: Any, settings: Any, tmp_path: Path
+) -> None:
+    """Regression of a fuzzing find: a DOCX/ODT whose zip member is damaged (bad CRC, header
+    and directory disagree) raised BadZipFile out of the upload check, a 500."""
+    from passend.documents import services
+    from tests.cases.screens import actor, build_world
+    from tests.documents import fixtures
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSEND_CLAMD_SOCKET = ""
+    world = build_world(region, coordinator_a, first_name="Fuzzelien")
+    who = actor(coordinator_a)
+    for seed in (fixtures.docx_file("Verslag", header="kop"), fixtures.odt_file("Verslag")):
+        for position in range(30, min(len(seed), 1500), 37):
+            data = bytearray(seed)
+            data[position] ^= 0xFF
+            try:
+                services.upload_document(
+                    who,
+                    world.case,
+                    upload=SimpleUploadedFile("verslag.docx", bytes(data)),
+                    title="Verslag",
+                    category="ordinary",
+                )
+            except ValidationError as error:
+                assert "file" in error.message_dict

@@ -13,6 +13,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,8 +271,20 @@ def _check_zip(data: bytes) -> str:
 
 def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
     """A member's bytes, decompressed to at most ``limit`` (the header's size may lie)."""
-    with archive.open(name) as handle:
-        content = handle.read(limit + 1)
+    try:
+        with archive.open(name) as handle:
+            content = handle.read(limit + 1)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ) as e:
+        # A damaged member (bad CRC, header and directory disagree, unknown compression):
+        # found by fuzzing (issue 11, check 3); refused, never a server error.
+        raise UploadRefused("broken_zip", _("Het bestand is beschadigd.")) from e
     if len(content) > limit:
         raise _zip_bomb()
     return content
