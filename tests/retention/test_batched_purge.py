@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from passend.accounts.models import Role
@@ -97,3 +98,41 @@ def test_prv06_each_case_of_a_batch_gets_its_own_exact_record(
     assert set(deletes.values_list("object_id", flat=True)) == {str(c.pk) for c in cases}
     assert AccessLogEntry.objects.count() == log_before + 3
     assert list(verify_chain()) == []
+
+
+def test_prv06_a_protected_case_fails_alone_and_the_rest_of_its_batch_goes(
+    region: dict[str, Any],
+    owner: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Something outside the cases protects one of them: its batch is halved until that case
+    is alone, it is counted as failed (by model, no id), and every other case is deleted."""
+    cases = expired_cases(owner, region["school_a"], 5, "Blok")
+    blocked = cases[2].pk
+    real_batch, real_case = services.purge_batch, services.purge_case
+    attempts: list[int] = []
+    singles: list[int] = []
+
+    def guarded_batch(items: list[Any], *args: Any) -> Any:
+        attempts.append(len(items))
+        if any(case.pk == blocked for case, _policy, _expires in items):
+            raise ProtectedError("beschermd", {region["school_a"]})
+        return real_batch(items, *args)
+
+    def guarded_case(case: Any, *args: Any) -> Any:
+        singles.append(case.pk)
+        if case.pk == blocked:
+            raise ProtectedError("beschermd", {region["school_a"]})
+        return real_case(case, *args)
+
+    monkeypatch.setattr(services, "purge_batch", guarded_batch)
+    monkeypatch.setattr(services, "purge_case", guarded_case)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.purge_expired(today=TODAY, batch_size=5)
+    assert (report.run.cases_deleted, report.run.cases_failed) == (4, 1)
+    assert report.run.failures == {"protected by accounts.organisation": 1}
+    assert list(Case.objects.values_list("pk", flat=True)) == [blocked]
+    assert DeletionRecord.objects.filter(run=report.run).count() == 4
+    assert attempts[0] == 5 and len(attempts) <= 7  # halving, not case by case
+    assert singles == [blocked]  # only the protected case goes the slow single-case way

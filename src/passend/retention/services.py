@@ -12,8 +12,8 @@ log is never touched: it refers to objects by id only and is append-only.
 Issue 10: the daily purge deletes expired cases in batches (``BATCH_SIZE`` cases per
 transaction) with set-based deletes per related model (``purge_batch``), so the number of
 queries grows with the batch count, not with the number of cases. A batch that something
-outside the cases still protects is rolled back and retried case by case (``purge_case``), so
-failures are still counted per case. Within a batch the agenda items and plans (which protect
+outside the cases still protects is rolled back and halved until the protected cases are
+alone; those go through ``purge_case`` so that failures are still counted per case. Within a batch the agenda items and plans (which protect
 the case) are deleted by the same cascade ``consultations.services.delete_for_case`` uses, with
 their terms among the terms of every deleted object.
 """
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 # Who may place or lift a legal hold: the functional administrator, the SWV board and the FG.
 HOLD_ROLES = frozenset({Role.FUNCTIONAL_ADMIN, Role.SWV_DIRECTOR, Role.PRIVACY_OFFICER})
 # Cases per transaction of the purge (issue 10: bounded queries per batch, not per case).
-BATCH_SIZE = 100
+BATCH_SIZE = 500
 
 
 # --- Legal holds --------------------------------------------------------------------------------
@@ -221,6 +221,10 @@ def purge_case(
 _OWNER_PREFIX = "retention_parent_"
 
 
+def _concrete(model: Any) -> type[Model]:
+    return model._meta.concrete_model or model
+
+
 class _AttributingCollector(Collector):
     """A ``Collector`` for a batch of cases that knows to which case every collected row
     belongs, so that each case still gets its own deletion record with its own counts.
@@ -243,8 +247,8 @@ class _AttributingCollector(Collector):
         if len(related_fields) != 1 or not field.target_field.primary_key:
             return queryset  # not attributed (never the case for the models of a case)
         name = _OWNER_PREFIX + field.attname
-        parent = field.remote_field.model._meta.concrete_model
-        self.links[related_model._meta.concrete_model].add((name, parent))
+        parent = _concrete(field.remote_field.model)
+        self.links[_concrete(related_model)].add((name, parent))
         return queryset.annotate(**{name: F(field.attname)})
 
     def owners(
@@ -257,7 +261,7 @@ class _AttributingCollector(Collector):
         while changed:
             changed = False
             for model, instances in self.data.items():
-                concrete = model._meta.concrete_model
+                concrete = _concrete(model)
                 for instance in instances:
                     key = (concrete, instance.pk)
                     if key in owner:
@@ -282,10 +286,10 @@ def _delete_attributed(
         return {}
     collector = _AttributingCollector()
     collector.collect(objs)
-    owner = collector.owners({(type(o)._meta.concrete_model, o.pk): owner_of(o) for o in objs})
+    owner = collector.owners({(_concrete(type(o)), o.pk): owner_of(o) for o in objs})
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for model, instances in collector.data.items():
-        concrete = model._meta.concrete_model
+        concrete = _concrete(model)
         label = concrete._meta.label_lower
         for instance in instances:
             case_id = owner.get((concrete, instance.pk), 0)
@@ -405,12 +409,18 @@ def purge_expired(
         report.counts["cases.case"] += len(expired)
         expired = []
     retry: list[tuple[Case, RetentionPolicy, dt.date]] = []
-    for start in range(0, len(expired), batch_size):
-        batch = expired[start : start + batch_size]
+    batches = [expired[start : start + batch_size] for start in range(0, len(expired), batch_size)]
+    while batches:
+        batch = batches.pop(0)
         try:
             records, unattributed = purge_batch(batch, run, today)
         except (ProtectedError, RestrictedError):
-            retry += batch  # case by case below, so that only the protected ones fail
+            # Something outside protects a case of the batch: halve the batch until the
+            # protected cases are alone; they go the single-case way below to be counted.
+            if len(batch) == 1:
+                retry += batch
+            else:
+                batches[:0] = [batch[: len(batch) // 2], batch[len(batch) // 2 :]]
             continue
         for record in records:
             run.cases_deleted += 1
