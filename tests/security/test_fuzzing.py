@@ -43,6 +43,8 @@ from passend.bsn_guard import BsnGuardFormMixin, find_bsn_like, redact_bsn
 
 VERIFY = os.environ.get("PASSEND_VERIFY") == "1"
 EXAMPLES = int(os.environ.get("PASSEND_FUZZ_EXAMPLES") or (300 if VERIFY else 10))
+# In `make verify` (``-m verify``) the hypothesis targets run too, with many more examples.
+pytestmark = [pytest.mark.verify] if VERIFY else []
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
