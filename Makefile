@@ -20,10 +20,12 @@ help:
 	@echo "make verify — long checks (fuzzing, schemathesis, soak)"
 	@echo "make bench  — benchmarks (bench/)"
 
-# uv is bootstrapped with pip when it is missing; dependencies come from uv.lock.
+# uv is bootstrapped with pip when it is missing; dependencies come from uv.lock. The virtualenv
+# is byte-compiled once here: with PYTHONDONTWRITEBYTECODE every process would otherwise compile
+# large packages (pymupdf: ~10 s) from source again at each start (docs/performance.md).
 .venv/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 install: .venv/.installed assets
