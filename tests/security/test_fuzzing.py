@@ -36,7 +36,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from passend.bsn_guard import BsnGuardFormMixin, find_bsn_like, redact_bsn
@@ -374,7 +374,41 @@ absence_cell = st.one_of(
     st.sampled_from(["1001", "1002", "Ongeoorloofd", "Geoorloofd", "Ziek", "1", "4", "9"]),
     st.dates(dt.date(2019, 1, 1), dt.date(2027, 12, 31)).map(lambda d: f"{d:%d-%m-%Y}"),
 )
-absence_row = st.lists(absence_cell, min_size=0, max_size=9)
+
+
+def _mutated(valid: Any, cell: Any) -> Any:
+    """A valid row with some cells replaced by hostile ones, or a row of anything."""
+
+    def mutate(args: tuple[list[str], list[tuple[int, str]]]) -> list[str]:
+        row, changes = args
+        row = list(row)
+        for position, value in changes:
+            row[position % len(row)] = value
+        return row
+
+    changed = st.tuples(valid, st.lists(st.tuples(st.integers(0, 20), cell), max_size=2))
+    return st.one_of(changed.map(mutate), st.lists(cell, max_size=10))
+
+
+_recent = st.integers(7, 300).map(lambda d: dt.date.today() - dt.timedelta(days=d))
+valid_absence_row = st.builds(
+    lambda key, day, first, n, kind, rec: [
+        key,
+        f"{day:%d-%m-%Y}",
+        str(first),
+        str(first + n),
+        kind,
+        "",
+        f"R{rec}",
+    ],
+    st.sampled_from(["1001", "1002"]),
+    _recent,
+    st.integers(1, 6),
+    st.integers(0, 3),
+    st.sampled_from(["Ongeoorloofd", "Geoorloofd", "Ziek"]),
+    st.integers(0, 10**6),
+)
+absence_row = _mutated(valid_absence_row, absence_cell)
 
 
 def _csv(rows: list[list[str]], delimiter: str) -> bytes:
@@ -422,6 +456,7 @@ def test_abs01_age02_fuzz_absence_importer(attendance_world: Any) -> None:
                     attendance_world, source="magister", file=io.BytesIO(data)
                 )
             except ValidationError:
+                event("absence: refused at upload")
                 assert AbsenceImport.objects.count() == before, "a refused upload was stored"
                 transaction.set_rollback(True)
                 return
@@ -429,6 +464,7 @@ def test_abs01_age02_fuzz_absence_importer(attendance_world: Any) -> None:
             assert run_.status == "done", f"import ended {run_.status}: {run_.failure}"
             assert run_.content == "", "the sanitised upload outlived the import"
             stored = AbsenceRecord.objects.filter(import_run=run_).count()
+            event(f"absence: imported, {'some' if stored else 'no'} records stored")
             assert stored == run_.created_count + run_.updated_count, "stored ≠ reported"
             for record in AbsenceRecord.objects.all().values():
                 texts = [v for v in record.values() if isinstance(v, str)]
@@ -454,8 +490,28 @@ def test_age02_fuzz_pupil_importer(region: dict[str, Any]) -> None:
         st.sampled_from(["M", "V", "X", "7", "Groningen"]),
     )
 
+    valid_pupil_row = st.builds(
+        lambda key, first, last, born, sex, group: [
+            str(key),
+            first,
+            "",
+            last,
+            f"{born:%d-%m-%Y}",
+            sex,
+            str(group),
+            "",
+            "Groningen",
+        ],
+        st.integers(1000, 9999),
+        st.sampled_from(["Zoë", "Daan", "Renée", "Ahmed"]),
+        st.sampled_from(["Jansen", "Dijk", "Vries", "El Amrani"]),
+        st.dates(dt.date(2008, 1, 1), dt.date(2020, 12, 31)),
+        st.sampled_from(["M", "V", "X"]),
+        st.integers(1, 8),
+    )
+
     @given(
-        rows=st.lists(st.lists(pupil_cell, max_size=10), max_size=8),
+        rows=st.lists(_mutated(valid_pupil_row, pupil_cell), max_size=8),
         delimiter=st.sampled_from([";", ","]),
         header=st.one_of(st.just(PARNASSYS_HEADER), st.lists(text, max_size=9)),
     )
@@ -475,6 +531,7 @@ def test_age02_fuzz_pupil_importer(region: dict[str, Any]) -> None:
                     file=io.BytesIO(data),
                 )
             except ValidationError:
+                event("pupils: refused at upload")
                 after = (PupilImport.objects.count(), Pupil.objects.count())
                 assert after == before, "a refused upload was stored"
                 transaction.set_rollback(True)
@@ -482,6 +539,7 @@ def test_age02_fuzz_pupil_importer(region: dict[str, Any]) -> None:
             result.refresh_from_db()
             assert result.status == ImportStatus.DONE, f"import ended {result.status}"
             assert Pupil.objects.count() - before[1] == result.created_count, "stored ≠ reported"
+            event(f"pupils: imported, {'some' if result.created_count else 'no'} pupils created")
             for model in (Pupil, Guardian):
                 for row in model.objects.values():
                     texts = [v for v in row.values() if isinstance(v, str)]
@@ -553,10 +611,12 @@ def test_age02_fuzz_document_upload_and_text_extraction(
                     category="ordinary",
                 )
             except ValidationError as error:
+                event("document: refused")
                 assert "file" in error.message_dict, error.message_dict
                 assert (Document.objects.count(), files()) == before, "refused, yet stored"
                 transaction.set_rollback(True)
                 return
+            event(f"document: stored as {document.kind}, {document.status}")
             assert Document.objects.count() == before[0] + 1
             assert files() == before[1] + 1
             if document.kind == "txt" and find_bsn_like(data.decode("utf-8", "replace")):
