@@ -25,7 +25,8 @@ from passend.access.selectors import with_policy_data
 from passend.accounts.middleware import SESSION_MEMBERSHIP
 from passend.accounts.models import Membership, Role
 from passend.accounts.services import issue_api_token
-from passend.cases.models import Case
+from passend.cases.models import Case, CaseKind
+from passend.consent.models import LegalGround
 from passend.privacy.models import AccessLogEntry, Outcome
 from tests.conftest import verified_client
 from tests.security.world import (
@@ -45,13 +46,6 @@ pytestmark = pytest.mark.django_db
 
 CASE_DENIAL_STATUSES = {403, 404, 405}
 
-# Open findings: routes that refuse a case without writing a denied access-log entry. Each is
-# reported in docs/security.md. ``test_known_unlogged_denials_are_still_open`` fails when one
-# is fixed (then remove it here); the matrix fails when a new one appears.
-KNOWN_UNLOGGED_DENIALS: dict[str, str] = {
-    r"^/tlv/\d+/triage/$": "tlv.views.triage refuses by role before get_case (owner: tlv)",
-    r"^/tlv/\d+/besluit/$": "tlv.views.decide refuses by role before get_case (owner: tlv)",
-}
 SKIPPED_APPS = {"privacy", "sessions", "axes", "django_tasks_database", "admin", "otp_totp"}
 
 
@@ -158,8 +152,7 @@ def probe(
             logged = AccessLogEntry.objects.filter(
                 id__gt=last_log, actor=user, outcome=Outcome.DENIED, object_id=str(case_id)
             ).exists()
-            known = any(re.match(k, url) for k in KNOWN_UNLOGGED_DENIALS)
-            if not logged and not known:
+            if not logged:
                 failures.append(
                     f"{who}: denied access to case {case_id} left no access-log entry (NEN 7513)"
                 )
@@ -295,6 +288,16 @@ def test_org_04_colleagues_outside_a_case_never_see_it(world: World, group: int)
         allowed = sorted(c.pk for c in cases if decide_case(user, membership, c).allowed)
         denied = [pk for pk in world.case_ids if pk not in allowed]
         visible = {t for pk in allowed for t in world.case_secrets.get(pk, {})}
+        # A procedure queue (TLV triage and decision) shows the pseudonym of a case to the
+        # organisation that holds a statutory ground for it (CON-04) before it takes part.
+        visible |= {
+            c.pseudonym
+            for c in cases
+            if c.kind == CaseKind.TLV
+            and LegalGround.objects.filter(
+                case=c, organisation_id=membership.organisation_id, ended_at__isnull=True
+            ).exists()
+        }
         secrets = {
             text: what
             for pk in denied
@@ -341,27 +344,14 @@ def test_matrix_generator_covers_routes_and_schema(world: World) -> None:
     assert len(world.own_case_ids) == 5
 
 
-KNOWN_GAP_PROBES = {
-    r"^/tlv/\d+/triage/$": "/tlv/{case}/triage/",
-    r"^/tlv/\d+/besluit/$": "/tlv/{case}/besluit/",
-}
-
-
-def test_known_unlogged_denials_are_still_open(world: World) -> None:
-    """Each open finding is still there; when it is fixed, remove it from the list."""
-    assert set(KNOWN_GAP_PROBES) == set(KNOWN_UNLOGGED_DENIALS)
+def test_tlv_queue_steps_log_a_denial_for_the_wrong_role(world: World) -> None:
+    """NEN 7513: the triage and decision steps refuse another role with a logged denial (they
+    used to answer 404 before any case read, leaving no trace)."""
     user = world.outsiders[Role.SUPPORT_COORDINATOR]
     client = verified_client(user)
-    for pattern, template in KNOWN_GAP_PROBES.items():
+    for template in ("/tlv/{case}/triage/", "/tlv/{case}/besluit/"):
         case_id = world.own_case_ids[0]
-        url = template.format(case=case_id)
-        assert re.match(pattern, url)
         last = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        assert client.get(url).status_code == 404
-        logged = AccessLogEntry.objects.filter(
-            id__gt=last, actor=user, outcome=Outcome.DENIED
-        ).exists()
-        assert not logged, (
-            f"{url} now logs its denial: remove {pattern!r} from KNOWN_UNLOGGED_DENIALS "
-            "and from the open findings in docs/security.md"
-        )
+        assert client.get(template.format(case=case_id)).status_code == 404
+        denial = AccessLogEntry.objects.filter(id__gt=last, actor=user, outcome=Outcome.DENIED)
+        assert denial.filter(object_id=str(case_id)).exists(), template

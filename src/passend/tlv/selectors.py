@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
@@ -144,6 +144,20 @@ def application_for(row: CaseRow) -> TlvApplication:
     return application
 
 
+def deny_queued(request: HttpRequest, case_id: object, reason: str) -> NoReturn:
+    """A refused queue step is logged like every denied read (NEN 7513), then answered 404."""
+    record_access(
+        AccessContext.from_request(request),
+        action="view",
+        activity=ACTIVITY,
+        outcome=Outcome.DENIED,
+        object_type="cases.case",
+        object_id=str(case_id)[:64],
+        reason=reason,
+    )
+    raise Http404
+
+
 def queued_application(request: HttpRequest, case_id: int) -> TlvApplication:
     """An application routed to the acting CvA (before triage) or awaiting the acting SWV's
     decision, found through the CON-04 ground the organisation holds. Logged; else 404."""
@@ -163,16 +177,7 @@ def queued_application(request: HttpRequest, case_id: int) -> TlvApplication:
             .first()
         )
     if application is None:
-        record_access(
-            context,
-            action="view",
-            activity=ACTIVITY,
-            outcome=Outcome.DENIED,
-            object_type="cases.case",
-            object_id=str(case_id)[:64],
-            reason="not routed to this organisation",
-        )
-        raise Http404
+        deny_queued(request, case_id, "not routed to this organisation")
     record_access(
         context,
         action="view",

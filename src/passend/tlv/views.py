@@ -356,7 +356,7 @@ def _queued(
 def triage(request: HttpRequest, case_id: int) -> HttpResponse:
     """TLV-05: the secretary (or chair) triages an application routed to the CvA."""
     if not _role_in(request, {Role.CVA_SECRETARY, Role.CVA_CHAIR}):
-        raise Http404
+        selectors.deny_queued(request, case_id, "triage is for the CvA secretary or chair")
     form = forms.TriageForm(request.POST if request.method == "POST" else None)
     return _queued(
         request,
@@ -371,7 +371,7 @@ def triage(request: HttpRequest, case_id: int) -> HttpResponse:
 def decide(request: HttpRequest, case_id: int) -> HttpResponse:
     """TLV-04: the SWV board decides on the final advice."""
     if not _role_in(request, {Role.SWV_DIRECTOR}):
-        raise Http404
+        selectors.deny_queued(request, case_id, "the decision is the SWV board's")
     form = forms.DecideForm(request.POST if request.method == "POST" else None)
     return _queued(
         request,
