@@ -75,6 +75,16 @@ def test_import_reads_both_delimiters_and_encodings(
     assert Enrolment.objects.filter(school=region["school_a"], end_date=None).count() == 3
 
 
+def test_nul_characters_in_an_export_are_dropped_not_a_crash(region: dict) -> None:
+    """Found by fuzzing on PostgreSQL, whose text columns cannot hold NUL: the import failed."""
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = rows[0][1][:2] + "\x00" + rows[0][1][2:]
+    result = run(region["school_a"], [PARNASSYS_HEADER, *rows])
+    assert result.status == ImportStatus.DONE
+    assert (result.created_count, result.rejected_count) == (3, 0)
+    assert Pupil.objects.get(source_key="1001").first_name == "Zoë"
+
+
 def test_import_is_idempotent(region: dict) -> None:
     first = run(region["school_a"], [PARNASSYS_HEADER, *ROWS])
     assert (first.created_count, first.updated_count, first.unchanged_count) == (3, 0, 0)

@@ -197,7 +197,14 @@ def _detect_delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+def _without_nul(lines: Iterable[str]) -> Iterator[str]:
+    # A NUL character is never data in a pupil export, and PostgreSQL text cannot hold it.
+    for line in lines:
+        yield line.replace("\x00", "")
+
+
 def _prepare_text(text: Iterator[str], source: str) -> Prepared:
+    text = _without_nul(text)
     header_line = next(text, "")
     if not header_line.strip():
         raise ValidationError(_("Het bestand is leeg."))
