@@ -171,24 +171,6 @@ TERM_FIELDS = [
     "created_by_id",
     "created_at",
 ]
-CASE_FIELDS = [
-    "id",
-    "kind",
-    "pupil_id",
-    "pseudonym",
-    "is_anonymous",
-    "title",
-    "owner_id",
-    "process_director_id",
-    "case_director_id",
-    "phase",
-    "aftercare_until",
-    "restricted_since",
-    "opened_at",
-    "closed_at",
-    "updated_at",
-    "version",
-]
 PARTICIPANT_FIELDS = [
     "id",
     "case_id",
@@ -881,7 +863,7 @@ def _decide(
 
 def _write(g: generator.Generator, w: _Writer, historical_ids: set[int]) -> None:
     r = w.rows
-    g.copy(Case, CASE_FIELDS, r["case"])
+    g.copy(Case, generator.CASE_FIELDS, r["case"])
     g.copy(
         PhaseChange,
         ["id", "case_id", "from_phase", "to_phase", "reason", "changed_by_id", "changed_at"],
