@@ -42,6 +42,8 @@ def _restrict(kind: str, pupil: Any, fg_actor: Actor) -> Any:
 def test_prv04_restriction_blocks_every_access_to_the_pupils_cases(
     kind: str, coordinator_a: Any, pupil: Any, other_pupil: Any, fg_actor: Actor
 ) -> None:
+    """PRV-04 (and AVG art. 18): a granted restriction or a justified objection (verzet) stops
+    processing of the pupil's files at once, for everyone, on the next request."""
     membership = Membership.objects.get(user=coordinator_a)
     case = make_case(membership, pupil=pupil)
     unrelated = make_case(membership, pupil=other_pupil)
