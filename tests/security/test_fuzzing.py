@@ -198,6 +198,10 @@ def _candidates(name: str, annotation: Any, module: str) -> list[Any]:
         guesses.append(Organisation.objects.first())
     if "phase" in lowered:
         guesses.append("intake")
+    if lowered == "scope":  # the organisations a report may cover (reports.scope.Scope)
+        from passend.reports.scope import Scope
+
+        guesses.append(Scope(swvs=tuple(Organisation.objects.filter(kind="swv"))))
     if annotation in (bool, "bool") or lowered.startswith(("show_", "is_", "has_", "editing")):
         guesses.append(False)
     if isinstance(annotation, str):  # postponed annotations: look the name up in the module

@@ -58,14 +58,15 @@ class ReportFilterForm(forms.Form):
 
     def __init__(
         self,
-        data: Any,
+        data: Any = None,
         *,
         scope: Scope,
         has_type: bool,
         has_school: bool,
         today: dt.date | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(data)
+        super().__init__(data, **kwargs)
         today = today or timezone.localdate()
         current = school_year_start(today)
         choice_field = self.fields["school_year"]
