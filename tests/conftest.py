@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +21,16 @@ PASSWORD = "Correct-Horse-Battery-9"
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _dutch() -> Iterator[None]:
+    """Every test starts in Dutch, the default: a request of an earlier test in the same worker
+    that switched to English leaves that language active on the thread."""
+    from django.utils import translation
+
+    with translation.override("nl"):
+        yield
 
 
 @pytest.fixture(autouse=True)
