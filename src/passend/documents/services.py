@@ -452,19 +452,22 @@ def delete_abandoned(now: Any = None) -> dict[str, int]:
             document.delete()
             transaction.on_commit(partial(_delete_blob, name))
         deleted += 1
-    return {"pending_deleted": deleted, "orphans_deleted": _delete_orphan_blobs(limit)}
+    return {
+        "pending_deleted": deleted,
+        "orphans_deleted": delete_orphan_blobs(STORAGE_DIR, Document, limit),
+    }
 
 
-def _delete_orphan_blobs(older_than: Any) -> int:
-    """Blobs whose row never committed (e.g. an outer transaction rolled back)."""
+def delete_orphan_blobs(directory: str, model: Any, older_than: Any) -> int:
+    """Blobs in ``directory`` older than ``older_than`` that no row of ``model`` names by its
+    ``storage_name``: their row never committed (e.g. an outer transaction rolled back).
+    Shared by every app that stores encrypted blobs (documents, the application form)."""
     try:
-        _dirs, files = default_storage.listdir(STORAGE_DIR)
+        _dirs, files = default_storage.listdir(directory)
     except (FileNotFoundError, NotImplementedError):
         return 0
-    names = {f"{STORAGE_DIR}/{f}" for f in files}
-    known = set(
-        Document.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
-    )
+    names = {f"{directory}/{f}" for f in files}
+    known = set(model.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
     removed = 0
     for name in sorted(names - known):
         if default_storage.get_modified_time(name) < older_than:

@@ -1145,21 +1145,9 @@ def purge_decided(now: Any = None) -> dict[str, int]:
             for name in names:
                 transaction.on_commit(partial(_delete_blob, name))
         deleted += 1
-    return {"submissions_deleted": deleted, "orphans_deleted": _delete_orphan_blobs(now)}
-
-
-def _delete_orphan_blobs(now: Any) -> int:
-    try:
-        _dirs, files = default_storage.listdir(STORAGE_DIR)
-    except (FileNotFoundError, NotImplementedError):
-        return 0
-    names = {f"{STORAGE_DIR}/{f}" for f in files}
-    known = set(
-        IntakeFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
-    )
-    removed = 0
-    for name in sorted(names - known):
-        if default_storage.get_modified_time(name) < now - timedelta(hours=1):
-            _delete_blob(name)
-            removed += 1
-    return removed
+    return {
+        "submissions_deleted": deleted,
+        "orphans_deleted": document_services.delete_orphan_blobs(
+            STORAGE_DIR, IntakeFile, now - timedelta(hours=1)
+        ),
+    }
