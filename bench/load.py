@@ -43,6 +43,19 @@ class Session:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         return self._conn
 
+    def clone(self) -> Session:
+        """Another connection in the same signed-in session: a person with a second tab."""
+        other = Session(f"http://{self.host}:{self.port}", api_token=self.api_token)
+        other.cookies = dict(self.cookies)
+        return other
+
+    def csrf_token(self, path: str) -> str:
+        """The CSRF token of a page of this session, for the POSTs of a scenario."""
+        status, page, _ = self.request("GET", path)
+        if status != 200:
+            raise LoadError(f"{path}: HTTP {status}")
+        return _csrf(page)
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -120,6 +133,8 @@ class Target:
 
     path: str
     api: bool = False
+    # A POST (with this form body) where the page is an explicit action, like the access bundle.
+    form: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass
@@ -174,7 +189,14 @@ def run_load(
             target = rng.choice(user.targets)
             began = time.perf_counter()
             try:
-                status, _body, _response = user.session.request("GET", target.path, api=target.api)
+                if target.form is None:
+                    status, _body, _response = user.session.request(
+                        "GET", target.path, api=target.api
+                    )
+                else:
+                    status, _body, _response = user.session.request(
+                        "POST", target.path, dict(target.form), api=target.api
+                    )
             except OSError:
                 errors += 1
                 user.session.close()

@@ -15,15 +15,15 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.load import LoadResult, Session, Target, VirtualUser, run_load
 from bench.server import ROOT, Server
 
-# Scenario name -> what each virtual user requests.
-SCENARIOS = (
+# Scenarios of the school's support coordinators (one person per virtual user).
+COORDINATOR_SCENARIOS = (
     "case_list",
     "case_list_deep",
     "case_detail",
@@ -31,6 +31,19 @@ SCENARIOS = (
     "case_list_api",
     "case_detail_api",
 )
+# Scenarios of one role each -> that role. Few people hold these roles (one CvA serves the
+# region, five SWV directors), so N concurrent users are N browser sessions of the role's
+# holders: each signs in once, further sessions are second tabs of the same sign-in.
+ROLE_SCENARIOS = {
+    "term_overview": "cva_secretary",  # the CvA secretary's TLV overview with every term
+    "tlv_report": "swv_director",  # the TLV management report of one school year
+    "access_bundle": "privacy_officer",  # the FG compiles a pupil's access bundle (JSON)
+}
+SCENARIOS = COORDINATOR_SCENARIOS + tuple(ROLE_SCENARIOS)
+# The generator anchors its region on 1 June 2026: the school year 2025-2026 holds its data.
+REPORT_SCHOOL_YEAR = 2025
+# The subject request the access-bundle scenario answers; made once per FG and reused.
+BUNDLE_DESCRIPTION = "Benchmark (issue 10): inzage in alle gegevens van de leerling."
 
 
 @dataclass
@@ -38,10 +51,13 @@ class BenchUser:
     user_id: int
     username: str
     membership_id: int
-    list_first: str
-    list_deep: str
-    details: list[int]
+    list_first: str = ""
+    list_deep: str = ""
+    details: list[int] = field(default_factory=list)
     api_token: str = ""
+    # Role scenarios: the page, and for a POST the page whose form gives the CSRF token.
+    role_path: str = ""
+    csrf_page: str = ""
 
 
 def setup_django(database_url: str) -> None:
@@ -106,6 +122,95 @@ def pick_users(count: int) -> list[BenchUser]:
     return chosen
 
 
+def bundle_request(membership: Any) -> int | None:
+    """The benchmark's access request at the FG's organisation (an SWV), identity verified,
+    about the pupil with the most cases at its schools; made once, then reused."""
+    from django.db.models import Count
+
+    from passend.cases.models import Case
+    from passend.privacy.context import AccessContext
+    from passend.privacy.models import SubjectRequest
+    from passend.privacy.services import submit_subject_request
+    from passend.pupils.models import Pupil
+
+    existing = (
+        SubjectRequest.objects.filter(
+            organisation_id=membership.organisation_id,
+            description=BUNDLE_DESCRIPTION,
+            identity_verified_on__isnull=False,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is not None:
+        return int(existing)
+    pupil_id = (
+        Case.objects.filter(
+            pupil__enrolments__end_date__isnull=True,
+            pupil__enrolments__school__swv_id=membership.organisation_id,
+        )
+        .values("pupil_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "pupil_id")
+        .values_list("pupil_id", flat=True)
+        .first()
+    )
+    if pupil_id is None:
+        return None
+    request = submit_subject_request(
+        pupil=Pupil.objects.get(pk=pupil_id),
+        kind="access",
+        description=BUNDLE_DESCRIPTION,
+        requester_name="Benchmark",
+        requester_relation="parent",
+        channel="staff",
+        organisation_id=membership.organisation_id,
+        identity_verified=True,
+        identity_note="Benchmark: identiteit niet van toepassing (fictieve regio).",
+        registered_by=membership.user,
+        context=AccessContext.system("bench"),
+    )
+    return int(request.pk)
+
+
+def pick_role_users(scenario: str, count: int) -> list[BenchUser]:
+    """Up to ``count`` holders of the scenario's role, with the page they request."""
+    from passend.accounts.models import Membership, OrganisationKind
+
+    memberships = (
+        Membership.objects.filter(role=ROLE_SCENARIOS[scenario], is_active=True)
+        .select_related("user", "organisation")
+        .order_by("pk")
+    )
+    chosen: list[BenchUser] = []
+    for membership in memberships:
+        if any(u.user_id == membership.user_id for u in chosen):
+            continue
+        user = BenchUser(
+            user_id=membership.user_id,
+            username=membership.user.username,
+            membership_id=membership.pk,
+        )
+        if scenario == "term_overview":
+            user.role_path = "/tlv/"
+        elif scenario == "tlv_report":
+            user.role_path = f"/rapportages/tlv/?school_year={REPORT_SCHOOL_YEAR}"
+        else:
+            if membership.organisation.kind != OrganisationKind.SWV:
+                continue
+            request_id = bundle_request(membership)
+            if request_id is None:
+                continue
+            user.role_path = f"/privacy/verzoeken/{request_id}/inzage.json"
+            user.csrf_page = f"/privacy/verzoeken/{request_id}/"
+        chosen.append(user)
+        if len(chosen) == count:
+            break
+    if not chosen:
+        raise RuntimeError(f"no user for {scenario}: generate a region first")
+    return chosen
+
+
 def issue_tokens(users: list[BenchUser]) -> None:
     from datetime import timedelta
 
@@ -158,11 +263,17 @@ def login_all(base_url: str, users: list[BenchUser], password: str) -> list[Sess
             connections.close_all()
         return session
 
+    if not users:
+        return []
     with ThreadPoolExecutor(max_workers=min(8, len(users))) as pool:
         return list(pool.map(one, users))
 
 
-def targets(scenario: str, user: BenchUser) -> list[Target]:
+def targets(scenario: str, user: BenchUser, csrf_token: str = "") -> list[Target]:
+    if scenario == "access_bundle":
+        return [Target(user.role_path, form=(("csrfmiddlewaretoken", csrf_token),))]
+    if scenario in ROLE_SCENARIOS:
+        return [Target(user.role_path)]
     if scenario == "case_list":
         return [Target(user.list_first)]
     if scenario == "case_list_deep":
@@ -206,24 +317,43 @@ def measure(
     """Runs the scenarios against a fresh gunicorn; returns figures per scenario/concurrency."""
     from passend.cases.generator import PASSWORD
 
-    bench_users = pick_users(users)
+    coordinator_scenarios = [s for s in scenarios if s not in ROLE_SCENARIOS]
+    bench_users = pick_users(users) if coordinator_scenarios else []
+    role_users = {s: pick_role_users(s, users) for s in scenarios if s in ROLE_SCENARIOS}
     issue_tokens(bench_users)
-    out: dict[str, Any] = {"users": len(bench_users), "scenarios": {}}
+    out: dict[str, Any] = {"users": len(bench_users), "scenarios": {}, "role_holders": {}}
     try:
         with Server(
             database_url, port=port, workers=workers, threads=threads, access_log=access_log
         ) as server:
             started = time.perf_counter()
             sessions = login_all(server.url, bench_users, PASSWORD)
+            holders = {u.user_id: u for group in role_users.values() for u in group}
+            role_sessions = dict(
+                zip(holders, login_all(server.url, list(holders.values()), PASSWORD), strict=True)
+            )
             out["login_s"] = time.perf_counter() - started
             for scenario in scenarios:
                 for n in concurrency:
-                    n = min(n, len(sessions))
-                    load_users = [
-                        VirtualUser(sessions[i], targets(scenario, bench_users[i]))
-                        for i in range(n)
-                    ]
+                    if scenario in ROLE_SCENARIOS:
+                        group = role_users[scenario]
+                        out["role_holders"][scenario] = len(group)
+                        load_users = []
+                        for i in range(n):
+                            holder = group[i % len(group)]
+                            tab = role_sessions[holder.user_id].clone()
+                            token = tab.csrf_token(holder.csrf_page) if holder.csrf_page else ""
+                            load_users.append(VirtualUser(tab, targets(scenario, holder, token)))
+                    else:
+                        n = min(n, len(sessions))
+                        load_users = [
+                            VirtualUser(sessions[i], targets(scenario, bench_users[i]))
+                            for i in range(n)
+                        ]
                     result = run_load(load_users, duration_s=duration, warmup_s=warmup)
+                    if scenario in ROLE_SCENARIOS:
+                        for load_user in load_users:
+                            load_user.session.close()
                     figures = summarise(result)
                     out["scenarios"][f"{scenario}@{n}"] = figures
                     log(
@@ -233,7 +363,7 @@ def measure(
                     )
             peaks = server.worker_peak_rss_mb()
             out["worker_rss_mb"] = max(peaks) if peaks else float("nan")
-            for session in sessions:
+            for session in [*sessions, *role_sessions.values()]:
                 session.close()
     finally:
         revoke_tokens()
