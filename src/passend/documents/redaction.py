@@ -17,14 +17,15 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass
-
-import pymupdf
-import pypdf
+from typing import TYPE_CHECKING
 
 from passend.bsn_guard import REDACTION, find_bsn_like, redact_bsn
 from passend.documents.models import FileKind
 from passend.documents.safety import decode_text
 from passend.documents.scanning import scan, text_parts
+
+if TYPE_CHECKING:
+    import pymupdf
 
 
 class RedactionFailed(Exception):
@@ -60,6 +61,8 @@ def verify(result: Redacted) -> None:
 
 
 def pypdf_text(data: bytes) -> str:
+    import pypdf  # on first use: see scanning.pdf_parts
+
     reader = pypdf.PdfReader(io.BytesIO(data))
     pages = [page.extract_text() or "" for page in reader.pages]
     metadata = [str(v) for v in (reader.metadata or {}).values()]
@@ -68,6 +71,8 @@ def pypdf_text(data: bytes) -> str:
 
 def _page_chars(page: pymupdf.Page) -> tuple[str, list[pymupdf.Rect | None]]:
     """The page text and, per character, its box (None for the line breaks we insert)."""
+    import pymupdf  # on first use: see scanning.pdf_parts
+
     chars: list[str] = []
     boxes: list[pymupdf.Rect | None] = []
     for block in page.get_text("rawdict")["blocks"]:
@@ -84,6 +89,8 @@ def _page_chars(page: pymupdf.Page) -> tuple[str, list[pymupdf.Rect | None]]:
 
 
 def redact_pdf(data: bytes) -> bytes:
+    import pymupdf  # on first use: see scanning.pdf_parts
+
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         for page in doc:
             text, boxes = _page_chars(page)
@@ -112,6 +119,8 @@ def redact_pdf(data: bytes) -> bytes:
 def text_to_pdf(text: str) -> bytes:
     """A plain A4 PDF of ``text`` (the redacted version of a DOCX or ODT)."""
     body = "".join(f"<p>{html.escape(line) or '&nbsp;'}</p>" for line in text.splitlines())
+    import pymupdf  # on first use: see scanning.pdf_parts
+
     story = pymupdf.Story(
         html=f"<body style='font-family: sans-serif; font-size: 10pt'>{body}</body>"
     )

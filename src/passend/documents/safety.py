@@ -17,7 +17,6 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-import pymupdf
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -186,6 +185,8 @@ def _archive() -> UploadRefused:
 
 def _check_pdf(data: bytes) -> None:
     try:
+        import pymupdf  # on first use: see scanning.pdf_parts
+
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as error:  # MuPDF raises its own exception types
         raise UploadRefused(

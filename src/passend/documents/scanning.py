@@ -21,9 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-import docx
-import pymupdf
-
 from passend.bsn_guard import confidence, find_bsn_like
 from passend.documents.models import FileKind
 from passend.documents.safety import decode_text
@@ -130,6 +127,10 @@ def text_parts(kind: str, data: bytes) -> list[TextPart]:
 def pdf_parts(data: bytes) -> tuple[list[TextPart], list[int]]:
     parts: list[TextPart] = []
     without_text: list[int] = []
+    # Imported on first use: PyMuPDF, pypdf and python-docx (with lxml) add about 75 MB to
+    # every web worker that only shows pages (issue 10: worker memory).
+    import pymupdf
+
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         metadata = " \n".join(str(v) for v in (doc.metadata or {}).values() if v)
         if metadata:
@@ -160,6 +161,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def docx_parts(data: bytes) -> list[TextPart]:
+    import docx  # on first use, like pymupdf above
+
     document = docx.Document(io.BytesIO(data))
     parts: list[TextPart] = []
     core = document.core_properties

@@ -7,12 +7,7 @@ import io
 import re
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from passend.reports.tables import MONEY, Table
-
-BOLD = Font(bold=True)
 
 
 def to_csv(title: str, caption: str, tables: list[Table]) -> str:
@@ -47,13 +42,18 @@ EURO_FORMAT = '"€" #,##0.00'
 def to_xlsx(title: str, caption: str, tables: list[Table]) -> bytes:
     """An Excel workbook: a cover sheet and one sheet per table, numbers as numbers, amounts
     with the euro format, hidden cells as the marker (the same figures as on screen)."""
+    # Imported on first export, not in every web worker at start (issue 10: worker memory).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     workbook = Workbook()
     cover = workbook.active
     assert cover is not None  # noqa: S101 - a new workbook has one sheet
     cover.title = "Rapportage"
     cover.append([title])
     cover.append([caption])
-    cover["A1"].font = BOLD
+    cover["A1"].font = bold
     used = {"Rapportage"}
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.title, used))
@@ -61,12 +61,12 @@ def to_xlsx(title: str, caption: str, tables: list[Table]) -> bytes:
         sheet.append([table.title])
         sheet.append([table.row_header, *table.columns])
         for cell in (*sheet[1], *sheet[2]):
-            cell.font = BOLD
+            cell.font = bold
         for row in table.rows:
             sheet.append([row.label, *(_value(c.export_value) for c in row.cells)])
             line = sheet[sheet.max_row]
             if row.is_total:
-                line[0].font = BOLD
+                line[0].font = bold
             for cell, source in zip(line[1:], row.cells, strict=False):
                 if source.kind == MONEY and not source.hidden:
                     cell.number_format = EURO_FORMAT
