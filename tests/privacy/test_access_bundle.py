@@ -343,3 +343,48 @@ def test_prv02_bundle_pdf_and_json_downloads_are_logged(
     assert director_client.post(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 403
     services.assign_subject_request(fg_actor, request, user=director)
     assert director_client.post(f"/privacy/verzoeken/{request.pk}/inzage.json").status_code == 200
+
+
+def test_prv02_bundle_queries_do_not_grow_with_the_number_of_records(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    """Issue 10: a busy pupil's bundle made one query per foreign key per record (626 for a
+    pupil of the large benchmark region); labels are now fetched per record type."""
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    world = _world(region, coordinator_a, region["school_a"], "Sem")
+    pupil = world.context[apps.get_model("pupils", "Pupil")]
+    request = services.submit_subject_request(
+        pupil=pupil,
+        kind="access",
+        description="Inzage in alles.",
+        requester_name="Ouder Bundel",
+        requester_relation="parent",
+        channel="staff",
+        identity_verified=True,
+        organisation_id=fg_actor.membership.organisation_id,  # type: ignore[union-attr]
+    )
+
+    def add_rows() -> None:
+        for model in exported_models():
+            for _ in range(3):  # more rows of every model about the same pupil, where allowed
+                try:
+                    with transaction.atomic():
+                        world.build(model)
+                except IntegrityError:
+                    break
+
+    def bundle_records() -> int:
+        return sum(len(s["records"]) for s in selectors.access_bundle(request)["sections"])
+
+    # A first round links every optional foreign key the builder knows, so that both counts
+    # below fetch the same relations; only the number of records differs.
+    add_rows()
+    with CaptureQueriesContext(connection) as before:
+        records_before = bundle_records()
+    add_rows()
+    with CaptureQueriesContext(connection) as after:
+        records_after = bundle_records()
+    assert records_after >= records_before + 60
+    assert len(after.captured_queries) == len(before.captured_queries)
