@@ -137,6 +137,14 @@ def pupil_restricted(case: Case) -> bool:
     return bool(restricted)
 
 
+def _policy_rows(obj: Any, relation: str) -> Any:
+    """The related rows the policy reads: the plain list that ``with_row_policy_data`` stores as
+    ``policy_<relation>`` (already cut to what the policy looks at), else the relation itself
+    (prefetched by ``with_policy_data``, or queried)."""
+    rows = getattr(obj, f"policy_{relation}", None)
+    return rows if rows is not None else getattr(obj, relation).all()
+
+
 def decide_case(
     user: Any,
     membership: Membership | None,
@@ -168,7 +176,7 @@ def decide_case(
     participant = next(
         (
             p
-            for p in case.participants.all()
+            for p in _policy_rows(case, "participants")
             if p.user_id == user.pk and p.organisation_id == organisation_id and p.ended_at is None
         ),
         None,
@@ -240,9 +248,9 @@ def _grants_for(case: Case, organisation_id: int, is_owner: bool) -> Iterable[Gr
             _("uw organisatie is eigenaar van dit dossier (%(basis)s)")
             % {"basis": case.owner.legal_basis},
         )
-    for consent in case.consents.all():
+    for consent in _policy_rows(case, "consents"):
         if consent.revoked_at is None and any(
-            party.pk == organisation_id for party in consent.parties.all()
+            party.pk == organisation_id for party in _policy_rows(consent, "parties")
         ):
             yield Grant(
                 LegalBasis.CONSENT,
@@ -253,14 +261,14 @@ def _grants_for(case: Case, organisation_id: int, is_owner: bool) -> Iterable[Gr
                     "version": consent.form_version,
                 },
             )
-    for ground in case.legal_grounds.all():
+    for ground in _policy_rows(case, "legal_grounds"):
         if ground.ended_at is None and ground.organisation_id == organisation_id:
             yield Grant(
                 ground.basis,
                 frozenset(ground.categories),
                 _("vastgelegd op %(date)s") % {"date": date_format(ground.recorded_at.date())},
             )
-    for decision in case.justifications.all():
+    for decision in _policy_rows(case, "justifications"):
         if decision.ended_at is None and decision.organisation_id == organisation_id:
             yield Grant(
                 LegalBasis.COMPELLING_INTEREST,

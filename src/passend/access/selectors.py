@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from passend.access.policy import CaseAccess, decide_case, phase_policies, restriction_exists
-from passend.accounts.models import Membership, Role
+from passend.accounts.models import Membership, Organisation, Role
 from passend.cases.models import ATTENDANCE_KINDS, Case, CaseEntry, Participant
-from passend.consent.models import Consent
+from passend.consent.models import Consent, Justification, LegalGround
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.models import Outcome
@@ -43,6 +44,89 @@ def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
             Prefetch("consents", queryset=Consent.objects.prefetch_related("parties")),
             "legal_grounds",
             "justifications",
+        )
+    )
+
+
+# Columns of the related rows a case list shows (name, owner, directors); the policy needs none
+# of them. No password hashes or addresses are loaded for a list.
+_PUPIL_NAME_FIELDS = ("pupil__first_name", "pupil__name_prefix", "pupil__last_name")
+_USER_NAME_FIELDS = ("id", "username", "first_name", "last_name")
+
+
+def with_row_policy_data(
+    queryset: QuerySet[Case], user: Any, membership: Membership | None
+) -> QuerySet[Case]:
+    """``with_policy_data`` for lists: the same decisions with far fewer, lighter objects.
+
+    ``decide_case`` looks only at the viewer's own active participation, at the unrevoked
+    consents that name the viewer's organisation, and at the unended legal grounds and
+    justifications of that organisation. So these are the only related rows fetched (the same
+    filters as the policy applies, so its answer is unchanged), with the columns it reads and
+    without users and organisations, as plain lists ``policy_<relation>`` that the policy
+    prefers (no queryset per case and relation). They are the policy's input only: never show
+    them (a case page uses ``with_policy_data`` / ``get_case``).
+    """
+    if membership is None or getattr(user, "pk", None) is None:
+        return with_policy_data(queryset)  # the policy denies these anyway
+    user_id: int = user.pk
+    organisation_id: int = membership.organisation_id
+    users = get_user_model().objects.only(*_USER_NAME_FIELDS)
+    return (
+        queryset.annotate(pupil_restricted=restriction_exists())
+        # Only the pupil is joined: every further join multiplies PostgreSQL's planning time
+        # (about 15 ms for the four of ``with_policy_data`` on this sorted, filtered query,
+        # against under 1 ms for the pupil alone); owner and directors are one small query each.
+        .select_related("pupil")
+        .only(*(f.name for f in Case._meta.concrete_fields), *_PUPIL_NAME_FIELDS)
+        .prefetch_related(
+            Prefetch("owner", queryset=Organisation.objects.only("id", "name", "kind")),
+            Prefetch("process_director", queryset=users),
+            Prefetch("case_director", queryset=users),
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(
+                    user_id=user_id, organisation_id=organisation_id, ended_at__isnull=True
+                ).only("id", "case_id", "user_id", "organisation_id", "joined_phase", "ended_at"),
+                to_attr="policy_participants",
+            ),
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.filter(
+                    revoked_at__isnull=True, parties__id=organisation_id
+                )
+                .only("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
+                .prefetch_related(
+                    Prefetch(
+                        "parties",
+                        queryset=Organisation.objects.filter(pk=organisation_id).only("id"),
+                        to_attr="policy_parties",
+                    )
+                ),
+                to_attr="policy_consents",
+            ),
+            Prefetch(
+                "legal_grounds",
+                queryset=LegalGround.objects.filter(
+                    organisation_id=organisation_id, ended_at__isnull=True
+                ).only(
+                    "id",
+                    "case_id",
+                    "organisation_id",
+                    "basis",
+                    "categories",
+                    "recorded_at",
+                    "ended_at",
+                ),
+                to_attr="policy_legal_grounds",
+            ),
+            Prefetch(
+                "justifications",
+                queryset=Justification.objects.filter(
+                    organisation_id=organisation_id, ended_at__isnull=True
+                ).only("id", "case_id", "organisation_id", "categories", "decided_at", "ended_at"),
+                to_attr="policy_justifications",
+            ),
         )
     )
 

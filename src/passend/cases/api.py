@@ -112,13 +112,15 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         params = request.query_params
-        queryset = access.with_policy_data(
+        queryset = access.with_row_policy_data(
             selectors.filter_cases(
                 self.get_queryset(),
                 phase=params.get("phase", ""),
                 kind=params.get("kind", ""),
                 status=params.get("status", ""),
-            )
+            ),
+            request.user,
+            getattr(request, "membership", None),
         )
         page = self.paginate_queryset(queryset) or []
         rows = access.decide_rows(request, list(page))

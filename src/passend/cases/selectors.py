@@ -12,16 +12,25 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from passend.access.selectors import CaseRow, visible_entries
 from passend.accounts.models import Membership, Organisation, OrganisationKind
-from passend.cases.models import Case, CaseEntry, Hearing, Participant, PhaseChange
+from passend.cases.models import (
+    Case,
+    CaseEntry,
+    CaseKind,
+    Hearing,
+    Participant,
+    Phase,
+    PhaseChange,
+)
 from passend.consent.models import Consent, Justification, LegalGround
 from passend.privacy.categories import DataCategory
 from passend.pupils.models import Guardian, Pupil
@@ -106,6 +115,56 @@ def after_cursor(queryset: QuerySet[Case], cursor: tuple[datetime, int] | None) 
         return queryset
     moment, pk = cursor
     return queryset.filter(Q(opened_at__lt=moment) | Q(opened_at=moment, id__lt=pk))
+
+
+class CaseListItem(TypedDict):
+    """One row of "Mijn trajecten", as plain text: the template only prints it.
+
+    Built from a decided row (``name`` is the pupil's name only when the policy lets the viewer
+    see category "ordinary"); labels and dates are resolved once per page, not per cell. A dict,
+    because the template language tries a key lookup first.
+    """
+
+    url: str
+    name: str
+    pseudonym: str
+    shows_pseudonym: bool
+    kind: str
+    phase: str
+    owner: str
+    process_director: str
+    opened: str
+
+
+_PK_SENTINEL = 987654321
+
+
+def list_items(rows: list[CaseRow]) -> list[CaseListItem]:
+    """The table rows of the case list: the same texts as the case fields' displays."""
+    sentinel = str(_PK_SENTINEL)
+    detail_url = reverse("cases:detail", args=[_PK_SENTINEL])
+    kinds = {value: str(label) for value, label in CaseKind.choices}
+    phases = {value: str(label) for value, label in Phase.choices}
+    current_tz = timezone.get_current_timezone()
+    items: list[CaseListItem] = []
+    for row in rows:
+        case = row.case
+        director = case.process_director
+        name = row.display_name
+        items.append(
+            {
+                "url": detail_url.replace(sentinel, str(case.pk)),
+                "name": name,
+                "pseudonym": case.pseudonym,
+                "shows_pseudonym": name != case.pseudonym,
+                "kind": kinds.get(case.kind, case.kind),
+                "phase": phases.get(case.phase, case.phase),
+                "owner": case.owner.name,
+                "process_director": director.get_full_name() or director.username,
+                "opened": case.opened_at.astimezone(current_tz).strftime("%d-%m-%Y"),
+            }
+        )
+    return items
 
 
 # --- New case --------------------------------------------------------------------------------

@@ -74,7 +74,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     has_more = False
     for _batch in range(MAX_BATCHES):
         batch = list(
-            access.with_policy_data(selectors.after_cursor(queryset, cursor))[: PAGE_SIZE + 1]
+            access.with_row_policy_data(
+                selectors.after_cursor(queryset, cursor), request.user, _membership(request)
+            )[: PAGE_SIZE + 1]
         )
         decided = access.decide_rows(request, batch)
         rows.extend(row for row in decided if selectors.matches_query(row, query))
@@ -94,7 +96,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/case_list.html",
         {
             "form": form,
-            "rows": rows,
+            "rows": selectors.list_items(rows),
             "next_token": next_token,
             "is_first_page": not cursor_token,
             "searching": bool(query),

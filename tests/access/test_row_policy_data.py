@@ -1,0 +1,249 @@
+"""The light policy input of list pages (``with_row_policy_data``, issue 10) decides exactly as the
+full one (``with_policy_data``): same allowed/denied, categories, grants with their sources,
+legal-ground summary and explanation, for every kind of participant and ground (ORG-04,
+CON-01..05, CO-02, ABS-05, AVG art. 18). And it costs a fixed number of queries: nothing the
+policy or a list row reads is loaded lazily afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from passend.access.policy import CaseAccess, decide_case
+from passend.access.selectors import (
+    CaseRow,
+    involved_cases,
+    with_policy_data,
+    with_row_policy_data,
+)
+from passend.accounts.models import Membership, Role
+from passend.cases.models import Case, CaseKind, Participant, Phase
+from passend.cases.selectors import list_items
+from passend.cases.serializers import case_summary
+from passend.consent.models import Justification, LegalBasis
+from passend.privacy.categories import ALL_CATEGORIES
+from tests.access.helpers import add_participant, give_consent, make_case, make_pupil, record_ground
+from tests.conftest import make_professional
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def membership(user: Any) -> Membership:
+    return Membership.objects.select_related("organisation", "user").get(user=user)
+
+
+def summary(access: CaseAccess) -> tuple[Any, ...]:
+    return (
+        access.allowed,
+        access.denied_reason,
+        access.categories,
+        [(g.basis, g.categories, g.source) for g in access.grants],
+        access.participant.pk if access.participant is not None else None,
+        access.is_director,
+        access.is_owner,
+        access.organisation_id,
+        access.can_manage,
+        access.legal_ground_summary,
+        access.explain() if access.allowed else [],
+    )
+
+
+def decisions(user: Any, cases: Any) -> tuple[dict[int, Any], dict[int, Any]]:
+    """Per case: the decision with the full input, and with the list's light input."""
+    member = membership(user)
+    full = {c.pk: summary(decide_case(user, member, c)) for c in with_policy_data(cases)}
+    light = {
+        c.pk: summary(decide_case(user, member, c))
+        for c in with_row_policy_data(cases, user, member)
+    }
+    return full, light
+
+
+@pytest.fixture
+def world(region: dict[str, Any], coordinator_a: Any) -> dict[str, Any]:
+    ggd = OrganisationFactory(name="GGD Test", kind="ggd")
+    nurse = make_professional(ggd, Role.GGD_PROFESSIONAL, username="jgz")
+    colleague = make_professional(ggd, Role.GGD_PROFESSIONAL, username="jgz-2")
+    officer = make_professional(
+        region["municipality"], Role.ATTENDANCE_OFFICER, username="leerplicht"
+    )
+    return {
+        **region,
+        "ggd": ggd,
+        "nurse": nurse,
+        "colleague": colleague,
+        "officer": officer,
+        "owner": coordinator_a,
+    }
+
+
+def test_same_decisions_for_owner_partner_colleague_and_attendance_officer(
+    world: dict[str, Any],
+) -> None:
+    owner, nurse, colleague, officer = (
+        world["owner"],
+        world["nurse"],
+        world["colleague"],
+        world["officer"],
+    )
+    ggd, school_b = world["ggd"], world["school_b"]
+    cases = []
+    for i, kind in enumerate([CaseKind.SUPPORT, CaseKind.ATTENDANCE, CaseKind.HOME_STAY] * 3):
+        pupil = make_pupil(world["school_a"])
+        case = make_case(membership(owner), pupil=pupil, kind=kind, phase=Phase.PLAN)
+        add_participant(case, membership(nurse), [Phase.INTAKE, Phase.PLAN, Phase.AFTERCARE][i % 3])
+        add_participant(case, membership(officer), Phase.INTAKE)
+        if i % 2:
+            add_participant(case, membership(colleague), Phase.ASSESSMENT)
+        cases.append(case)
+    # Consents: for the GGD, for another party only, revoked, and two at once.
+    give_consent(cases[0], [ggd], ["ordinary", "health"], owner)
+    give_consent(cases[1], [school_b], ["ordinary", "behaviour"], owner)
+    revoked = give_consent(cases[2], [ggd, school_b], ["ordinary"], owner)
+    revoked.revoked_at = timezone.now()
+    revoked.save()
+    give_consent(cases[3], [ggd, school_b], ["family"], owner)
+    give_consent(cases[3], [ggd], ["ordinary", "diagnostics"], owner)
+    # Legal grounds: the GGD's, another organisation's, an ended one.
+    record_ground(cases[4], ggd, LegalBasis.REPORTING_RIGHT, ["ordinary", "health"], owner)
+    record_ground(cases[4], school_b, LegalBasis.REPORTING_RIGHT, ["behaviour"], owner)
+    ended = record_ground(cases[5], ggd, LegalBasis.REPORTING_RIGHT, ["ordinary"], owner)
+    ended.ended_at = timezone.now()
+    ended.save()
+    record_ground(
+        cases[1], world["municipality"], LegalBasis.ABSENCE_REPORT, ["ordinary", "absence"], owner
+    )
+    # Compelling interest: active for the GGD, ended, and for another organisation.
+    Justification.objects.create(
+        case=cases[6], organisation=ggd, categories=["health"], reason="x" * 50, decided_by=owner
+    )
+    Justification.objects.create(
+        case=cases[7],
+        organisation=ggd,
+        categories=["ordinary"],
+        reason="x" * 50,
+        decided_by=owner,
+        ended_at=timezone.now(),
+    )
+    Justification.objects.create(
+        case=cases[7],
+        organisation=school_b,
+        categories=["ordinary"],
+        reason="x" * 50,
+        decided_by=owner,
+    )
+    # An ended participation next to a new one; a case director; a restricted case (AVG art. 18).
+    old = Participant.objects.get(case=cases[8], user=nurse)
+    old.ended_at = timezone.now()
+    old.save()
+    add_participant(cases[8], membership(nurse), Phase.MONITORING)
+    Case.objects.filter(pk=cases[5].pk).update(case_director=nurse)
+    Case.objects.filter(pk=cases[6].pk).update(restricted_since=timezone.now())
+
+    everything = Case.objects.order_by("pk")
+    for user in (owner, nurse, colleague, officer):
+        full, light = decisions(user, everything)
+        assert light == full, user.username
+    # The cases really differ, so the comparison covers grants, denials and categories.
+    full, _light = decisions(nurse, everything)
+    assert len({(v[0], v[2]) for v in full.values()}) >= 5
+
+
+category_sets = st.frozensets(st.sampled_from(sorted(ALL_CATEGORIES)))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    consent_categories=category_sets,
+    other_party=st.booleans(),
+    revoked=st.booleans(),
+    ground_categories=category_sets,
+    ground_ended=st.booleans(),
+    justification_categories=category_sets,
+    joined_phase=st.sampled_from(sorted(set(Phase.values) - {Phase.CLOSED})),
+    is_case_director=st.booleans(),
+)
+def test_property_light_input_decides_as_the_full_input(
+    world: dict[str, Any],
+    consent_categories: frozenset[str],
+    other_party: bool,
+    revoked: bool,
+    ground_categories: frozenset[str],
+    ground_ended: bool,
+    justification_categories: frozenset[str],
+    joined_phase: str,
+    is_case_director: bool,
+) -> None:
+    owner, nurse, ggd = world["owner"], world["nurse"], world["ggd"]
+    case = make_case(membership(owner), pupil=make_pupil(world["school_a"]))
+    add_participant(case, membership(nurse), joined_phase)
+    if consent_categories:
+        parties = [ggd, world["school_b"]] if other_party else [ggd]
+        consent = give_consent(case, parties, sorted(consent_categories), owner)
+        if revoked:
+            consent.revoked_at = timezone.now()
+            consent.save()
+    if ground_categories:
+        ground = record_ground(
+            case, ggd, LegalBasis.REPORTING_RIGHT, sorted(ground_categories), owner
+        )
+        if ground_ended:
+            ground.ended_at = timezone.now()
+            ground.save()
+    if justification_categories:
+        Justification.objects.create(
+            case=case,
+            organisation=ggd,
+            categories=sorted(justification_categories),
+            reason="x" * 50,
+            decided_by=owner,
+        )
+    if is_case_director:
+        Case.objects.filter(pk=case.pk).update(case_director=nurse)
+    for user in (owner, nurse):
+        full, light = decisions(user, Case.objects.filter(pk=case.pk))
+        assert light == full
+
+
+def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> None:
+    """The list reads all it shows in the fetch: deciding, the table rows and the API summaries
+    need no further query (no deferred column, no relation outside the prefetch)."""
+    owner, nurse, ggd = world["owner"], world["nurse"], world["ggd"]
+    other_owner = make_professional(world["school_b"], Role.SUPPORT_COORDINATOR, username="ib-x")
+
+    def make(n: int) -> None:
+        for i in range(n):
+            case = make_case(
+                membership(owner if i % 2 else other_owner), pupil=make_pupil(world["school_a"])
+            )
+            add_participant(case, membership(nurse), Phase.INTAKE)
+            give_consent(case, [ggd], ["ordinary"], owner)
+            record_ground(case, ggd, LegalBasis.REPORTING_RIGHT, ["family"], owner)
+            Case.objects.filter(pk=case.pk).update(case_director=owner)
+
+    def run(user: Any) -> int:
+        member = membership(user)
+        with CaptureQueriesContext(connection) as fetch:
+            cases = list(with_row_policy_data(involved_cases(user, member), user, member))
+        with CaptureQueriesContext(connection) as after:
+            rows = [CaseRow(c, decide_case(user, member, c, phase_categories={})) for c in cases]
+            list_items(rows)
+            [case_summary(row) for row in rows]
+        assert after.captured_queries == []
+        assert rows and all(row.access.allowed for row in rows)
+        return len(fetch.captured_queries)
+
+    make(2)
+    one = {user.pk: run(user) for user in (owner, nurse)}
+    make(9)
+    assert {user.pk: run(user) for user in (owner, nurse)} == one
