@@ -12,11 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from passend.accounts.models import OrganisationKind, Role, SchoolType, Sector
+from passend.accounts.models import Membership, OrganisationKind, Role, SchoolType, Sector
+from passend.consultations.models import Party, Plan, PlanAction
 from passend.privacy.models import AccessLogEntry
 from passend.terms.models import Term
 from passend.tlv import services
-from tests.access.helpers import make_pupil
+from tests.access.helpers import make_case, make_pupil
 from tests.conftest import make_professional, verified_client
 from tests.factories import OrganisationFactory
 from tests.tlv.conftest import World, advised, submitted
@@ -159,3 +160,87 @@ def test_dashboard_query_count_is_constant(tlv_world: World, region: Any) -> Non
             dataclasses.replace(tlv_world, pupil=make_pupil(region["school_a"], first_name=name))
         )
     assert count() == small
+
+
+def _log_inserts(queries: Any) -> int:
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "privacy_accesslogentry"')
+    )
+
+
+def _action_case(coordinator: Any, pupil: Any, description: str) -> Any:
+    """A support case the coordinator directs, with an open action of theirs (CO-05)."""
+    case = make_case(Membership.objects.get(user=coordinator), pupil=pupil)
+    case.case_director = coordinator
+    case.save(update_fields=["case_director"])
+    plan = Plan.objects.create(
+        case=case,
+        starts_on=dt.date(2026, 9, 1),
+        ends_on=dt.date(2027, 7, 1),
+        created_by=coordinator,
+    )
+    PlanAction.objects.create(
+        plan=plan,
+        description=description,
+        owner=coordinator,
+        owner_party=Party.SCHOOL,
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    return case
+
+
+# Issue 10: the start page is every professional's first request. Its sections decide their
+# cases in one policy load and write the access log once per activity, so the number of
+# queries grows neither with the number of cases and terms nor with the sections that list
+# something (before: one policy load and one log transaction per section).
+COORDINATOR_QUERY_BUDGET = 25
+
+
+def test_coordinator_dashboard_query_count_is_constant_and_bounded(
+    tlv_world: World, region: Any
+) -> None:
+    submitted(tlv_world)
+    _action_case(tlv_world.coordinator, tlv_world.pupil, "Gesprek met ouders plannen")
+    client = verified_client(tlv_world.coordinator)
+    client.get("/")
+
+    def count() -> tuple[int, int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/")
+        assert response.status_code == 200
+        return len(queries), _log_inserts(queries), response.content.decode()
+
+    small, inserts, html = count()
+    assert small <= COORDINATOR_QUERY_BUDGET
+    # One INSERT per processing activity (here: the cases listed), not one per section.
+    assert inserts == 1
+    assert "Tijmen Toelaatbaar" in html and "Gesprek met ouders plannen" in html
+    for name in ("Anna", "Bram", "Cees", "Daan"):
+        pupil = make_pupil(region["school_a"], first_name=name)
+        submitted(dataclasses.replace(tlv_world, pupil=pupil))
+        _action_case(tlv_world.coordinator, pupil, f"Actie voor {name}")
+    large, inserts, html = count()
+    assert large == small
+    assert inserts == 1
+    assert all(f"Actie voor {name}" in html for name in ("Anna", "Bram", "Cees", "Daan"))
+
+
+def test_dashboard_logs_every_listed_case_once_per_section(tlv_world: World) -> None:
+    """The shared policy load and the log batch write the entries the sections would write
+    on their own: every case listed, with the viewer's categories and legal ground (NEN 7513)."""
+    application = submitted(tlv_world)
+    _home(tlv_world.coordinator)
+    entries = AccessLogEntry.objects.filter(
+        actor=tlv_world.coordinator,
+        activity="case_management",
+        action="list",
+        object_type="cases.case",
+        object_id=str(application.case_id),
+    )
+    assert entries.count() == 1
+    entry = entries.latest("id")
+    assert entry.data_categories == "ordinary"
+    assert entry.legal_ground
+    assert entry.role == Role.SUPPORT_COORDINATOR

@@ -33,11 +33,12 @@ from passend.arrangements.models import (
     Extension,
 )
 from passend.arrangements.services import euro, school_year_of
+from passend.batch import AccessLogBatch, batch_or_now
 from passend.cases.models import CaseKind
 from passend.consent.models import LegalBasis
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
-from passend.privacy.services import LogItem, record_access, record_access_many
+from passend.privacy.services import LogItem, record_access
 
 ACTIVITY = "arrangements"
 SWV_ROLES = frozenset({Role.ECT_MEMBER, Role.SWV_DIRECTOR})
@@ -76,50 +77,77 @@ def involved_rows(request: HttpRequest, *, status: str = "") -> list[CaseRow]:
     return access.decide_rows(request, list(access.with_policy_data(cases)[:LIST_LIMIT]))
 
 
-def overview(request: HttpRequest) -> dict[str, list[ListRow]]:
-    """The Arrangementen page: own involvement plus, for ECT and decider, the SWV's queue."""
+def involved_case_ids(request: HttpRequest) -> list[int]:
+    """The arrangement cases of ``involved_rows``: own involvement, the latest 200."""
+    return list(
+        access.involved_cases(request.user, _membership(request))
+        .filter(kind=CaseKind.ARRANGEMENT)
+        .values_list("pk", flat=True)[:LIST_LIMIT]
+    )
+
+
+def _light_queryset() -> QuerySet[Arrangement]:
+    """Status and case (pseudonym, pupil id for the log subject) only: a list of work."""
+    return Arrangement.objects.select_related("case").only(
+        "id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id"
+    )
+
+
+def overview(
+    request: HttpRequest,
+    *,
+    rows: list[CaseRow] | None = None,
+    log: AccessLogBatch | None = None,
+    light: bool = False,
+) -> dict[str, list[ListRow]]:
+    """The Arrangementen page: own involvement plus, for ECT and decider, the SWV's queue.
+
+    ``rows``: the decided rows of ``involved_case_ids`` when the caller decided them already
+    (the dashboard); ``log``: the caller's batch (written by the caller). ``light``: status and
+    case only, no kind, school or decision number (the dashboard's list of work).
+    """
     membership = _membership(request)
     if membership is None:
         return {"involved": [], "queue": []}
-    rows = involved_rows(request)
+    if rows is None:
+        rows = involved_rows(request)
     visible = {row.case.pk: row for row in rows}
-    arrangements = list(_queryset().filter(case_id__in=visible))
+    base = _light_queryset() if light else _queryset()
+    arrangements = list(base.filter(case_id__in=visible)) if visible else []
     queue: list[Arrangement] = []
     if membership.role in SWV_ROLES:
         waiting = Q(status=Arrangement.Status.ADVISED, kind__decider_role=membership.role)
         if membership.role == Role.ECT_MEMBER:
             waiting |= Q(status=Arrangement.Status.SUBMITTED)
         queue = list(
-            _queryset()
-            .filter(waiting, swv_id=membership.organisation_id)
-            .exclude(case_id__in=visible)[:LIST_LIMIT]
+            base.filter(waiting, swv_id=membership.organisation_id).exclude(case_id__in=visible)[
+                :LIST_LIMIT
+            ]
         )
-    numbers = decision_numbers([a.pk for a in arrangements])
+    numbers = {} if light else decision_numbers([a.pk for a in arrangements])
     involved = [
         ListRow(a, visible[a.case_id].display_name, True, numbers.get(a.pk, ""))
         for a in arrangements
     ]
     queued = [ListRow(a, a.case.pseudonym, False) for a in queue]
-    access.log_rows(request, rows)
-    _log_queue(request, queue)
+    batch, write = batch_or_now(request, log)
+    batch.rows(rows)
+    batch.items(ACTIVITY, _queue_items(queue))
+    if write:
+        batch.write()
     return {"involved": involved, "queue": queued}
 
 
-def _log_queue(request: HttpRequest, queue: list[Arrangement]) -> None:
-    record_access_many(
-        AccessContext.from_request(request),
-        [
-            LogItem(
-                subject_pseudonym=access.case_subject(a.case),
-                object_type="arrangements.arrangement",
-                object_id=str(a.pk),
-                legal_ground=LegalBasis.EXTRA_SUPPORT,
-            )
-            for a in queue
-        ],
-        action="list",
-        activity=ACTIVITY,
-    )
+def _queue_items(queue: list[Arrangement]) -> list[LogItem]:
+    return [
+        LogItem(
+            subject_pseudonym=access.case_subject(a.case),
+            object_type="arrangements.arrangement",
+            object_id=str(a.pk),
+            legal_ground=LegalBasis.EXTRA_SUPPORT,
+        )
+        for a in queue
+    ]
 
 
 def queued_arrangement(request: HttpRequest, case_id: object) -> Arrangement:

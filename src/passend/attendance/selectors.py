@@ -38,6 +38,7 @@ from passend.attendance.models import (
     PreventiveNote,
     ReportableAbsence,
 )
+from passend.batch import AccessLogBatch
 from passend.cases.models import Case, CaseKind
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
@@ -63,39 +64,49 @@ def import_for_school(school: Organisation, pk: int) -> AbsenceImport | None:
 
 
 def reportables_for_school(
-    request: HttpRequest, school: Organisation, *, status: str = ReportableAbsence.Status.OPEN
+    request: HttpRequest,
+    school: Organisation,
+    *,
+    status: str = ReportableAbsence.Status.OPEN,
+    log: AccessLogBatch | None = None,
+    light: bool = False,
 ) -> list[ReportableAbsence]:
-    """The school's meldplichtige pupils with evidence and term; each pupil shown is logged."""
+    """The school's meldplichtige pupils with evidence and term; each pupil shown is logged.
+
+    ``log``: the caller's batch (written by the caller); ``light``: pupil and term only, no
+    evidence (the dashboard's count and terms)."""
     queryset = ReportableAbsence.objects.filter(school=school)
     if status:
         queryset = queryset.filter(status=status)
-    rows = list(
-        queryset.select_related("pupil", "term", "term__rule", "case")
-        .prefetch_related(
+    if light:
+        queryset = queryset.select_related("pupil", "term", "term__rule")
+    else:
+        queryset = queryset.select_related("pupil", "term", "term__rule", "case").prefetch_related(
             Prefetch("evidence", queryset=AbsenceRecord.objects.order_by("date", "start_time"))
         )
-        .order_by("trigger_date", "id")[:500]
-    )
-    log_reportables(AccessContext.from_request(request), rows)
+    rows = list(queryset.order_by("trigger_date", "id")[:500])
+    if log is not None:
+        log.items(ACTIVITY, reportable_items(rows))
+    else:
+        log_reportables(AccessContext.from_request(request), rows)
     return rows
 
 
+def reportable_items(rows: list[ReportableAbsence]) -> list[LogItem]:
+    return [
+        LogItem(
+            subject_pseudonym=subject_pseudonym("pupil", r.pupil_id),
+            object_type="attendance.reportableabsence",
+            object_id=str(r.pk),
+            data_categories=(DataCategory.ORDINARY, DataCategory.ABSENCE),
+            legal_ground=LEGAL_GROUND,
+        )
+        for r in rows
+    ]
+
+
 def log_reportables(context: AccessContext, rows: list[ReportableAbsence]) -> None:
-    record_access_many(
-        context,
-        [
-            LogItem(
-                subject_pseudonym=subject_pseudonym("pupil", r.pupil_id),
-                object_type="attendance.reportableabsence",
-                object_id=str(r.pk),
-                data_categories=(DataCategory.ORDINARY, DataCategory.ABSENCE),
-                legal_ground=LEGAL_GROUND,
-            )
-            for r in rows
-        ],
-        action="list",
-        activity=ACTIVITY,
-    )
+    record_access_many(context, reportable_items(rows), action="list", activity=ACTIVITY)
 
 
 def reportable_for_school(school: Organisation, pk: int) -> ReportableAbsence | None:
@@ -106,30 +117,55 @@ def reportable_for_school(school: Organisation, pk: int) -> ReportableAbsence | 
     )
 
 
-def reportables_in_cases(request: HttpRequest) -> list[tuple[ReportableAbsence, CaseRow]]:
-    """Meldplichtig signals on attendance cases the user takes part in (API for other roles):
-    policy-decided per case, and shown only where the viewer may see absence data."""
-    cases = list(
-        access.with_policy_data(
-            access.involved_cases(request.user, getattr(request, "membership", None)).filter(
-                kind=CaseKind.ATTENDANCE
-            )
-        )[:500]
+def attendance_case_ids(request: HttpRequest) -> list[int]:
+    """The attendance cases of ``reportables_in_cases``: own involvement, the latest 500."""
+    return list(
+        access.involved_cases(request.user, getattr(request, "membership", None))
+        .filter(kind=CaseKind.ATTENDANCE)
+        .values_list("pk", flat=True)[:500]
     )
-    rows = {
-        row.case.pk: row
-        for row in access.decide_rows(request, cases)
-        if row.access.can_see(DataCategory.ABSENCE)
-    }
-    result = [
-        (r, rows[r.case_id])
-        for r in ReportableAbsence.objects.filter(case_id__in=list(rows))
-        .select_related("pupil", "term", "term__rule")
-        .prefetch_related("evidence")
-        .order_by("trigger_date", "id")
-        if r.case_id is not None
-    ]
-    log_reportables(AccessContext.from_request(request), [r for r, _row in result])
+
+
+def reportables_in_cases(
+    request: HttpRequest,
+    *,
+    rows: list[CaseRow] | None = None,
+    log: AccessLogBatch | None = None,
+    light: bool = False,
+) -> list[tuple[ReportableAbsence, CaseRow]]:
+    """Meldplichtig signals on attendance cases the user takes part in (API for other roles):
+    policy-decided per case, and shown only where the viewer may see absence data.
+
+    ``rows``: the decided rows of ``attendance_case_ids`` when the caller decided them already
+    (the dashboard); ``log``: the caller's batch; ``light``: pupil and term only, no evidence."""
+    if rows is None:
+        cases = list(
+            access.with_policy_data(
+                access.involved_cases(request.user, getattr(request, "membership", None)).filter(
+                    kind=CaseKind.ATTENDANCE
+                )
+            )[:500]
+        )
+        rows = access.decide_rows(request, cases)
+    by_case = {row.case.pk: row for row in rows if row.access.can_see(DataCategory.ABSENCE)}
+    queryset = ReportableAbsence.objects.filter(case_id__in=list(by_case)).select_related(
+        "pupil", "term", "term__rule"
+    )
+    if not light:
+        queryset = queryset.prefetch_related("evidence")
+    result = (
+        [
+            (r, by_case[r.case_id])
+            for r in queryset.order_by("trigger_date", "id")
+            if r.case_id is not None
+        ]
+        if by_case
+        else []
+    )
+    if log is not None:
+        log.items(ACTIVITY, reportable_items([r for r, _row in result]))
+    else:
+        log_reportables(AccessContext.from_request(request), [r for r, _row in result])
     return result
 
 
@@ -227,20 +263,46 @@ class HomeStayRow:
     flag_date: dt.date
 
 
-def home_stay_rows(request: HttpRequest, *, include_closed: bool = False) -> list[HomeStayRow]:
-    """Thuiszitters whose case the user takes part in, decided by the policy and logged."""
-    queryset = access.involved_cases(request.user, getattr(request, "membership", None)).filter(
-        kind=CaseKind.HOME_STAY
+def home_stay_case_ids(request: HttpRequest) -> list[int]:
+    """The thuiszitter cases of ``home_stay_rows``: own involvement, the latest 500."""
+    return list(
+        access.involved_cases(request.user, getattr(request, "membership", None))
+        .filter(kind=CaseKind.HOME_STAY)
+        .values_list("pk", flat=True)[:500]
     )
-    cases = list(access.with_policy_data(queryset)[:500])
-    rows = access.decide_rows(request, cases)
-    stays = {
-        h.case_id: h
-        for h in HomeStay.objects.filter(case_id__in=[r.case.pk for r in rows]).select_related(
-            "swv", "school"
+
+
+def home_stay_rows(
+    request: HttpRequest,
+    *,
+    include_closed: bool = False,
+    rows: list[CaseRow] | None = None,
+    log: AccessLogBatch | None = None,
+) -> list[HomeStayRow]:
+    """Thuiszitters whose case the user takes part in, decided by the policy and logged.
+
+    ``rows``: the decided rows of ``home_stay_case_ids`` when the caller decided them already
+    (the dashboard); ``log``: the caller's batch (written by the caller)."""
+    if rows is None:
+        queryset = access.involved_cases(request.user, getattr(request, "membership", None)).filter(
+            kind=CaseKind.HOME_STAY
         )
-    }
-    access.log_rows(request, rows)
+        cases = list(access.with_policy_data(queryset)[:500])
+        rows = access.decide_rows(request, cases)
+    stays = (
+        {
+            h.case_id: h
+            for h in HomeStay.objects.filter(case_id__in=[r.case.pk for r in rows]).select_related(
+                "swv", "school"
+            )
+        }
+        if rows
+        else {}
+    )
+    if log is not None:
+        log.rows(rows)
+    else:
+        access.log_rows(request, rows)
     months = AttendanceRules.current().home_stay_flag_months
     today = timezone.localdate()
     result = []

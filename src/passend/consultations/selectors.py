@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from passend.access import selectors as access
 from passend.access.policy import decide_case, phase_policies
 from passend.access.selectors import CaseRow
+from passend.batch import AccessLogBatch, batch_or_now
 from passend.cases.models import Case
 from passend.consultations.models import (
     OPEN_ACTION_STATUSES,
@@ -250,11 +251,9 @@ class ActionRow:
     row: CaseRow
 
 
-def my_actions(request: HttpRequest) -> list[ActionRow]:
-    """'Mijn acties': open actions across the cases the user directs as casusregisseur,
-    and open actions the user owns (CO-05). Each case shown is logged."""
+def _action_cases(request: HttpRequest) -> QuerySet[Case]:
     user = request.user
-    cases = (
+    return (
         access.involved_cases(user, getattr(request, "membership", None))
         .filter(
             Q(case_director=user)
@@ -262,15 +261,43 @@ def my_actions(request: HttpRequest) -> list[ActionRow]:
         )
         .distinct()
     )
-    rows = {r.case.pk: r for r in access.decide_rows(request, list(access.with_policy_data(cases)))}
+
+
+def action_case_ids(request: HttpRequest) -> list[int]:
+    """The cases of ``my_actions``: directed by the user, or with an open action of theirs."""
+    return [case.pk for case in _action_cases(request).only("id", "opened_at")]
+
+
+def my_actions(
+    request: HttpRequest,
+    *,
+    rows: list[CaseRow] | None = None,
+    log: AccessLogBatch | None = None,
+    limit: int | None = None,
+) -> list[ActionRow]:
+    """'Mijn acties': open actions across the cases the user directs as casusregisseur,
+    and open actions the user owns (CO-05). Each case shown is logged.
+
+    ``rows``: the decided rows of ``action_case_ids`` when the caller decided them already
+    (the dashboard); ``log``: the caller's batch; ``limit``: the first actions only (every case
+    is logged all the same)."""
+    user = request.user
+    if rows is None:
+        rows = access.decide_rows(request, list(access.with_policy_data(_action_cases(request))))
+    by_case = {r.case.pk: r for r in rows}
     actions = (
-        PlanAction.objects.filter(plan__case_id__in=rows.keys(), status__in=OPEN_ACTION_STATUSES)
+        PlanAction.objects.filter(plan__case_id__in=by_case.keys(), status__in=OPEN_ACTION_STATUSES)
         .filter(Q(plan__case__case_director=user) | Q(owner=user))
         .select_related("owner", "plan", "goal")
         .order_by("due_date", "id")
     )
-    result = [ActionRow(a, rows[a.plan.case_id]) for a in actions]
-    access.log_rows(request, list(rows.values()))
+    if limit is not None:
+        actions = actions[:limit]
+    result = [ActionRow(a, by_case[a.plan.case_id]) for a in actions] if by_case else []
+    batch, write = batch_or_now(request, log)
+    batch.rows(list(by_case.values()))
+    if write:
+        batch.write()
     return result
 
 

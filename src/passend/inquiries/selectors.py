@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from passend.access import selectors as access
 from passend.accounts.models import Membership
+from passend.batch import AccessLogBatch
 from passend.inquiries.models import Inquiry, InquiryEvent
 from passend.inquiries.services import ACTIVITY, DESK_ROLES, contact_subject
 from passend.privacy.categories import DataCategory
@@ -55,27 +56,34 @@ def filter_queue(
     return queryset
 
 
+def _items(inquiries: list[Inquiry]) -> list[LogItem]:
+    return [
+        LogItem(
+            subject_pseudonym=contact_subject(i),
+            object_type="inquiries.inquiry",
+            object_id=str(i.pk),
+            data_categories=(DataCategory.ORDINARY,),
+        )
+        for i in inquiries
+    ]
+
+
 def _log_many(request: HttpRequest, inquiries: list[Inquiry], action: str = "list") -> None:
     record_access_many(
-        AccessContext.from_request(request),
-        [
-            LogItem(
-                subject_pseudonym=contact_subject(i),
-                object_type="inquiries.inquiry",
-                object_id=str(i.pk),
-                data_categories=(DataCategory.ORDINARY,),
-            )
-            for i in inquiries
-        ],
-        action=action,
-        activity=ACTIVITY,
+        AccessContext.from_request(request), _items(inquiries), action=action, activity=ACTIVITY
     )
 
 
 def queue(
-    request: HttpRequest, *, status: str = "", kind: str = "", overdue: bool = False
+    request: HttpRequest,
+    *,
+    status: str = "",
+    kind: str = "",
+    overdue: bool = False,
+    log: AccessLogBatch | None = None,
 ) -> list[Inquiry]:
-    """The informatiepunt queue, oldest due date first; every row shown is logged."""
+    """The informatiepunt queue, oldest due date first; every row shown is logged (``log``: the
+    caller's batch, written by the caller)."""
     inquiries = list(
         filter_queue(
             visible_inquiries(request.user, _membership(request)),
@@ -84,7 +92,10 @@ def queue(
             overdue=overdue,
         ).select_related("assigned_to", "organisation")[:QUEUE_LIMIT]
     )
-    _log_many(request, inquiries)
+    if log is not None:
+        log.items(ACTIVITY, _items(inquiries))
+    else:
+        _log_many(request, inquiries)
     return inquiries
 
 

@@ -13,6 +13,12 @@ role sees:
 * leerplicht: attendance and thuiszitters only (ABS-05).
 
 Everyone: open terms (overdue first), own actions, next meetings.
+
+Cost (issue 10): a constant number of queries whatever the number of cases. The sections first
+name the cases they list (ids only), the policy decides all of them in one load
+(``batch.decide_ids``), each section then builds from those rows, and the access log is written
+once per processing activity (``batch.AccessLogBatch``), before the page is rendered: the same
+entries as the sections would write one by one.
 """
 
 from __future__ import annotations
@@ -30,11 +36,12 @@ from passend.accounts.models import Membership, OrganisationKind, Role
 from passend.arrangements import selectors as arrangement_selectors
 from passend.arrangements.models import Arrangement
 from passend.attendance import selectors as attendance_selectors
+from passend.batch import AccessLogBatch, decide_ids, rows_of
 from passend.consultations import selectors as consultation_selectors
 from passend.inquiries import selectors as inquiry_selectors
 from passend.inquiries.services import DESK_ROLES
 from passend.tlv import selectors as tlv_selectors
-from passend.tlv.models import TlvApplication
+from passend.tlv.models import Tlv, TlvApplication
 
 SHOWN = 10
 CVA_ROLES = tlv_selectors.CVA_ROLES
@@ -76,8 +83,39 @@ class Dashboard:
         return sum(1 for t in self.terms if t.overdue)
 
 
-def _tlv(request: HttpRequest, board: Dashboard, membership: Membership, today: dt.date) -> None:
-    data = tlv_selectors.overview(request)
+@dataclass
+class _Work:
+    """What one request's sections share: the cases each lists (ids, phase 1), the policy's
+    rows for all of them (decided once), and the access-log batch."""
+
+    request: HttpRequest
+    log: AccessLogBatch
+    tlv_ids: list[int] = field(default_factory=list)
+    arrangement_ids: list[int] = field(default_factory=list)
+    action_ids: list[int] = field(default_factory=list)
+    attendance_ids: list[int] = field(default_factory=list)
+    home_stay_ids: list[int] = field(default_factory=list)
+    expiring: list[Tlv] = field(default_factory=list)
+    decided: dict[int, Any] = field(default_factory=dict)
+
+    def decide(self) -> None:
+        self.decided = decide_ids(
+            self.request,
+            self.tlv_ids
+            + self.arrangement_ids
+            + self.action_ids
+            + self.attendance_ids
+            + self.home_stay_ids
+            + [t.case_id for t in self.expiring],
+        )
+
+    def rows(self, ids: list[int]) -> list[Any]:
+        return rows_of(self.decided, ids)
+
+
+def _tlv(work: _Work, board: Dashboard, membership: Membership, today: dt.date) -> None:
+    request = work.request
+    data = tlv_selectors.overview(request, rows=work.rows(work.tlv_ids), log=work.log, light=True)
     rows = data["involved"] + data["queue"]
     for row in rows:
         url = reverse("tlv:detail", args=[row.application.case_id])
@@ -125,11 +163,15 @@ def _tlv(request: HttpRequest, board: Dashboard, membership: Membership, today: 
         )
     )
     if role == Role.SUPPORT_COORDINATOR:
-        board.expiring = tlv_selectors.expiring(request, today)[:SHOWN]
+        board.expiring = tlv_selectors.expiring(
+            request, today, tlvs=work.expiring, decided=work.decided, log=work.log
+        )[:SHOWN]
 
 
-def _arrangements(request: HttpRequest, board: Dashboard, membership: Membership) -> None:
-    data = arrangement_selectors.overview(request)
+def _arrangements(work: _Work, board: Dashboard, membership: Membership) -> None:
+    data = arrangement_selectors.overview(
+        work.request, rows=work.rows(work.arrangement_ids), log=work.log, light=True
+    )
     status = Arrangement.Status
     if membership.role in arrangement_selectors.SWV_ROLES:
         rows = data["queue"] + [
@@ -160,10 +202,9 @@ def _arrangements(request: HttpRequest, board: Dashboard, membership: Membership
     )
 
 
-def _inquiries(
-    request: HttpRequest, board: Dashboard, membership: Membership, today: dt.date
-) -> None:
-    rows = inquiry_selectors.queue(request, status="")
+def _inquiries(work: _Work, board: Dashboard, membership: Membership, today: dt.date) -> None:
+    request = work.request
+    rows = inquiry_selectors.queue(request, status="", log=work.log)
     open_rows = [i for i in rows if i.is_open]
     mine = [i for i in open_rows if i.assigned_to_id == request.user.pk]
     shown = open_rows if membership.role in DESK_ROLES else mine
@@ -213,9 +254,11 @@ def _inquiries(
 
 
 def _school_attendance(
-    request: HttpRequest, board: Dashboard, membership: Membership, today: dt.date
+    work: _Work, board: Dashboard, membership: Membership, today: dt.date
 ) -> None:
-    rows = attendance_selectors.reportables_for_school(request, membership.organisation)
+    rows = attendance_selectors.reportables_for_school(
+        work.request, membership.organisation, log=work.log, light=True
+    )
     url = reverse("attendance:reportables")
     for reportable in rows:
         if reportable.term is not None:
@@ -232,8 +275,10 @@ def _school_attendance(
     board.waiting.append(WorkGroup(_("Meldplichtige leerlingen (ABS-01)"), len(rows), url))
 
 
-def _officer_attendance(request: HttpRequest, board: Dashboard, today: dt.date) -> None:
-    reportables = attendance_selectors.reportables_in_cases(request)
+def _officer_attendance(work: _Work, board: Dashboard, today: dt.date) -> None:
+    reportables = attendance_selectors.reportables_in_cases(
+        work.request, rows=work.rows(work.attendance_ids), log=work.log, light=True
+    )
     for reportable, row in reportables:
         if reportable.term is not None:
             board.terms.append(
@@ -246,7 +291,9 @@ def _officer_attendance(request: HttpRequest, board: Dashboard, today: dt.date) 
                     reverse("attendance:case", args=[row.case.pk]),
                 )
             )
-    stays = attendance_selectors.home_stay_rows(request)
+    stays = attendance_selectors.home_stay_rows(
+        work.request, rows=work.rows(work.home_stay_ids), log=work.log
+    )
     flagged = [s for s in stays if s.flagged]
     url = reverse("attendance:home_stays")
     board.waiting.append(
@@ -285,22 +332,47 @@ def dashboard(request: HttpRequest, today: dt.date | None = None) -> Dashboard:
     board = Dashboard(role=role)
     if role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN):
         return board
-    if role == Role.ATTENDANCE_OFFICER:
+    officer = role == Role.ATTENDANCE_OFFICER
+    tlv = not officer and role in CVA_ROLES | {
+        Role.SWV_DIRECTOR,
+        Role.SCHOOL_BOARD,
+        Role.SUPPORT_COORDINATOR,
+    }
+    arrangements = not officer and (
+        role in arrangement_selectors.SWV_ROLES or role == Role.SUPPORT_COORDINATOR
+    )
+    inquiries = not officer and membership.organisation.kind == OrganisationKind.SWV
+    school_attendance = (
+        role == Role.SUPPORT_COORDINATOR and membership.organisation.kind == OrganisationKind.SCHOOL
+    )
+    # Phase 1: the cases every section lists; phase 2: one policy load for all of them.
+    work = _Work(request, AccessLogBatch(request))
+    if officer:
         # ABS-05: leerplicht sees the attendance module only.
-        _officer_attendance(request, board, today)
-    else:
-        if role in CVA_ROLES | {Role.SWV_DIRECTOR, Role.SCHOOL_BOARD, Role.SUPPORT_COORDINATOR}:
-            _tlv(request, board, membership, today)
-        if role in arrangement_selectors.SWV_ROLES or role == Role.SUPPORT_COORDINATOR:
-            _arrangements(request, board, membership)
-        if membership.organisation.kind == OrganisationKind.SWV:
-            _inquiries(request, board, membership, today)
-        if (
-            role == Role.SUPPORT_COORDINATOR
-            and membership.organisation.kind == OrganisationKind.SCHOOL
-        ):
-            _school_attendance(request, board, membership, today)
-    board.actions = consultation_selectors.my_actions(request)[:SHOWN]
+        work.attendance_ids = attendance_selectors.attendance_case_ids(request)
+        work.home_stay_ids = attendance_selectors.home_stay_case_ids(request)
+    if tlv:
+        work.tlv_ids = tlv_selectors.involved_case_ids(request)
+        work.expiring = tlv_selectors.expiring_tlvs(request, today)
+    if arrangements:
+        work.arrangement_ids = arrangement_selectors.involved_case_ids(request)
+    work.action_ids = consultation_selectors.action_case_ids(request)
+    work.decide()
+    # Phase 3: the sections, from the decided rows; their log entries go to the batch.
+    if officer:
+        _officer_attendance(work, board, today)
+    if tlv:
+        _tlv(work, board, membership, today)
+    if arrangements:
+        _arrangements(work, board, membership)
+    if inquiries:
+        _inquiries(work, board, membership, today)
+    if school_attendance:
+        _school_attendance(work, board, membership, today)
+    board.actions = consultation_selectors.my_actions(
+        request, rows=work.rows(work.action_ids), log=work.log, limit=SHOWN
+    )
+    work.log.write()
     _meetings(request, board, membership)
     # "my work" first: overdue terms on top, then by due date.
     board.terms.sort(key=lambda t: (not t.overdue, t.due_date, t.label))

@@ -8,12 +8,26 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -21,6 +35,7 @@ from django.utils import timezone
 from passend.access import selectors as access
 from passend.access.selectors import CaseRow
 from passend.accounts.models import Membership, Organisation, Role
+from passend.batch import AccessLogBatch, batch_or_now
 from passend.cases.models import Case, CaseKind
 from passend.consent.models import LegalBasis
 from passend.privacy.categories import DataCategory
@@ -82,19 +97,55 @@ def _application_queryset() -> QuerySet[TlvApplication]:
     )
 
 
-def overview(request: HttpRequest) -> dict[str, list[QueueRow]]:
-    """The TLV overview of the acting user: own involvement plus the organisation's queue."""
+def _light_queryset() -> QuerySet[TlvApplication]:
+    """Status and case (pseudonym, pupil id for the log subject) only: a list of work."""
+    return TlvApplication.objects.select_related("case").only(
+        "id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id"
+    )
+
+
+OVERVIEW_LIMIT = 200
+
+
+def involved_case_ids(request: HttpRequest) -> list[int]:
+    """The TLV cases of the acting user's overview: own involvement, the latest 200."""
+    membership = _membership(request)
+    if membership is None:
+        return []
+    return list(
+        access.involved_cases(request.user, membership)
+        .filter(kind=CaseKind.TLV)
+        .values_list("pk", flat=True)[:OVERVIEW_LIMIT]
+    )
+
+
+def overview(
+    request: HttpRequest,
+    *,
+    rows: list[CaseRow] | None = None,
+    log: AccessLogBatch | None = None,
+    light: bool = False,
+) -> dict[str, list[QueueRow]]:
+    """The TLV overview of the acting user: own involvement plus the organisation's queue.
+
+    ``rows``: the decided rows of ``involved_case_ids`` when the caller decided them already
+    (the dashboard decides the cases of all its sections at once); ``log``: the caller's batch
+    (written by the caller). ``light``: the applications carry their status only (no schools,
+    committee or pupil), enough for the dashboard.
+    """
     membership = _membership(request)
     if membership is None:
         return {"involved": [], "queue": []}
-    involved_cases = list(
-        access.with_policy_data(
-            access.involved_cases(request.user, membership).filter(kind=CaseKind.TLV)
-        )[:200]
-    )
-    rows = access.decide_rows(request, involved_cases)
+    if rows is None:
+        involved_cases = list(
+            access.with_policy_data(
+                access.involved_cases(request.user, membership).filter(kind=CaseKind.TLV)
+            )[:OVERVIEW_LIMIT]
+        )
+        rows = access.decide_rows(request, involved_cases)
     visible = {row.case.pk: row for row in rows}
-    applications = list(_application_queryset().filter(case_id__in=visible))
+    base = _light_queryset() if light else _application_queryset()
+    applications = list(base.filter(case_id__in=visible)) if visible else []
     queue_filter: Q | None = None
     if membership.role in CVA_ROLES:
         queue_filter = Q(
@@ -105,18 +156,18 @@ def overview(request: HttpRequest) -> dict[str, list[QueueRow]]:
         queue_filter = Q(swv_id=membership.organisation_id, status=TlvApplication.Status.ADVISED)
     queue: list[TlvApplication] = []
     if queue_filter is not None:
-        queue = list(
-            _application_queryset().filter(queue_filter).exclude(case_id__in=visible)[:200]
-        )
-    terms = _terms_by_application([a.pk for a in applications + queue])
+        queue = list(base.filter(queue_filter).exclude(case_id__in=visible)[:OVERVIEW_LIMIT])
+    ids = [a.pk for a in applications + queue]
+    terms = _terms_by_application(ids) if ids else {}
     involved = [
         QueueRow(a, visible[a.case_id].display_name, terms.get(a.pk, []), True)
         for a in applications
     ]
     queued = [QueueRow(a, a.case.pseudonym, terms.get(a.pk, []), False) for a in queue]
-    access.log_rows(request, rows)
-    record_access_many(
-        AccessContext.from_request(request),
+    batch, write = batch_or_now(request, log)
+    batch.rows(rows)
+    batch.items(
+        ACTIVITY,
         [
             LogItem(
                 subject_pseudonym=access.case_subject(a.case),
@@ -126,10 +177,187 @@ def overview(request: HttpRequest) -> dict[str, list[QueueRow]]:
             )
             for a in queue
         ],
-        action="list",
-        activity=ACTIVITY,
     )
+    if write:
+        batch.write()
     return {"involved": involved, "queue": queued}
+
+
+# --- the term overview: the files that need work, most urgent term first (TLV-04) -----------
+
+OVERVIEW_PAGE_SIZE = 50
+# Open-term keys examined at first; the rest, when the acting organisation's scope holds fewer.
+_KEY_BATCH = 4 * OVERVIEW_PAGE_SIZE
+_APP_OBJECT = "tlv.tlvapplication"
+# A keyset position: (earliest open term's due date, application id); no date for the
+# applications without an open term, which follow the others, newest first.
+_OverviewKey = tuple[dt.date | None, int]
+
+
+@dataclass
+class OverviewPage:
+    rows: list[QueueRow]
+    next_token: str = ""  # cursor of the next page ("?na="), empty on the last page
+    is_first_page: bool = True
+
+
+def _encode_overview_cursor(key: _OverviewKey) -> str:
+    """An opaque keyset position; holds a due date and an application id, no personal data."""
+    due, pk = key
+    raw = f"{due.isoformat() if due else '-'}|{pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_overview_cursor(token: str) -> _OverviewKey | None:
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        stamp, pk = raw.rsplit("|", 1)
+        due = None if stamp == "-" else dt.date.fromisoformat(stamp)
+        number = int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    return (due, number) if 0 < number < 2**63 else None
+
+
+def _queue_filter(membership: Membership) -> Q | None:
+    """The organisation's queue (``overview``): the CvA's incoming applications, the SWV's
+    advised ones awaiting its decision."""
+    if membership.role in CVA_ROLES:
+        return Q(
+            committee_id=membership.organisation_id,
+            status__in=[TlvApplication.Status.SUBMITTED, TlvApplication.Status.SUSPENDED],
+        )
+    if membership.role == Role.SWV_DIRECTOR:
+        return Q(swv_id=membership.organisation_id, status=TlvApplication.Status.ADVISED)
+    return None
+
+
+def _open_application_terms() -> QuerySet[Term]:
+    return Term.objects.filter(object_type=_APP_OBJECT, completed_on__isnull=True)
+
+
+def _open_term_keys(after: _OverviewKey | None, limit: int | None) -> list[tuple[int, dt.date]]:
+    """(application id, earliest open term's due date) of every application with an open term,
+    most urgent first, after the cursor: one aggregate over the open terms (their index), not a
+    look-up per application of the organisation's history."""
+    keys = (
+        _open_application_terms()
+        .annotate(app_id=Cast("object_id", BigIntegerField()))
+        .values("app_id")
+        .annotate(first_due=Min("due_date"))
+    )
+    if after is not None and after[0] is not None:
+        due, pk = after
+        keys = keys.filter(Q(first_due__gt=due) | Q(first_due=due, app_id__gt=pk))
+    ordered = keys.order_by("first_due", "app_id").values_list("app_id", "first_due")
+    return list(ordered[:limit] if limit is not None else ordered)
+
+
+def _open_terms_of(ids: list[int]) -> dict[int, list[Term]]:
+    """The open terms of the listed applications, with the columns the list shows."""
+    result: dict[int, list[Term]] = defaultdict(list)
+    if not ids:
+        return result
+    for term in (
+        _open_application_terms()
+        .filter(object_id__in=[str(i) for i in ids])
+        .select_related("rule")
+        .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
+        .order_by("due_date", "id")
+    ):
+        result[int(term.object_id)].append(term)
+    return result
+
+
+def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
+    """The TLV work list of the acting user: the applications of the cases they are involved
+    in plus their organisation's queue, in one list, most urgent first (the earliest due date
+    of an open term, then id; the applications without an open term follow, newest first),
+    ``OVERVIEW_PAGE_SIZE`` per page with a keyset cursor (no count).
+
+    Each involved case is decided by the policy (``access.decide_rows``); a queue row shows
+    the pseudonym only (CON-04 ground of the organisation). Exactly the rows shown are logged.
+    """
+    cursor = _decode_overview_cursor(cursor_token)
+    page = OverviewPage(rows=[], is_first_page=cursor is None)
+    membership = _membership(request)
+    if membership is None:
+        return page
+    involved = access.involved_cases(request.user, membership).filter(kind=CaseKind.TLV)
+    is_involved = Exists(involved.filter(pk=OuterRef("case_id")))
+    queue = _queue_filter(membership)
+    in_queue = ExpressionWrapper(queue, BooleanField()) if queue is not None else Value(False)
+    applications = (
+        TlvApplication.objects.select_related("case")
+        .only("id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id")
+        .annotate(is_involved=is_involved, in_queue=in_queue)
+        .filter(Q(is_involved) | queue if queue is not None else Q(is_involved))
+    )
+    wanted = OVERVIEW_PAGE_SIZE + 1
+    picked: list[tuple[_OverviewKey, TlvApplication]] = []
+    if cursor is None or cursor[0] is not None:
+        # 1. Applications with an open term: keys from the open terms, then the scope.
+        limit: int | None = _KEY_BATCH
+        after = cursor
+        while True:
+            keys = _open_term_keys(after, limit)
+            found = (
+                {a.pk: a for a in applications.filter(pk__in=[pk for pk, _due in keys])}
+                if keys
+                else {}
+            )
+            picked.extend(((due, pk), found[pk]) for pk, due in keys if pk in found)
+            if len(picked) >= wanted or limit is None or len(keys) < limit:
+                break
+            after, limit = (keys[-1][1], keys[-1][0]), None
+    if len(picked) < wanted:
+        # 2. The others (drafts, decided, withdrawn): newest first.
+        open_term = _open_application_terms().filter(object_id=Cast(OuterRef("pk"), CharField()))
+        rest = applications.filter(~Exists(open_term))
+        if cursor is not None and cursor[0] is None:
+            rest = rest.filter(pk__lt=cursor[1])
+        picked.extend(((None, a.pk), a) for a in rest.order_by("-pk")[: wanted - len(picked)])
+    shown = picked[:OVERVIEW_PAGE_SIZE]
+    if len(picked) > OVERVIEW_PAGE_SIZE:
+        page.next_token = _encode_overview_cursor(shown[-1][0])
+    # The policy decides the involved cases (the light row data of ``access``).
+    case_ids = [a.case_id for _key, a in shown if a.is_involved]
+    cases = (
+        list(
+            access.with_row_policy_data(
+                Case.objects.filter(pk__in=case_ids), request.user, membership
+            )
+        )
+        if case_ids
+        else []
+    )
+    decided = {row.case.pk: row for row in access.decide_rows(request, cases)}
+    terms = _open_terms_of([a.pk for _key, a in shown])
+    case_rows: list[CaseRow] = []
+    queue_items: list[LogItem] = []
+    for _key, a in shown:
+        row = decided.get(a.case_id)
+        if row is not None:
+            case_rows.append(row)
+            page.rows.append(QueueRow(a, row.display_name, terms.get(a.pk, []), True))
+        elif a.in_queue:
+            # Involved but not allowed (or not involved): the queue row, pseudonym only.
+            queue_items.append(
+                LogItem(
+                    subject_pseudonym=access.case_subject(a.case),
+                    object_type=_APP_OBJECT,
+                    object_id=str(a.pk),
+                    legal_ground=LegalBasis.EXTRA_SUPPORT,
+                )
+            )
+            page.rows.append(QueueRow(a, a.case.pseudonym, terms.get(a.pk, []), False))
+    access.log_rows(request, case_rows)
+    record_access_many(
+        AccessContext.from_request(request), queue_items, action="list", activity=ACTIVITY
+    )
+    return page
 
 
 def application_for(row: CaseRow) -> TlvApplication:
@@ -246,30 +474,50 @@ def application_detail(application: TlvApplication) -> ApplicationDetail:
 # --- expiring TLVs and DUO export (TLV-11) --------------------------------------------------
 
 
-def expiring(request: HttpRequest, today: dt.date | None = None) -> list[tuple[Tlv, CaseRow]]:
-    """TLVs of the acting school that end within the warning period (default 4 months)."""
+def expiring_tlvs(request: HttpRequest, today: dt.date | None = None) -> list[Tlv]:
+    """TLVs of the acting school that end within the warning period (default 4 months); not
+    yet decided by the policy (``expiring`` does that)."""
     membership = _membership(request)
     if membership is None or membership.role != Role.SUPPORT_COORDINATOR:
         return []
     today = today or timezone.localdate()
     horizon = add_months(today, TlvSettings.current().expiry_warning_months)
-    tlvs = list(
+    return list(
         Tlv.objects.filter(
             current_school_id=membership.organisation_id,
             end_date__gte=today,
             end_date__lte=horizon,
         )
         .exclude(extensions__status__in=_LIVE_STATUSES)
-        .select_related("case")
         .order_by("end_date")[:200]
     )
-    cases = {
-        c.pk: c
-        for c in access.with_policy_data(Case.objects.filter(pk__in=[t.case_id for t in tlvs]))
-    }
-    rows = {row.case.pk: row for row in access.decide_rows(request, list(cases.values()))}
-    result = [(t, rows[t.case_id]) for t in tlvs if t.case_id in rows]
-    access.log_rows(request, [row for _t, row in result])
+
+
+def expiring(
+    request: HttpRequest,
+    today: dt.date | None = None,
+    *,
+    tlvs: list[Tlv] | None = None,
+    decided: dict[int, CaseRow] | None = None,
+    log: AccessLogBatch | None = None,
+) -> list[tuple[Tlv, CaseRow]]:
+    """TLVs of the acting school that end within the warning period (default 4 months), with
+    their case as the policy allows it; each case shown is logged.
+
+    ``tlvs`` / ``decided`` / ``log``: ``expiring_tlvs`` and the decided rows of their cases
+    when the caller has them (the dashboard), and the caller's log batch."""
+    if tlvs is None:
+        tlvs = expiring_tlvs(request, today)
+    if not tlvs:
+        return []
+    if decided is None:
+        cases = access.with_policy_data(Case.objects.filter(pk__in=[t.case_id for t in tlvs]))
+        decided = {row.case.pk: row for row in access.decide_rows(request, list(cases))}
+    result = [(t, decided[t.case_id]) for t in tlvs if t.case_id in decided]
+    batch, write = batch_or_now(request, log)
+    batch.rows([row for _t, row in result])
+    if write:
+        batch.write()
     return result
 
 

@@ -1,0 +1,74 @@
+"""Reads and access-log entries shared by the sections of one page (the dashboard).
+
+* ``decide_ids``: the cases several sections list, loaded and decided by the policy once.
+* ``AccessLogBatch``: the access-log entries of those sections, written together.
+
+A page that combines several modules (the dashboard) calls several selectors; each of them logs
+what it returns. Written one by one, that is one transaction and one chain lock per selector.
+With a batch the selectors hand their entries over instead and the page writes them once per
+processing activity, before it answers: the same entries, fewer round trips, and the chain lock
+is taken once per activity instead of once per selector (NEN 7513; the log stays complete:
+``write`` runs before the response is built).
+
+Selectors take ``log: AccessLogBatch | None``; with ``None`` they log at once, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+
+from passend.access import selectors as access
+from passend.access.selectors import CaseRow
+from passend.cases.models import Case
+from passend.privacy.context import AccessContext
+from passend.privacy.services import LogItem, record_access_many
+
+
+def decide_ids(request: HttpRequest, ids: list[int]) -> dict[int, CaseRow]:
+    """The allowed rows of these cases, by id: one policy load for several sections (the same
+    decision ``access.decide_rows`` makes for each of them on its own)."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return {}
+    cases = list(access.with_policy_data(Case.objects.filter(pk__in=unique)))
+    return {row.case.pk: row for row in access.decide_rows(request, cases)}
+
+
+def rows_of(decided: dict[int, CaseRow], ids: list[int]) -> list[CaseRow]:
+    """The decided rows of ``ids``, in their order (what ``decide_rows`` returns for them)."""
+    return [decided[pk] for pk in ids if pk in decided]
+
+
+@dataclass
+class AccessLogBatch:
+    request: HttpRequest
+    _rows: list[CaseRow] = field(default_factory=list)
+    # activity -> items, action "list"; in the order the activities first came in
+    _items: dict[str, list[LogItem]] = field(default_factory=dict)
+
+    def rows(self, rows: list[CaseRow]) -> None:
+        """Cases listed (``access.log_rows``: activity case_management, action list)."""
+        self._rows.extend(rows)
+
+    def items(self, activity: str, items: list[LogItem]) -> None:
+        """Module objects listed (``record_access_many`` with action list)."""
+        self._items.setdefault(activity, []).extend(items)
+
+    def write(self) -> None:
+        if self._rows:
+            access.log_rows(self.request, self._rows)
+        context = AccessContext.from_request(self.request)
+        for activity, items in self._items.items():
+            if items:
+                record_access_many(context, items, action="list", activity=activity)
+        self._rows = []
+        self._items = {}
+
+
+def batch_or_now(request: HttpRequest, log: AccessLogBatch | None) -> tuple[AccessLogBatch, bool]:
+    """The caller's batch, or a new one the selector writes itself (``True``)."""
+    if log is not None:
+        return log, False
+    return AccessLogBatch(request), True
