@@ -16,7 +16,9 @@ Selectors take ``log: AccessLogBatch | None``; with ``None`` they log at once, a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Value
 from django.http import HttpRequest
 
 from passend.access import selectors as access
@@ -26,13 +28,38 @@ from passend.privacy.context import AccessContext
 from passend.privacy.services import LogItem, record_access_many
 
 
+@dataclass(frozen=True)
+class InvolvedCase:
+    pk: int
+    kind: str
+    case_director_id: int | None
+    flag: bool  # the caller's annotation (e.g. "has an open action of the user")
+
+
+def involved_index(request: HttpRequest, flag: Any = None) -> list[InvolvedCase]:
+    """The cases the acting user is involved in, as ``access.involved_cases`` gives them (the
+    same rows, in the same order: latest first), with kind and case director only: one scan of
+    the user's participations from which each section picks its cases (``flag``: an optional
+    boolean expression, such as an ``Exists``, evaluated per case)."""
+    queryset = access.involved_cases(request.user, getattr(request, "membership", None))
+    queryset = queryset.annotate(dashboard_flag=flag if flag is not None else Value(False))
+    return [
+        InvolvedCase(*values)
+        for values in queryset.values_list("pk", "kind", "case_director_id", "dashboard_flag")
+    ]
+
+
 def decide_ids(request: HttpRequest, ids: list[int]) -> dict[int, CaseRow]:
     """The allowed rows of these cases, by id: one policy load for several sections (the same
-    decision ``access.decide_rows`` makes for each of them on its own)."""
+    decision ``access.decide_rows`` makes for each of them on its own). The light policy input
+    of lists (``with_row_policy_data``): the rows carry the case and the pupil's name, never
+    show their related rows."""
     unique = list(dict.fromkeys(ids))
     if not unique:
         return {}
-    cases = list(access.with_policy_data(Case.objects.filter(pk__in=unique)))
+    membership = getattr(request, "membership", None)
+    queryset = Case.objects.filter(pk__in=unique)
+    cases = list(access.with_row_policy_data(queryset, request.user, membership))
     return {row.case.pk: row for row in access.decide_rows(request, cases)}
 
 

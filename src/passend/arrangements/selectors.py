@@ -33,7 +33,7 @@ from passend.arrangements.models import (
     Extension,
 )
 from passend.arrangements.services import euro, school_year_of
-from passend.batch import AccessLogBatch, batch_or_now
+from passend.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.cases.models import CaseKind
 from passend.consent.models import LegalBasis
 from passend.privacy.context import AccessContext
@@ -77,13 +77,10 @@ def involved_rows(request: HttpRequest, *, status: str = "") -> list[CaseRow]:
     return access.decide_rows(request, list(access.with_policy_data(cases)[:LIST_LIMIT]))
 
 
-def involved_case_ids(request: HttpRequest) -> list[int]:
-    """The arrangement cases of ``involved_rows``: own involvement, the latest 200."""
-    return list(
-        access.involved_cases(request.user, _membership(request))
-        .filter(kind=CaseKind.ARRANGEMENT)
-        .values_list("pk", flat=True)[:LIST_LIMIT]
-    )
+def overview_case_ids(index: list[InvolvedCase]) -> list[int]:
+    """The arrangement cases of ``involved_rows``, picked from ``batch.involved_index``: own
+    involvement, the latest 200."""
+    return [c.pk for c in index if c.kind == CaseKind.ARRANGEMENT][:LIST_LIMIT]
 
 
 def _light_queryset() -> QuerySet[Arrangement]:
@@ -102,7 +99,7 @@ def overview(
 ) -> dict[str, list[ListRow]]:
     """The Arrangementen page: own involvement plus, for ECT and decider, the SWV's queue.
 
-    ``rows``: the decided rows of ``involved_case_ids`` when the caller decided them already
+    ``rows``: the decided rows of ``overview_case_ids`` when the caller decided them already
     (the dashboard); ``log``: the caller's batch (written by the caller). ``light``: status and
     case only, no kind, school or decision number (the dashboard's list of work).
     """

@@ -38,7 +38,7 @@ from passend.attendance.models import (
     PreventiveNote,
     ReportableAbsence,
 )
-from passend.batch import AccessLogBatch
+from passend.batch import AccessLogBatch, InvolvedCase
 from passend.cases.models import Case, CaseKind
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
@@ -117,13 +117,13 @@ def reportable_for_school(school: Organisation, pk: int) -> ReportableAbsence | 
     )
 
 
-def attendance_case_ids(request: HttpRequest) -> list[int]:
-    """The attendance cases of ``reportables_in_cases``: own involvement, the latest 500."""
-    return list(
-        access.involved_cases(request.user, getattr(request, "membership", None))
-        .filter(kind=CaseKind.ATTENDANCE)
-        .values_list("pk", flat=True)[:500]
-    )
+CASE_LIMIT = 500
+
+
+def attendance_case_ids(index: list[InvolvedCase]) -> list[int]:
+    """The attendance cases of ``reportables_in_cases``, picked from ``batch.involved_index``:
+    own involvement, the latest 500."""
+    return [c.pk for c in index if c.kind == CaseKind.ATTENDANCE][:CASE_LIMIT]
 
 
 def reportables_in_cases(
@@ -144,7 +144,7 @@ def reportables_in_cases(
                 access.involved_cases(request.user, getattr(request, "membership", None)).filter(
                     kind=CaseKind.ATTENDANCE
                 )
-            )[:500]
+            )[:CASE_LIMIT]
         )
         rows = access.decide_rows(request, cases)
     by_case = {row.case.pk: row for row in rows if row.access.can_see(DataCategory.ABSENCE)}
@@ -263,13 +263,10 @@ class HomeStayRow:
     flag_date: dt.date
 
 
-def home_stay_case_ids(request: HttpRequest) -> list[int]:
-    """The thuiszitter cases of ``home_stay_rows``: own involvement, the latest 500."""
-    return list(
-        access.involved_cases(request.user, getattr(request, "membership", None))
-        .filter(kind=CaseKind.HOME_STAY)
-        .values_list("pk", flat=True)[:500]
-    )
+def home_stay_case_ids(index: list[InvolvedCase]) -> list[int]:
+    """The thuiszitter cases of ``home_stay_rows``, picked from ``batch.involved_index``: own
+    involvement, the latest 500."""
+    return [c.pk for c in index if c.kind == CaseKind.HOME_STAY][:CASE_LIMIT]
 
 
 def home_stay_rows(
@@ -287,7 +284,7 @@ def home_stay_rows(
         queryset = access.involved_cases(request.user, getattr(request, "membership", None)).filter(
             kind=CaseKind.HOME_STAY
         )
-        cases = list(access.with_policy_data(queryset)[:500])
+        cases = list(access.with_policy_data(queryset)[:CASE_LIMIT])
         rows = access.decide_rows(request, cases)
     stays = (
         {

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from passend.access import selectors as access
 from passend.access.policy import decide_case, phase_policies
 from passend.access.selectors import CaseRow
-from passend.batch import AccessLogBatch, batch_or_now
+from passend.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.cases.models import Case
 from passend.consultations.models import (
     OPEN_ACTION_STATUSES,
@@ -263,9 +263,19 @@ def _action_cases(request: HttpRequest) -> QuerySet[Case]:
     )
 
 
-def action_case_ids(request: HttpRequest) -> list[int]:
-    """The cases of ``my_actions``: directed by the user, or with an open action of theirs."""
-    return [case.pk for case in _action_cases(request).only("id", "opened_at")]
+def open_action_of(user: Any) -> Exists:
+    """Per case: has an open action owned by ``user`` (for ``batch.involved_index``)."""
+    return Exists(
+        PlanAction.objects.filter(
+            plan__case_id=OuterRef("pk"), owner=user, status__in=OPEN_ACTION_STATUSES
+        )
+    )
+
+
+def action_case_ids(user: Any, index: list[InvolvedCase]) -> list[int]:
+    """The cases of ``my_actions``, picked from ``batch.involved_index(request,
+    open_action_of(user))``: directed by the user, or with an open action of theirs."""
+    return list(dict.fromkeys(c.pk for c in index if c.case_director_id == user.pk or c.flag))
 
 
 def my_actions(

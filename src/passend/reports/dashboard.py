@@ -36,7 +36,7 @@ from passend.accounts.models import Membership, OrganisationKind, Role
 from passend.arrangements import selectors as arrangement_selectors
 from passend.arrangements.models import Arrangement
 from passend.attendance import selectors as attendance_selectors
-from passend.batch import AccessLogBatch, decide_ids, rows_of
+from passend.batch import AccessLogBatch, decide_ids, involved_index, rows_of
 from passend.consultations import selectors as consultation_selectors
 from passend.inquiries import selectors as inquiry_selectors
 from passend.inquiries.services import DESK_ROLES
@@ -345,18 +345,20 @@ def dashboard(request: HttpRequest, today: dt.date | None = None) -> Dashboard:
     school_attendance = (
         role == Role.SUPPORT_COORDINATOR and membership.organisation.kind == OrganisationKind.SCHOOL
     )
-    # Phase 1: the cases every section lists; phase 2: one policy load for all of them.
+    # Phase 1: the cases every section lists, picked from one scan of the user's involvement;
+    # phase 2: one policy load for all of them.
     work = _Work(request, AccessLogBatch(request))
+    index = involved_index(request, consultation_selectors.open_action_of(request.user))
     if officer:
         # ABS-05: leerplicht sees the attendance module only.
-        work.attendance_ids = attendance_selectors.attendance_case_ids(request)
-        work.home_stay_ids = attendance_selectors.home_stay_case_ids(request)
+        work.attendance_ids = attendance_selectors.attendance_case_ids(index)
+        work.home_stay_ids = attendance_selectors.home_stay_case_ids(index)
     if tlv:
-        work.tlv_ids = tlv_selectors.involved_case_ids(request)
+        work.tlv_ids = tlv_selectors.overview_case_ids(index)
         work.expiring = tlv_selectors.expiring_tlvs(request, today)
     if arrangements:
-        work.arrangement_ids = arrangement_selectors.involved_case_ids(request)
-    work.action_ids = consultation_selectors.action_case_ids(request)
+        work.arrangement_ids = arrangement_selectors.overview_case_ids(index)
+    work.action_ids = consultation_selectors.action_case_ids(request.user, index)
     work.decide()
     # Phase 3: the sections, from the decided rows; their log entries go to the batch.
     if officer:

@@ -35,7 +35,7 @@ from django.utils import timezone
 from passend.access import selectors as access
 from passend.access.selectors import CaseRow
 from passend.accounts.models import Membership, Organisation, Role
-from passend.batch import AccessLogBatch, batch_or_now
+from passend.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.cases.models import Case, CaseKind
 from passend.consent.models import LegalBasis
 from passend.privacy.categories import DataCategory
@@ -107,16 +107,10 @@ def _light_queryset() -> QuerySet[TlvApplication]:
 OVERVIEW_LIMIT = 200
 
 
-def involved_case_ids(request: HttpRequest) -> list[int]:
-    """The TLV cases of the acting user's overview: own involvement, the latest 200."""
-    membership = _membership(request)
-    if membership is None:
-        return []
-    return list(
-        access.involved_cases(request.user, membership)
-        .filter(kind=CaseKind.TLV)
-        .values_list("pk", flat=True)[:OVERVIEW_LIMIT]
-    )
+def overview_case_ids(index: list[InvolvedCase]) -> list[int]:
+    """The TLV cases of the overview, picked from ``batch.involved_index``: own involvement,
+    the latest 200 (what ``overview`` reads without ``rows``)."""
+    return [c.pk for c in index if c.kind == CaseKind.TLV][:OVERVIEW_LIMIT]
 
 
 def overview(
@@ -128,7 +122,7 @@ def overview(
 ) -> dict[str, list[QueueRow]]:
     """The TLV overview of the acting user: own involvement plus the organisation's queue.
 
-    ``rows``: the decided rows of ``involved_case_ids`` when the caller decided them already
+    ``rows``: the decided rows of ``overview_case_ids`` when the caller decided them already
     (the dashboard decides the cases of all its sections at once); ``log``: the caller's batch
     (written by the caller). ``light``: the applications carry their status only (no schools,
     committee or pupil), enough for the dashboard.
