@@ -59,6 +59,25 @@ def test_list_is_scoped_logged_and_cursor_paginated(
     assert list(logged.values_list("object_id", flat=True)) == [str(world.case.pk)]
 
 
+def test_list_cursor_pages_cover_every_case_once_newest_first_and_log_each_page(
+    coordinator_a: Any,
+) -> None:
+    """The API pages over the keys, then loads and decides those cases (issue 10): still every
+    case exactly once, in the stable order (-opened_at, -id), each page logged as shown."""
+    cases = [open_case(coordinator_a, None) for _ in range(53)]
+    Case.objects.filter(pk__in=[c.pk for c in cases[:30]]).update(opened_at=timezone.now())
+    client = api_client(coordinator_a)
+    first = client.get(BASE).json()
+    second = client.get(first["next"]).json()
+    ids = [c["id"] for c in first["results"]] + [c["id"] for c in second["results"]]
+    assert len(first["results"]) == 50 and len(second["results"]) == 3
+    assert sorted(ids) == sorted(c.pk for c in cases)
+    expected = Case.objects.filter(pk__in=ids).order_by("-opened_at", "-id")
+    assert ids == list(expected.values_list("pk", flat=True))
+    logged = AccessLogEntry.objects.filter(action="list", actor=coordinator_a)
+    assert sorted(int(i) for i in logged.values_list("object_id", flat=True)) == sorted(ids)
+
+
 def test_list_filters_and_constant_queries(region: dict[str, Any], coordinator_a: Any) -> None:
     client = api_client(coordinator_a)
     ggd = OrganisationFactory(name="GGD", kind=OrganisationKind.GGD)

@@ -112,18 +112,19 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         params = request.query_params
-        queryset = access.with_row_policy_data(
-            selectors.filter_cases(
-                self.get_queryset(),
-                phase=params.get("phase", ""),
-                kind=params.get("kind", ""),
-                status=params.get("status", ""),
-            ),
-            request.user,
-            getattr(request, "membership", None),
+        queryset = selectors.filter_cases(
+            self.get_queryset(),
+            phase=params.get("phase", ""),
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
         )
-        page = self.paginate_queryset(queryset) or []
-        rows = access.decide_rows(request, list(page))
+        # The cursor pages over the keys only (a light sorted query); then those cases are
+        # loaded with the policy's input and decided.
+        keys = self.paginate_queryset(queryset.values("id", "opened_at")) or []
+        cases = access.cases_for_rows(
+            [key["id"] for key in keys], request.user, getattr(request, "membership", None)
+        )
+        rows = access.decide_rows(request, cases)
         access.log_rows(request, rows)
         return self.get_paginated_response([s.case_summary(row) for row in rows])
 

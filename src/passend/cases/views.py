@@ -73,19 +73,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
     rows: list[CaseRow] = []
     has_more = False
     for _batch in range(MAX_BATCHES):
-        batch = list(
-            access.with_row_policy_data(
-                selectors.after_cursor(queryset, cursor), request.user, _membership(request)
-            )[: PAGE_SIZE + 1]
+        # The page's keys first (a light sorted query), then those cases with the policy input.
+        keys = list(
+            selectors.after_cursor(queryset, cursor).values_list("opened_at", "pk")[: PAGE_SIZE + 1]
         )
+        batch = access.cases_for_rows([pk for _at, pk in keys], request.user, _membership(request))
         decided = access.decide_rows(request, batch)
         rows.extend(row for row in decided if selectors.matches_query(row, query))
         if len(rows) > PAGE_SIZE:
             has_more = True
             break
-        if len(batch) <= PAGE_SIZE:
+        if len(keys) <= PAGE_SIZE:
             break
-        cursor = (batch[-1].opened_at, batch[-1].pk)
+        cursor = keys[-1]
     else:
         has_more = True
     rows = rows[:PAGE_SIZE]
