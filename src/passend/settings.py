@@ -140,6 +140,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A process that wrote access-log entries seals them into the hash chain after its commit, at
+# most this often (seconds); empty = only `manage.py seal_access_log` seals (docs/architecture).
+_SEAL_SECONDS = os.environ.get("PASSEND_ACCESS_LOG_SEAL_SECONDS", "1")
+PASSEND_ACCESS_LOG_SEAL_SECONDS = float(_SEAL_SECONDS) if _SEAL_SECONDS else None
 
 # --- Authentication ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -13,7 +13,7 @@ from passend.accounts.models import Membership, Organisation, OrganisationKind, 
 from passend.cases import generator
 from passend.cases.models import Case, CaseKind, Participant, Phase
 from passend.consent.models import Consent
-from passend.privacy.models import AccessLogEntry
+from passend.privacy.models import AccessLogEntry, AccessLogSeal
 from passend.privacy.selectors import verify_chain
 from passend.pupils.models import Pupil
 
@@ -79,7 +79,7 @@ def _snapshot() -> tuple[Any, ...]:
             Case.objects.order_by("pk").values_list("pk", "pseudonym", "kind", "phase", "opened_at")
         ),
         list(Participant.objects.order_by("pk").values_list("case_id", "user_id", "joined_phase")),
-        AccessLogEntry.objects.order_by("-id").values_list("entry_hash", flat=True)[0],
+        AccessLogSeal.objects.order_by("-last_entry_id").values_list("block_hash", flat=True)[0],
         # The module parts (issue 10): same seed, same rows, same ciphertext.
         list(
             Document.objects.order_by("pk").values_list(
@@ -133,6 +133,7 @@ def test_canonical_matches_compute_hash() -> None:
     from datetime import UTC, datetime
 
     entry = AccessLogEntry(
+        id=77,
         occurred_at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
         actor_id=5,
         actor_username="ib-0001",
@@ -153,6 +154,7 @@ def test_canonical_matches_compute_hash() -> None:
     import hashlib
 
     payload = generator.canonical(
+        entry_id=77,
         occurred_at="2026-01-02T03:04:05.000006+00:00",
         actor_id=5,
         actor_username="ib-0001",
@@ -170,8 +172,7 @@ def test_canonical_matches_compute_hash() -> None:
         reason="",
         ip_address="10.1.2.3",
     )
-    prev = "0" * 64
-    assert hashlib.sha256((prev + payload).encode()).hexdigest() == entry.compute_hash(prev)
+    assert hashlib.sha256(payload.encode()).hexdigest() == entry.digest()
 
 
 def test_command_refuses_a_database_with_data(capsys: Any) -> None:

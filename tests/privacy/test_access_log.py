@@ -1,14 +1,20 @@
-"""The access log is hash-chained, append-only and verifiable (DESIGN.md privacy core 2)."""
+"""The access log is append-only, sealed into a hash chain and verifiable (DESIGN.md privacy
+core 2; sealed in blocks after commit since issue 10)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
+from passend.privacy import chain
 from passend.privacy.context import AccessContext, subject_pseudonym
-from passend.privacy.models import GENESIS_HASH, AccessLogEntry
-from passend.privacy.services import record_access
+from passend.privacy.models import GENESIS_HASH, AccessLogEntry, AccessLogSeal
+from passend.privacy.selectors import verify_chain
+from passend.privacy.services import record_access, seal_access_log
 
 pytestmark = pytest.mark.django_db
 
@@ -27,55 +33,125 @@ def _write(n: int) -> list[AccessLogEntry]:
     ]
 
 
-def test_entries_are_chained_from_genesis() -> None:
-    first, second, third = _write(3)
-    assert first.previous_hash == GENESIS_HASH
-    assert second.previous_hash == first.entry_hash
-    assert third.previous_hash == second.entry_hash
+def test_entries_are_sealed_in_blocks_chained_from_genesis() -> None:
+    entries = _write(5)
+    assert seal_access_log(block_size=2) == 5
+    seals = list(AccessLogSeal.objects.order_by("last_entry_id"))
+    assert [(s.after_entry_id, s.last_entry_id, s.entry_count) for s in seals] == [
+        (0, entries[1].id, 2),
+        (entries[1].id, entries[3].id, 2),
+        (entries[3].id, entries[4].id, 1),
+    ]
+    assert seals[0].previous_hash == GENESIS_HASH
+    assert seals[1].previous_hash == seals[0].block_hash
+    assert seals[2].previous_hash == seals[1].block_hash
+    assert seals[1].block_hash == chain.block_hash(
+        seals[0].block_hash, entries[1].id, entries[3].id, [e.digest() for e in entries[2:4]]
+    )
+    # Nothing new: a second run seals nothing and makes no block.
+    assert seal_access_log() == 0
+    assert AccessLogSeal.objects.count() == 3
+
+
+def test_a_rolled_back_entry_leaves_a_gap_that_seals() -> None:
+    _write(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _write(1)
+        raise RuntimeError("the write this entry recorded failed")
+    _write(1)
+    assert seal_access_log() == 2
+    assert list(verify_chain()) == []
 
 
 def test_verify_passes_on_intact_chain(capsys: pytest.CaptureFixture[str]) -> None:
     _write(5)
+    seal_access_log(block_size=2)
+    _write(2)  # written just now, not sealed yet: waiting, not a failure
     call_command("verify_access_log")
-    assert "5 entries verified" in capsys.readouterr().out
+    assert "5 entries verified, 2 waiting to be sealed" in capsys.readouterr().out
 
 
-def test_verify_names_first_tampered_entry() -> None:
-    entries = _write(5)
-    # Tamper as an attacker with raw database access would, bypassing the ORM guard.
+def test_verify_fails_on_entries_left_unsealed_too_long() -> None:
+    (entry,) = _write(1)
+    _tamper(
+        "UPDATE privacy_accesslogentry SET occurred_at = %s WHERE id = %s",
+        [timezone.now() - timedelta(hours=1), entry.id],
+    )
+    with pytest.raises(CommandError, match=f"entry {entry.id} and later are not sealed"):
+        call_command("verify_access_log")
+    call_command("verify_access_log", max_unsealed_minutes=120)
+
+
+def _tamper(statement: str, params: list[object]) -> None:
+    # As an attacker with raw database access would, bypassing the ORM and the trigger.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE privacy_accesslogentry DISABLE TRIGGER USER")
-        cursor.execute(
-            "UPDATE privacy_accesslogentry SET outcome = 'denied' WHERE id = %s", [entries[2].id]
-        )
-    with pytest.raises(CommandError, match=f"entry {entries[2].id}"):
+            cursor.execute("ALTER TABLE privacy_accesslogseal DISABLE TRIGGER USER")
+        cursor.execute(statement, params)
+
+
+def test_verify_names_the_block_of_a_tampered_entry() -> None:
+    entries = _write(6)
+    seal_access_log(block_size=3)
+    _tamper("UPDATE privacy_accesslogentry SET outcome = 'denied' WHERE id = %s", [entries[4].id])
+    with pytest.raises(CommandError, match=f"entry {entries[3].id}.*changed, or an entry"):
         call_command("verify_access_log")
 
 
 def test_verify_detects_deleted_entry() -> None:
     entries = _write(4)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE privacy_accesslogentry DISABLE TRIGGER USER")
-        cursor.execute("DELETE FROM privacy_accesslogentry WHERE id = %s", [entries[1].id])
-    with pytest.raises(CommandError, match=f"entry {entries[2].id}"):
+    seal_access_log()
+    _tamper("DELETE FROM privacy_accesslogentry WHERE id = %s", [entries[1].id])
+    with pytest.raises(CommandError, match=f"entry {entries[0].id}"):
         call_command("verify_access_log")
+
+
+def test_verify_detects_a_removed_block() -> None:
+    entries = _write(6)
+    seal_access_log(block_size=2)
+    _tamper("DELETE FROM privacy_accesslogseal WHERE last_entry_id = %s", [entries[3].id])
+    with pytest.raises(CommandError, match="does not follow the block before it"):
+        call_command("verify_access_log")
+
+
+def test_verify_detects_removal_of_the_last_block() -> None:
+    """Truncation: the entries of a removed last block are unsealed, and old."""
+    entries = _write(2)
+    seal_access_log()
+    _tamper("DELETE FROM privacy_accesslogseal", [])
+    _tamper(
+        "UPDATE privacy_accesslogentry SET occurred_at = %s WHERE id >= %s",
+        [timezone.now() - timedelta(hours=1), entries[0].id],
+    )
+    with pytest.raises(CommandError, match="not sealed"):
+        call_command("verify_access_log")
+
+
+def test_seal_command(capsys: pytest.CaptureFixture[str]) -> None:
+    _write(3)
+    call_command("seal_access_log")
+    assert "Sealed 3 access-log entries." in capsys.readouterr().out
+    assert list(verify_chain()) == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL")
 def test_postgres_refuses_update_and_delete() -> None:
     (entry,) = _write(1)
-    for statement in (
-        "UPDATE privacy_accesslogentry SET outcome = 'denied' WHERE id = %s",
-        "DELETE FROM privacy_accesslogentry WHERE id = %s",
+    seal_access_log()
+    seal = AccessLogSeal.objects.get()
+    for statement, pk in (
+        ("UPDATE privacy_accesslogentry SET outcome = 'denied' WHERE id = %s", entry.id),
+        ("DELETE FROM privacy_accesslogentry WHERE id = %s", entry.id),
+        ("UPDATE privacy_accesslogseal SET block_hash = 'x' WHERE id = %s", seal.id),
+        ("DELETE FROM privacy_accesslogseal WHERE id = %s", seal.id),
     ):
         with (
             pytest.raises(DatabaseError, match="append-only"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
-            cursor.execute(statement, [entry.id])
+            cursor.execute(statement, [pk])
 
 
 def test_undeclared_activity_is_refused() -> None:

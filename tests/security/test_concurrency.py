@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
+from django.db.models import Sum
 
 from passend.accounts.models import Membership, Role
 from passend.cases import services as case_services
 from passend.cases.models import Case, Phase
 from passend.privacy.context import AccessContext
-from passend.privacy.models import AccessLogEntry
-from passend.privacy.selectors import verify_chain
-from passend.privacy.services import record_access
+from passend.privacy.models import AccessLogEntry, AccessLogSeal
+from passend.privacy.selectors import unsealed_entries, verify_chain
+from passend.privacy.services import record_access, seal_access_log
 from tests.cases.screens import actor, add_partner, build_world
 from tests.conftest import make_professional, verified_client
 
@@ -96,13 +98,18 @@ ENTRIES_PER_WRITER = 15
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any]) -> None:
+    """Writers append without waiting for each other while sealers run (issue 10); a writer
+    that keeps its transaction open holds a low id that commits late. Every entry ends up
+    sealed exactly once, in id order, and the chain verifies."""
     if connection.vendor != "postgresql":
         pytest.skip("parallel connections need PostgreSQL (runs in make test-postgres and CI)")
     owner = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-par")
     membership = Membership.objects.get(user=owner)
     before = AccessLogEntry.objects.count()
-    barrier = threading.Barrier(WRITERS)
+    barrier = threading.Barrier(WRITERS + 1)
     errors: list[BaseException] = []
+    writing = threading.Event()
+    writing.set()
 
     def writer(number: int) -> None:
         try:
@@ -119,20 +126,37 @@ def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any
                         object_type="test.parallel",
                         object_id=f"{number}-{i}",
                     )
+                    if number == 0 and i % 5 == 0:
+                        time.sleep(0.05)  # a slow transaction: its id commits after later ones
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def sealer() -> None:
+        try:
+            barrier.wait(timeout=30)
+            while writing.is_set():
+                seal_access_log(block_size=7)
         except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    seal_thread = threading.Thread(target=sealer)
+    seal_thread.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert not errors, f"a writer failed: {errors[0]!r}"
-    entries = list(AccessLogEntry.objects.order_by("id").values_list("previous_hash", "entry_hash"))
-    assert len(entries) == before + WRITERS * ENTRIES_PER_WRITER, "entries were lost"
-    previous = [p for p, _e in entries]
-    assert len(set(previous)) == len(previous), "two entries chained to the same predecessor (fork)"
+    writing.clear()
+    seal_thread.join(timeout=60)
+    assert not errors, f"a writer or the sealer failed: {errors[0]!r}"
+    seal_access_log()
+    assert AccessLogEntry.objects.count() == before + WRITERS * ENTRIES_PER_WRITER, "entries lost"
+    assert not unsealed_entries().exists()
+    sealed = AccessLogSeal.objects.aggregate(total=Sum("entry_count"))["total"]
+    assert sealed == AccessLogEntry.objects.count(), "an entry was sealed twice or not at all"
     broken = list(verify_chain())
     assert not broken, f"chain broken at entry {broken[0].entry_id}: {broken[0].problem}"

@@ -57,7 +57,9 @@ from passend.cases.models import (
 )
 from passend.consent.models import Consent, ConsentMethod, LegalBasis, LegalGround
 from passend.privacy.categories import DataCategory
-from passend.privacy.models import GENESIS_HASH, AccessLogEntry
+from passend.privacy.chain import GENESIS_HASH
+from passend.privacy.models import AccessLogEntry, AccessLogSeal
+from passend.privacy.services import SEAL_BLOCK_SIZE, seal_access_log
 from passend.pupils.models import Enrolment, Guardian, Pupil
 
 # The password of every generated user (fictitious data only; documented in docs/performance.md).
@@ -1220,13 +1222,12 @@ ACCESS_LOG_FIELDS = [
     "outcome",
     "reason",
     "ip_address",
-    "previous_hash",
-    "entry_hash",
 ]
 
 
 def canonical(
     *,
+    entry_id: int,
     occurred_at: str,
     actor_id: int,
     actor_username: str,
@@ -1244,12 +1245,12 @@ def canonical(
     reason: str,
     ip_address: str,
 ) -> str:
-    """``AccessLogEntry.compute_hash``'s canonical JSON, for values without characters that
-    JSON escapes (all generated values are plain ASCII; a test compares both)."""
+    """``privacy.chain.canonical``'s JSON, for values without characters that JSON escapes
+    (all generated values are plain ASCII; a test compares both)."""
     return (
         f'{{"action":"{action}","activity":"{activity}","actor_id":"{actor_id}",'
         f'"actor_username":"{actor_username}","data_categories":"{data_categories}",'
-        f'"ip_address":"{ip_address}","legal_ground":"{legal_ground}",'
+        f'"id":"{entry_id}","ip_address":"{ip_address}","legal_ground":"{legal_ground}",'
         f'"object_id":"{object_id}","object_type":"{object_type}",'
         f'"occurred_at":"{occurred_at}","organisation_id":"{organisation_id}",'
         f'"outcome":"{outcome}","reason":"{reason}","role":"{role}",'
@@ -1257,18 +1258,27 @@ def canonical(
     )
 
 
-def access_log_rows(g: Generator, count: int) -> Iterator[tuple[Any, ...]]:
-    """``count`` entries in id and time order over the last two years, chained in Python.
+def access_log_rows(
+    g: Generator, count: int, seals: list[AccessLogSeal]
+) -> Iterator[tuple[Any, ...]]:
+    """``count`` entries in id and time order over the last two years; their sealed blocks of
+    the hash chain (``privacy.chain``) are appended to ``seals`` as the rows are produced.
 
-    The two queries run here, before the caller starts its COPY (one connection, one
-    statement at a time); the rows come from the generator returned.
+    The queries run here, before the caller starts its COPY (one connection, one statement at
+    a time); the rows come from the generator returned. Existing entries are sealed first, so
+    the new blocks continue the chain.
     """
-    last = AccessLogEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    seal_access_log()
+    last = AccessLogSeal.objects.order_by("-last_entry_id").first()
     ids = g.new_ids(AccessLogEntry, count)
-    return _access_log_rows(g, ids, last or GENESIS_HASH)
+    if last is None:
+        return _access_log_rows(g, ids, GENESIS_HASH, 0, seals)
+    return _access_log_rows(g, ids, last.block_hash, last.last_entry_id, seals)
 
 
-def _access_log_rows(g: Generator, ids: range, previous: str) -> Iterator[tuple[Any, ...]]:
+def _access_log_rows(
+    g: Generator, ids: range, previous: str, after: int, seals: list[AccessLogSeal]
+) -> Iterator[tuple[Any, ...]]:
     rng = g.rng
     count = len(ids)
     key = settings.PSEUDONYM_KEY.encode()
@@ -1329,7 +1339,16 @@ def _access_log_rows(g: Generator, ids: range, previous: str) -> Iterator[tuple[
     n_slots = len(slots)
     n_variants = len(variants)
     offset = 0
-    for entry_id in ids:
+    sealed_at = ANCHOR
+    block: Any = None
+    block_last = after
+    in_block = 0
+    for index, entry_id in enumerate(ids):
+        if block is None:
+            # Blocks of SEAL_BLOCK_SIZE ids, hashed as they stream (privacy.chain.block_hash).
+            block_last = ids[min(index + SEAL_BLOCK_SIZE, len(ids)) - 1]
+            block = sha256(f"{previous}:{after}:{block_last}:".encode())
+            in_block = 0
         offset += step
         seconds, micro = divmod(offset, 1_000_000)
         seconds += start_s
@@ -1361,11 +1380,25 @@ def _access_log_rows(g: Generator, ids: range, previous: str) -> Iterator[tuple[
         trace = randbytes(16).hex()
         payload = (
             f'{{"action":"{action}","activity":"case_management",{head}'
-            f'"data_categories":"{cats}",{middle}"legal_ground":"{ground}",{objects}'
-            f'"occurred_at":"{stamp}",{tail}"outcome":"{outcome}","reason":"{reason}",'
+            f'"data_categories":"{cats}","id":"{entry_id}",{middle}"legal_ground":"{ground}",'
+            f'{objects}"occurred_at":"{stamp}",{tail}"outcome":"{outcome}","reason":"{reason}",'
             f'{who}"trace_id":"{trace}"}}'
         )
-        entry_hash = sha256((previous + payload).encode()).hexdigest()
+        block.update(sha256(payload.encode()).hexdigest().encode())
+        in_block += 1
+        if entry_id == block_last:
+            block_hash = block.hexdigest()
+            seals.append(
+                AccessLogSeal(
+                    after_entry_id=after,
+                    last_entry_id=block_last,
+                    entry_count=in_block,
+                    sealed_at=sealed_at,
+                    previous_hash=previous,
+                    block_hash=block_hash,
+                )
+            )
+            previous, after, block = block_hash, block_last, None
         yield (
             entry_id,
             f"{day}{sep}{clock}{suffix}",
@@ -1384,15 +1417,14 @@ def _access_log_rows(g: Generator, ids: range, previous: str) -> Iterator[tuple[
             outcome,
             reason,
             ip,
-            previous,
-            entry_hash,
         )
-        previous = entry_hash
 
 
 @register_part("access_log", after="cases")
 def generate_access_log(g: Generator) -> None:
-    """The access log of two years of work, as a valid hash chain after the existing entries."""
-    rows = access_log_rows(g, g.scale.access_log)
+    """The access log of two years of work, sealed in blocks that continue the hash chain."""
+    seals: list[AccessLogSeal] = []
+    rows = access_log_rows(g, g.scale.access_log, seals)
     with g.indexes_deferred(AccessLogEntry):
         g.copy(AccessLogEntry, ACCESS_LOG_FIELDS, rows)
+    AccessLogSeal.objects.bulk_create(seals, batch_size=1000)

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from passend.privacy.models import AccessLogEntry
+from passend.privacy.models import AccessLogEntry, AccessLogSeal
 from passend.privacy.selectors import verify_chain
 
 MANIFEST = "manifest.json"
@@ -90,10 +90,11 @@ def _access_log_head(cursor: Any) -> dict[str, Any]:
     table = connection.ops.quote_name(AccessLogEntry._meta.db_table)
     cursor.execute(f"SELECT COUNT(*), MAX(id) FROM {table}")  # noqa: S608
     count, last_id = cursor.fetchone()
-    head_hash = ""
-    if last_id is not None:
-        cursor.execute(f"SELECT entry_hash FROM {table} WHERE id = %s", [last_id])  # noqa: S608
-        head_hash = cursor.fetchone()[0]
+    # The head of the chain is the last sealed block (entries after it are not sealed yet).
+    seals = connection.ops.quote_name(AccessLogSeal._meta.db_table)
+    cursor.execute(f"SELECT block_hash FROM {seals} ORDER BY last_entry_id DESC LIMIT 1")  # noqa: S608
+    row = cursor.fetchone()
+    head_hash = row[0] if row else ""
     return {"count": int(count), "last_id": last_id, "head_hash": head_hash}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
+from passend.privacy import chain
+from passend.privacy.chain import GENESIS_HASH
+
+__all__ = ["GENESIS_HASH", "AccessLogEntry", "AccessLogSeal", "Outcome"]
 
 
 class Outcome(models.TextChoices):
@@ -20,8 +20,9 @@ class Outcome(models.TextChoices):
 class AccessLogEntry(models.Model):
     """One read, write or security event on personal data.
 
-    Rows are never updated or deleted: on PostgreSQL a trigger refuses it; on every database
-    `manage.py verify_access_log` recomputes the chain and names the first broken entry.
+    Rows are never updated or deleted: on PostgreSQL a trigger refuses it. They are sealed
+    into the hash chain in blocks (``AccessLogSeal``, ``privacy.chain``); on every database
+    `manage.py verify_access_log` recomputes the chain and names the first broken block.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -50,8 +51,6 @@ class AccessLogEntry(models.Model):
     outcome = models.CharField(_("uitkomst"), max_length=10, choices=Outcome.choices)
     reason = models.CharField(_("toelichting"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("toegangslogregel")
@@ -65,34 +64,35 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.outcome}"
 
-    HASHED_FIELDS = (
-        "occurred_at",
-        "actor_id",
-        "actor_username",
-        "organisation_id",
-        "role",
-        "action",
-        "subject_pseudonym",
-        "object_type",
-        "object_id",
-        "data_categories",
-        "activity",
-        "legal_ground",
-        "trace_id",
-        "outcome",
-        "reason",
-        "ip_address",
-    )
+    HASHED_FIELDS = chain.HASHED_FIELDS
 
-    def compute_hash(self, previous_hash: str) -> str:
-        payload = {}
-        for name in self.HASHED_FIELDS:
-            value = getattr(self, name)
-            if name == "occurred_at":
-                value = value.isoformat(timespec="microseconds")
-            payload[name] = "" if value is None else str(value)
-        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+    def digest(self) -> str:
+        """This entry's digest in its block (``privacy.chain.entry_digest``)."""
+        return chain.entry_digest(
+            self.id, {name: getattr(self, name) for name in self.HASHED_FIELDS}
+        )
+
+
+class AccessLogSeal(models.Model):
+    """A sealed block of the access log: the entries with ``after_entry_id < id <=
+    last_entry_id``, chained to the block before it (``privacy.chain``). Append-only like the
+    entries (a trigger on PostgreSQL)."""
+
+    id = models.BigAutoField(primary_key=True)
+    after_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField(unique=True)
+    entry_count = models.PositiveIntegerField()
+    sealed_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    block_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("verzegeld blok van het toegangslog")
+        verbose_name_plural = _("verzegelde blokken van het toegangslog")
+        ordering = ["last_entry_id"]
+
+    def __str__(self) -> str:
+        return f"#{self.after_entry_id + 1}-{self.last_entry_id}"
 
 
 # --- Subject requests, disclosures and restrictions (issue 8: PRV-01..05, AVG art. 15-22) -----

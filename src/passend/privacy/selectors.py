@@ -11,10 +11,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from passend.privacy import chain
 from passend.privacy.context import AccessContext
 from passend.privacy.models import (
     GENESIS_HASH,
     AccessLogEntry,
+    AccessLogSeal,
     Disclosure,
     Outcome,
     ProcessingRestriction,
@@ -31,14 +33,41 @@ class ChainBreak:
 
 
 def verify_chain(chunk_size: int = 5000) -> Iterator[ChainBreak]:
-    """Recompute the hash chain in id order; yield every entry where it breaks."""
-    previous = GENESIS_HASH
-    for entry in AccessLogEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
-        if entry.previous_hash != previous:
-            yield ChainBreak(entry.id, "previous_hash does not match the entry before it")
-        elif entry.compute_hash(entry.previous_hash) != entry.entry_hash:
-            yield ChainBreak(entry.id, "content does not match its hash")
-        previous = entry.entry_hash
+    """Recompute every sealed block in order; yield every block where the chain breaks.
+
+    A block breaks when it does not follow the block before it, or when the entries in its id
+    range (after the previous block's last id, up to its own) no longer give its hash: an entry
+    was changed, added or removed after sealing. Entries after the last block are not sealed
+    yet; ``unsealed_entries`` lists them.
+    """
+    previous, after = GENESIS_HASH, 0
+    entries = (
+        AccessLogEntry.objects.order_by("id")
+        .only("id", *AccessLogEntry.HASHED_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    pending = next(entries, None)
+    for seal in AccessLogSeal.objects.order_by("last_entry_id").iterator(chunk_size=chunk_size):
+        digests = []
+        first = pending.id if pending is not None else after + 1  # ids may have gaps
+        while pending is not None and pending.id <= seal.last_entry_id:
+            digests.append(pending.digest())
+            pending = next(entries, None)
+        if seal.previous_hash != previous or seal.after_entry_id != after:
+            yield ChainBreak(first, "the sealed block does not follow the block before it")
+        elif chain.block_hash(previous, after, seal.last_entry_id, digests) != seal.block_hash:
+            yield ChainBreak(
+                first,
+                f"the block of entries {first}-{seal.last_entry_id} was changed, or an entry "
+                "was added to or removed from it, after sealing",
+            )
+        previous, after = seal.block_hash, seal.last_entry_id
+
+
+def unsealed_entries() -> QuerySet[AccessLogEntry]:
+    """Entries written after the last sealed block (``privacy.services.seal_access_log``)."""
+    last = AccessLogSeal.objects.order_by("-last_entry_id").values_list("last_entry_id", flat=True)
+    return AccessLogEntry.objects.filter(id__gt=last.first() or 0)
 
 
 # --- Subject requests (PRV-01..04) and disclosures (PRV-05), issue 8 --------------------------

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from passend.privacy import activities
+from passend.privacy import activities, chain
 from passend.privacy.context import AccessContext
-from passend.privacy.models import GENESIS_HASH, AccessLogEntry, Outcome
+from passend.privacy.models import GENESIS_HASH, AccessLogEntry, AccessLogSeal, Outcome
 
-# Arbitrary constant that identifies the access-log chain lock on PostgreSQL.
-_CHAIN_LOCK_KEY = 7_513_0001
+logger = logging.getLogger(__name__)
+
+# Arbitrary constants of the access log's advisory locks on PostgreSQL: writers hold the fence
+# lock shared (they never wait for each other); the sealer takes it exclusively, without
+# waiting, to learn up to which id every entry is final; one sealer at a time.
+_FENCE_LOCK_KEY = 7_513_0001
+_SEALER_LOCK_KEY = 7_513_0002
+# Entries per sealed block at most (a sealer run makes as many blocks as it needs).
+SEAL_BLOCK_SIZE = 10_000
+_last_seal_attempt = 0.0
 
 
 def _one_line(value: str, limit: int) -> str:
@@ -62,20 +74,91 @@ def _new_entry(
 
 
 def _append(entries: list[AccessLogEntry]) -> None:
-    """Chains and inserts entries in one statement, serialised against other writers."""
+    """Inserts entries in one statement, in the caller's transaction; sealed later."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AccessLogEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        previous = last or GENESIS_HASH
+                # Taken before the INSERT draws its ids: the sealer's fence then knows that
+                # every id it sees was drawn by a transaction that has ended.
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FENCE_LOCK_KEY])
         now = timezone.now()
         for entry in entries:
-            entry.previous_hash = previous
             entry.occurred_at = now
-            entry.entry_hash = entry.compute_hash(previous)
-            previous = entry.entry_hash
         AccessLogEntry.objects.bulk_create(entries)
+        transaction.on_commit(_seal_soon)
+
+
+def _seal_soon() -> None:
+    """Seals in the process that wrote, at most once per ``PASSEND_ACCESS_LOG_SEAL_SECONDS``
+    (default 1 s; ``None`` leaves it to ``manage.py seal_access_log``). Never waits for a lock
+    and never fails the request that triggered it: an unsealed entry is sealed by the next run,
+    and ``verify_access_log`` reports entries that stay unsealed."""
+    global _last_seal_attempt
+    interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS
+    now = time.monotonic()
+    if interval is None or now - _last_seal_attempt < interval:
+        return
+    _last_seal_attempt = now
+    try:
+        seal_access_log()
+    except DatabaseError:
+        logger.warning("Sealing the access log failed; the next run seals these entries.")
+
+
+def _fence() -> int | None:
+    """The highest entry id up to which every entry is final (committed or rolled back), or
+    None when a writer is busy (PostgreSQL: the fence lock is held shared by every writer until
+    its transaction ends; SQLite has one writer at a time, so its committed ids are final)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_FENCE_LOCK_KEY])
+                if not cursor.fetchone()[0]:
+                    return None
+        return AccessLogEntry.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def seal_access_log(*, block_size: int = SEAL_BLOCK_SIZE) -> int:
+    """Seals every final, unsealed entry into blocks of the hash chain; returns how many.
+
+    Safe to run from several processes at once (one seals, the others return 0) and as often as
+    wanted; ``manage.py seal_access_log`` runs it from a scheduler, and writers run it after
+    their commit (``_seal_soon``)."""
+    fence = _fence()
+    if fence is None:
+        return 0
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_SEALER_LOCK_KEY])
+                    if not cursor.fetchone()[0]:
+                        return sealed
+            last = AccessLogSeal.objects.order_by("-last_entry_id").first()
+            after = last.last_entry_id if last else 0
+            previous = last.block_hash if last else GENESIS_HASH
+            entries = list(
+                AccessLogEntry.objects.filter(id__gt=after, id__lte=fence)
+                .order_by("id")
+                .only("id", *AccessLogEntry.HASHED_FIELDS)[:block_size]
+            )
+            if not entries:
+                return sealed
+            last_id = entries[-1].id
+            AccessLogSeal.objects.create(
+                after_entry_id=after,
+                last_entry_id=last_id,
+                entry_count=len(entries),
+                sealed_at=timezone.now(),
+                previous_hash=previous,
+                block_hash=chain.block_hash(
+                    previous, after, last_id, (entry.digest() for entry in entries)
+                ),
+            )
+            sealed += len(entries)
+        if len(entries) < block_size:
+            return sealed
 
 
 def record_access(
@@ -92,11 +175,11 @@ def record_access(
     legal_ground: str = "",
     reason: str = "",
 ) -> AccessLogEntry:
-    """Append one entry to the hash chain, inside the caller's transaction.
+    """Append one entry to the access log, inside the caller's transaction.
 
     Called inside the transaction of the write it records, so that the two commit or roll back
-    together. On PostgreSQL an advisory transaction lock orders concurrent writers so the
-    chain never forks; SQLite serialises writers already (IMMEDIATE transactions).
+    together. The entry is sealed into the hash chain after its commit (``seal_access_log``):
+    concurrent writers do not wait for each other.
     """
     entry = _new_entry(
         context,
@@ -134,7 +217,7 @@ def record_access_many(
     activity: str,
     outcome: str = Outcome.ALLOWED,
 ) -> list[AccessLogEntry]:
-    """One entry per item shown, chained and inserted in a single statement."""
+    """One entry per item shown, inserted in a single statement."""
     entries = [
         _new_entry(
             context,

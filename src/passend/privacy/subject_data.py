@@ -40,8 +40,6 @@ NEVER_EXPORTED = frozenset(
         "storage_name",
         "sha256",
         "contact_phone_key",
-        "entry_hash",
-        "previous_hash",
     }
 )
 # Fields whose value says where a record came from (CON-06, PRV-09), shown as its origin.

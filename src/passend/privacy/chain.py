@@ -1,0 +1,65 @@
+"""The access log's hash chain (DESIGN.md privacy core 2, NEN 7513), as pure functions.
+
+Entries are written without a hash, in the request's own transaction. A sealer
+(``privacy.services.seal_access_log``) later takes every entry that can no longer change —
+all ids up to a fence — and seals them, in id order, into a block: one ``AccessLogSeal`` row
+whose hash covers the previous block's hash, the block's id range and the digest of every entry
+in it. Changing, adding or removing an entry after sealing, or removing a block, breaks the
+chain at that block (``privacy.selectors.verify_chain``). Writers no longer wait for each other
+to compute a running hash (issue 10: the chain serialised every request).
+
+Used by the models, the sealer, the verifier, the region generator and a migration, so it
+imports no model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+# The fields of an entry that its digest covers (with its id).
+HASHED_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "organisation_id",
+    "role",
+    "action",
+    "subject_pseudonym",
+    "object_type",
+    "object_id",
+    "data_categories",
+    "activity",
+    "legal_ground",
+    "trace_id",
+    "outcome",
+    "reason",
+    "ip_address",
+)
+
+
+def canonical(entry_id: int, values: Mapping[str, Any]) -> str:
+    """Canonical JSON of one entry: its id and hashed fields as strings, keys sorted."""
+    payload = {"id": str(entry_id)}
+    for name in HASHED_FIELDS:
+        value = values[name]
+        if name == "occurred_at":
+            value = value.isoformat(timespec="microseconds")
+        payload[name] = "" if value is None else str(value)
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def entry_digest(entry_id: int, values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical(entry_id, values).encode()).hexdigest()
+
+
+def block_hash(previous_hash: str, after_id: int, last_id: int, digests: Iterable[str]) -> str:
+    """The hash of a block: the entries with after_id < id <= last_id, in id order."""
+    hasher = hashlib.sha256(f"{previous_hash}:{after_id}:{last_id}:".encode())
+    for digest in digests:
+        hasher.update(digest.encode())
+    return hasher.hexdigest()
