@@ -1,0 +1,112 @@
+"""The absence import writes per batch, never per line (issue 10, performance).
+
+A regression to per-line queries would make the 1,000,000-line benchmark
+(``bench/absence_import.py``) crawl; these tests catch it on a few dozen lines: the number of
+queries of an import does not depend on the number of lines (COPY + one upsert per batch, one
+access-log entry per pupil, NEN 7513), on the first import (direct COPY on PostgreSQL), on an
+unchanged re-import and on a changed one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passend.attendance import importers, services
+from passend.attendance.models import AbsenceKind, AbsenceRecord, ImportStatus
+from passend.privacy.models import AccessLogEntry
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Stamnummer;Datum;Lesuur;T/m lesuur;Verantwoording;Code;Absentie-ID"
+KEYS = ("1001", "1002", "1003")
+
+
+def export(lines: int, *, kind: str = "Ziek", tag: str = "") -> bytes:
+    """``lines`` sick-leave lines (never meldplichtig, ABS-02) spread over the three pupils."""
+    today = timezone.localdate()
+    rows = [
+        f"{KEYS[n % 3]};{today - dt.timedelta(days=1 + n // 3):%d-%m-%Y};1;1;{kind};{tag};R{n}"
+        for n in range(lines)
+    ]
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def queries_of_import(actor: Any, data: bytes) -> tuple[int, Any]:
+    run = services.start_import(actor, source="magister", file=io.BytesIO(data), enqueue=False)
+    with CaptureQueriesContext(connection) as captured:
+        result = importers.run_import(run.pk)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE and result is not None and result.rejected == 0
+    return len(captured.captured_queries), result
+
+
+def test_import_queries_do_not_grow_with_the_number_of_lines(
+    pupils: Any, coordinator_actor: Any, django_db_blocker: Any
+) -> None:
+    # Each size on a fresh school state: first import, unchanged re-import, changed re-import.
+    counts: dict[int, list[int]] = {}
+    for lines in (6, 45):
+        AbsenceRecord.objects.all().delete()
+        first, result = queries_of_import(coordinator_actor, export(lines))
+        assert result.created == lines
+        again, result = queries_of_import(coordinator_actor, export(lines))
+        assert (result.created, result.updated, result.unchanged) == (0, 0, lines)
+        changed, result = queries_of_import(coordinator_actor, export(lines, tag="X"))
+        assert (result.created, result.updated) == (0, lines)
+        counts[lines] = [first, again, changed]
+    assert counts[6] == counts[45], counts
+
+
+def test_one_access_log_entry_per_pupil_however_many_lines(
+    pupils: Any, coordinator_actor: Any
+) -> None:
+    queries_of_import(coordinator_actor, export(45))
+    per_pupil = AccessLogEntry.objects.filter(
+        action="import_write", object_type="attendance.absencerecord"
+    )
+    assert per_pupil.count() == len(KEYS)  # NEN 7513: who, which pupil; not per line
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="direct COPY is PostgreSQL only")
+def test_direct_copy_falls_back_to_the_upsert_when_a_record_exists(
+    pupils: Any, coordinator_actor: Any
+) -> None:
+    school_id = coordinator_actor.membership.organisation_id
+    day = timezone.localdate() - dt.timedelta(days=1)
+    row = importers.Parsed(2, pupils[0].pk, "ref", day, None, None, 200, AbsenceKind.SICK, "Z")
+    per_pupil, direct = importers._write(
+        [row], school_id=school_id, source="magister", import_id=None, direct=True
+    )
+    assert (per_pupil, direct) == ({pupils[0].pk: (1, 0)}, True)
+    # The same key again through the direct path: the unique constraint refuses the COPY,
+    # the batch is written by the upsert instead (here: one changed record), nothing is lost.
+    changed = row._replace(centi_hours=300)
+    per_pupil, direct = importers._write(
+        [changed], school_id=school_id, source="magister", import_id=None, direct=True
+    )
+    assert (per_pupil, direct) == ({pupils[0].pk: (0, 1)}, False)
+    record = AbsenceRecord.objects.get()
+    assert (record.hours, record.kind, record.reason_code) == (3, AbsenceKind.SICK, "Z")
+
+
+def test_copy_text_of_parsed_lines_equals_that_of_hand_built_rows() -> None:
+    parse = importers.LineParser(
+        ["line", "bsn", "source_key", "date", "lesson_from", "lesson_to", "kind", "reason_code"],
+        {},
+        {"1001": 7},
+        counts_lessons=True,
+        today=dt.date(2026, 11, 23),
+    ).parser()
+    parsed = parse(["2", "", "1001", "20-11-2026", "1", "2", "Ongeoorloofd", "a\tb\\c"])
+    assert parsed.copy_tail
+    assert importers.copy_text([parsed]) == importers.copy_text([parsed._replace(copy_tail="")])
+    assert importers.copy_text([parsed]) == (
+        f"7\t{parsed.ref}\t2026-11-20\t\\N\t\\N\t2.00\tunauthorised\ta b c\n"
+    )
