@@ -317,7 +317,7 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
     if len(picked) > OVERVIEW_PAGE_SIZE:
         page.next_token = _encode_overview_cursor(shown[-1][0])
     # The policy decides the involved cases (the light row data of ``access``).
-    case_ids = [a.case_id for _key, a in shown if a.is_involved]
+    case_ids = [a.case_id for _key, a in shown if getattr(a, "is_involved", False)]
     cases = (
         list(
             access.with_row_policy_data(
@@ -336,7 +336,7 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
         if row is not None:
             case_rows.append(row)
             page.rows.append(QueueRow(a, row.display_name, terms.get(a.pk, []), True))
-        elif a.in_queue:
+        elif getattr(a, "in_queue", False):
             # Involved but not allowed (or not involved): the queue row, pseudonym only.
             queue_items.append(
                 LogItem(

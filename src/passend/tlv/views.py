@@ -11,6 +11,7 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,13 +45,18 @@ def _special_schools() -> Any:
 
 @require_http_methods(["GET"])
 def overview(request: HttpRequest) -> HttpResponse:
-    data = selectors.overview(request)
+    """The TLV work list: own involvement and the organisation's queue in one list, most
+    urgent term first (TLV-04), 50 per page with a keyset cursor ``?na=``."""
+    page = selectors.overview_page(request, request.GET.get("na", ""))
     membership = _membership(request)
     return render(
         request,
         "tlv/overview.html",
         {
-            **data,
+            "rows": page.rows,
+            "is_first_page": page.is_first_page,
+            "next_url": "?" + urlencode({"na": page.next_token}) if page.next_token else "",
+            "first_url": reverse("tlv:overview"),
             "expiring": selectors.expiring(request),
             "can_start": membership is not None and membership.role == Role.SUPPORT_COORDINATOR,
             "is_director": membership is not None and membership.role == Role.SWV_DIRECTOR,

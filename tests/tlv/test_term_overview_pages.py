@@ -1,0 +1,207 @@
+"""The TLV work list (/tlv/, issue 10): own involvement and the organisation's queue in one list,
+the most urgent open term first (TLV-04), 50 per page with a keyset cursor; every row decided by
+the policy (ORG-04) or shown as a pseudonym by the CvA's CON-04 ground, and exactly the rows
+shown are logged (NEN 7513)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from passend.privacy.models import AccessLogEntry
+from passend.terms.models import Term
+from passend.tlv import selectors, services
+from passend.tlv.models import TlvApplication
+from tests.access.helpers import make_pupil
+from tests.conftest import verified_client
+from tests.tlv.conftest import World, submitted
+
+pytestmark = pytest.mark.django_db
+
+BASE = dt.date(2030, 1, 1)
+
+
+def _application(world: World, n: int, *, triaged: bool, due_in_days: int | None) -> Any:
+    """A submitted application (the CvA's queue) or a triaged one (the secretary is involved);
+    its open terms all fall due ``due_in_days`` after BASE, or are completed (None)."""
+    world.pupil = make_pupil(world.region["school_a"], first_name=f"Leerling{n}", last_name="Werk")
+    application = submitted(world)
+    if triaged:
+        services.triage(world.actor(world.secretary), application, route="secretary")
+    terms = Term.objects.filter(object_type="tlv.tlvapplication", object_id=str(application.pk))
+    if due_in_days is None:
+        terms.update(completed_on=BASE)
+    else:
+        terms.filter(completed_on__isnull=True).update(
+            due_date=BASE + dt.timedelta(days=due_in_days)
+        )
+    application.refresh_from_db()
+    return application
+
+
+def _row_ids(html: str) -> list[int]:
+    """Case ids of the rows, in page order: the detail link of an involved row, the triage link
+    (or the pseudonym cell) of a queue row."""
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0] if "<tbody" in html else ""
+    ids = []
+    for row in body.split("<tr")[1:]:
+        found = re.search(r"/tlv/(\d+)/", row)
+        ids.append(int(found.group(1)) if found else -1)
+    return ids
+
+
+def _next_url(html: str) -> str:
+    found = re.search(r'rel="next" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else ""
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(selectors, "OVERVIEW_PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "_KEY_BATCH", 2)  # also walks the second key batch
+    return 2
+
+
+def test_queue_and_involvement_in_one_list_most_urgent_first(world: World) -> None:
+    queued = _application(world, 1, triaged=False, due_in_days=5)
+    involved_late = _application(world, 2, triaged=True, due_in_days=9)
+    involved_early = _application(world, 3, triaged=True, due_in_days=1)
+    done = _application(world, 4, triaged=True, due_in_days=None)
+    html = verified_client(world.secretary).get(reverse("tlv:overview")).content.decode()
+    # Open terms by due date, then the files without an open term (newest first).
+    assert _row_ids(html) == [
+        involved_early.case_id,
+        queued.case_id,
+        involved_late.case_id,
+        done.case_id,
+    ]
+    # Involved: the name (policy) and the detail link; queue: pseudonym and the triage link.
+    assert "Leerling3 Werk" in html
+    assert f"/tlv/{involved_early.case_id}/" in html
+    assert "Leerling1" not in html and queued.case.pseudonym in html
+    assert reverse("tlv:triage", args=[queued.case_id]) in html
+    assert "passend-pager" not in html  # one page: no pager
+
+
+def test_pages_follow_the_cursor_without_gaps_or_duplicates(world: World, small_pages: int) -> None:
+    apps = [
+        _application(world, 1, triaged=True, due_in_days=3),
+        _application(world, 2, triaged=False, due_in_days=3),  # same day: id decides
+        _application(world, 3, triaged=True, due_in_days=1),
+        _application(world, 4, triaged=False, due_in_days=7),
+        _application(world, 5, triaged=True, due_in_days=None),
+        _application(world, 6, triaged=True, due_in_days=None),
+    ]
+    due = {a.case_id: a for a in apps}
+    client = verified_client(world.secretary)
+    url = reverse("tlv:overview")
+    pages: list[list[int]] = []
+    while url and len(pages) < 10:
+        html = client.get(url).content.decode()
+        pages.append(_row_ids(html))
+        if len(pages) > 1:
+            assert 'aria-label="Paginering"' in html and "Eerste pagina" in html
+        next_url = _next_url(html)
+        if next_url:
+            assert 'aria-label="Paginering"' in html and "?na=" in next_url
+        url = reverse("tlv:overview") + next_url if next_url else ""
+    shown = [case_id for page in pages for case_id in page]
+    assert all(len(page) <= small_pages for page in pages)
+    assert len(shown) == len(set(shown)) == len(apps)
+
+    def key(case_id: int) -> tuple[int, dt.date, int]:
+        application = due[case_id]
+        terms = Term.objects.filter(
+            object_type="tlv.tlvapplication",
+            object_id=str(application.pk),
+            completed_on__isnull=True,
+        )
+        first = min((t.due_date for t in terms), default=None)
+        return (0, first, application.pk) if first else (1, BASE, -application.pk)
+
+    assert shown == sorted(shown, key=key)
+    assert shown[0] == apps[2].case_id  # the most urgent term first
+
+
+def test_a_broken_cursor_shows_the_first_page(world: World) -> None:
+    first = _application(world, 1, triaged=True, due_in_days=1)
+    client = verified_client(world.secretary)
+    for token in ("%%%", "bm9wZQ", "MjAzMC0wMS0wMnwtNQ"):
+        response = client.get(reverse("tlv:overview") + "?na=" + token)
+        assert response.status_code == 200
+        assert _row_ids(response.content.decode()) == [first.case_id]
+
+
+def test_logs_exactly_the_rows_shown(world: World, small_pages: int) -> None:
+    involved = _application(world, 1, triaged=True, due_in_days=1)
+    queued = _application(world, 2, triaged=False, due_in_days=2)
+    not_shown = _application(world, 3, triaged=True, due_in_days=3)
+    client = verified_client(world.secretary)
+    client.get(reverse("tlv:overview"))  # first request: session and login entries
+    before = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    html = client.get(reverse("tlv:overview")).content.decode()
+    assert _row_ids(html) == [involved.case_id, queued.case_id]
+    entries = AccessLogEntry.objects.filter(pk__gt=before, action="list")
+    assert sorted(entries.values_list("object_type", "object_id")) == sorted(
+        [("cases.case", str(involved.case_id)), ("tlv.tlvapplication", str(queued.pk))]
+    )
+    assert not entries.filter(object_id__in=[str(not_shown.case_id), str(not_shown.pk)])
+    case_entry = entries.get(object_type="cases.case")
+    assert case_entry.data_categories  # the name was shown: category "ordinary" is logged
+    queue_entry = entries.get(object_type="tlv.tlvapplication")
+    assert queue_entry.activity == "tlv_procedure" and not queue_entry.data_categories
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_applications(world: World) -> None:
+    for n in range(2):
+        _application(world, n, triaged=n % 2 == 0, due_in_days=n)
+    client = verified_client(world.secretary)
+    client.get(reverse("tlv:overview"))  # warm-up: session and device lookups
+    few = _queries(client, reverse("tlv:overview"))
+    for n in range(2, 8):
+        _application(world, n, triaged=n % 2 == 0, due_in_days=n if n < 6 else None)
+    assert _queries(client, reverse("tlv:overview")) == few
+    assert TlvApplication.objects.count() == 8
+
+
+def test_query_count_of_a_full_page_is_constant(world: World, small_pages: int) -> None:
+    for n in range(3):
+        _application(world, n, triaged=n != 1, due_in_days=n)
+    client = verified_client(world.secretary)
+    client.get(reverse("tlv:overview"))
+    full = _queries(client, reverse("tlv:overview"))
+    # More applications behind the first page (later terms, and none), of both kinds: the page
+    # shows the same kinds of rows, in the same number of queries.
+    for n in range(3, 9):
+        _application(world, n, triaged=n % 2 == 0, due_in_days=10 + n if n < 7 else None)
+    assert _queries(client, reverse("tlv:overview")) == full
+
+
+def test_the_director_decides_from_the_same_list(world: World) -> None:
+    from tests.tlv.conftest import advised
+
+    application = advised(world)
+    html = verified_client(world.director).get(reverse("tlv:overview")).content.decode()
+    assert reverse("tlv:decide", args=[application.case_id]) in html
+    assert application.case.pseudonym in html and "Toelaatbaar" not in html
+
+
+def test_the_school_still_sees_its_drafts(world: World) -> None:
+    from tests.tlv.conftest import prepared
+
+    draft = prepared(world)
+    html = verified_client(world.coordinator).get(reverse("tlv:overview")).content.decode()
+    assert _row_ids(html) == [draft.case_id]
+    assert "Toelaatbaar" in html
