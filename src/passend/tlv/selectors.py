@@ -20,15 +20,23 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Cast
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Least
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -43,7 +51,7 @@ from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
 from passend.terms.calendar import add_months
-from passend.terms.models import Term
+from passend.terms.models import Term, Unit
 from passend.tlv import criteria
 from passend.tlv.models import (
     Advice,
@@ -691,6 +699,31 @@ def _scoped_applications(
     return condition
 
 
+class _DaysBetween(Func):
+    """Whole days from the second date to the first (``end - start``), in the database: the
+    same number as Python's ``(end - start).days``."""
+
+    arity = 2
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _days_used() -> Any:
+    """Days a term ran: calendar days from start to completion without the days it stood
+    still (``terms``: suspension moves the due date by exactly those days)."""
+    return _DaysBetween("completed_on", "start_date") - F("suspended_days")
+
+
 def statistics(
     *,
     swv_ids: list[int],
@@ -703,8 +736,9 @@ def statistics(
 ) -> TlvStatistics:
     """Management figures of the TLV procedure for applications submitted in [start, end].
 
-    A fixed number of queries whatever the number of applications; the result holds counts,
-    days and amounts only (PRV-07 suppression is applied by the reports app)."""
+    A fixed number of queries whatever the number of applications, each one an aggregate in
+    the database (no application or term is loaded); the result holds counts, days and amounts
+    only (PRV-07 suppression is applied by the reports app)."""
     today = today or timezone.localdate()
     result = TlvStatistics()
     tlv_settings = TlvSettings.current()
@@ -712,85 +746,113 @@ def statistics(
     scope = _scoped_applications(swv_ids, board_id, school_id, tlv_type)
     applications = TlvApplication.objects.filter(
         scope, submitted_on__gte=start, submitted_on__lte=end
-    )
-    rows = list(
-        applications.values_list(
-            "pk", "status", "route", "triage", "advice__status", "advice__by_gavel"
-        )
-    )
-    triage_of: dict[str, str] = {}
-    for pk, status, route, triage, advice_status, by_gavel in rows:
-        result.submitted += 1
-        result.by_route[route] = result.by_route.get(route, 0) + 1
-        result.by_status[status] = result.by_status.get(status, 0) + 1
-        per_route = result.by_route_status.setdefault(route, {})
-        per_route[status] = per_route.get(status, 0) + 1
-        triage_of[str(pk)] = triage or ""
-        if advice_status == Advice.Status.POSITIVE:
-            result.positive_advice += 1
-            if by_gavel:
-                result.by_gavel += 1
-        if status == TlvApplication.Status.DECIDED:
-            result.decided += 1
-    result.positive_decisions = Decision.objects.filter(
-        application__in=applications, positive=True
-    ).count()
-    # Throughput against each term (TLV-04): days used = completed - start - days suspended.
-    ids = applications.annotate(text_id=Cast("pk", CharField())).values("text_id")
-    stats: dict[str, TermStatistic | None] = {code: None for code in TERM_CODES}
-    advice_days: dict[str, int] = {}
-    suspended_ids: set[str] = set()
-    for term in (
+    ).order_by()
+    # Triage split (TLV-05): CvA breed by the time its advice took (4 and 10 weeks); the
+    # latest completed advice term counts.
+    advice_took = (
         Term.objects.filter(
-            object_type="tlv.tlvapplication", object_id__in=ids, rule__code__in=TERM_CODES
+            object_type=_APP_OBJECT,
+            object_id=Cast(OuterRef("pk"), CharField()),
+            rule__code="tlv-advice",
+            completed_on__isnull=False,
         )
-        .select_related("rule")
-        .order_by("id")
-    ):
-        stat = stats[term.rule.code]
-        if stat is None:
-            stat = stats[term.rule.code] = TermStatistic(
-                term.rule.code,
-                term.rule.name,
-                term.rule.length,
-                str(term.rule.get_unit_display()),
+        .annotate(took=_days_used())
+        .annotate(
+            bucket=SqlCase(
+                When(took__lte=28, then=Value("full_4")),
+                When(took__lte=70, then=Value("full_10")),
+                default=Value("full_later"),
             )
-        suspended = term.suspended_days + (
-            (min(today, term.completed_on or today) - term.suspended_since).days
-            if term.suspended_since
-            else 0
         )
-        if term.rule.code == "tlv-overall" and (suspended or term.suspended_since):
-            suspended_ids.add(term.object_id)
-            result.suspended_days += suspended
-        if term.completed_on is not None:
-            days = (term.completed_on - term.start_date).days - term.suspended_days
-            stat.completed += 1
-            stat.days_total += days
-            if term.completed_on <= term.due_date:
-                stat.within += 1
-            if term.rule.code == "tlv-advice":
-                advice_days[term.object_id] = days
-        else:
-            stat.open += 1
-            if term.suspended_since is None and term.due_date < today:
-                stat.overdue += 1
-    result.terms = [s for s in stats.values() if s is not None]
-    result.suspended = len(suspended_ids)
-    # Triage split (TLV-05): CvA breed by the time its advice took (4 and 10 weeks).
-    for object_id, triage in triage_of.items():
-        key = triage
-        if triage == "full":
-            took = advice_days.get(object_id)
-            if took is None:
-                key = "full_later"
-            elif took <= 28:
-                key = "full_4"
-            elif took <= 70:
-                key = "full_10"
-            else:
-                key = "full_later"
-        result.triage[key] = result.triage.get(key, 0) + 1
+        .order_by("-id")
+        .values("bucket")[:1]
+    )
+    triage_key = SqlCase(
+        When(triage="full", then=Coalesce(Subquery(advice_took), Value("full_later"))),
+        default=F("triage"),
+        output_field=CharField(),
+    )
+    # One pass over the applications: route x status x triage, advice and decision counts
+    # (advice and decision are one-to-one: the joins add no rows).
+    positive = Q(advice__status=Advice.Status.POSITIVE)
+    for route, status, triage, count, positive_advice, by_gavel, positive_decisions in (
+        applications.annotate(triage_key=triage_key)
+        .values_list("route", "status", "triage_key")
+        .annotate(
+            count=Count("pk"),
+            positive_advice=Count("pk", filter=positive),
+            by_gavel=Count("pk", filter=positive & Q(advice__by_gavel=True)),
+            positive_decisions=Count("pk", filter=Q(decision__positive=True)),
+        )
+    ):
+        result.submitted += count
+        result.by_route[route] = result.by_route.get(route, 0) + count
+        result.by_status[status] = result.by_status.get(status, 0) + count
+        per_route = result.by_route_status.setdefault(route, {})
+        per_route[status] = per_route.get(status, 0) + count
+        if status == TlvApplication.Status.DECIDED:
+            result.decided += count
+        result.triage[triage or ""] = result.triage.get(triage or "", 0) + count
+        result.positive_advice += positive_advice
+        result.by_gavel += by_gavel
+        result.positive_decisions += positive_decisions
+    # Throughput against each term (TLV-04): days used = completed - start - days suspended;
+    # and the suspension of the overall term: the days it stood still, up to today while it
+    # still does. One pass over the terms, grouped by rule.
+    ids = applications.annotate(text_id=Cast("pk", CharField())).values("text_id")
+    done = Q(completed_on__isnull=False)
+    running = Q(completed_on__isnull=True)
+    suspended = Q(rule__code="tlv-overall") & (
+        Q(suspended_since__isnull=False) | Q(suspended_days__gt=0)
+    )
+    day = Value(today, output_field=DateField())
+    per_rule = {
+        row["rule__code"]: row
+        for row in Term.objects.filter(
+            object_type=_APP_OBJECT, object_id__in=ids, rule__code__in=TERM_CODES
+        )
+        .order_by()
+        .values("rule__code", "rule__name", "rule__length", "rule__unit")
+        .annotate(
+            completed=Count("pk", filter=done),
+            within=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
+            days=Sum(_days_used(), filter=done),
+            open=Count("pk", filter=running),
+            overdue=Count(
+                "pk", filter=running & Q(suspended_since__isnull=True, due_date__lt=today)
+            ),
+            suspended_applications=Count("object_id", filter=suspended, distinct=True),
+            days_suspended=Sum("suspended_days", filter=suspended),
+            days_still_suspended=Sum(
+                _DaysBetween(Least(Coalesce("completed_on", day), day), "suspended_since"),
+                filter=suspended & Q(suspended_since__isnull=False),
+            ),
+        )
+    }
+    units = dict(Unit.choices)
+    for code in TERM_CODES:
+        row = per_rule.get(code)
+        if row is None:
+            continue
+        result.terms.append(
+            TermStatistic(
+                code,
+                row["rule__name"],
+                row["rule__length"],
+                str(units.get(row["rule__unit"], row["rule__unit"])),
+                completed=row["completed"],
+                within=row["within"],
+                days_total=row["days"] or 0,
+                open=row["open"],
+                overdue=row["overdue"],
+            )
+        )
+    overall = per_rule.get("tlv-overall")
+    if overall is not None:
+        result.suspended = overall["suspended_applications"]
+        result.suspended_days = (overall["days_suspended"] or 0) + (
+            overall["days_still_suspended"] or 0
+        )
     # TLVs granted in the period by type and category, with the funding of their school year.
     funding = {(f.school_year, f.category): f for f in FundingCategory.objects.all().order_by("id")}
     latest: dict[int, Any] = {}
@@ -799,37 +861,50 @@ def statistics(
     tlv_scope = _scoped_applications(
         swv_ids, board_id, school_id, tlv_type, prefix="decision__application__"
     )
-    for tlv_type_value, category, start_date in Tlv.objects.filter(
-        tlv_scope, start_date__gte=start, start_date__lte=end
-    ).values_list("tlv_type", "category", "start_date"):
+    first_year = SqlCase(
+        When(start_date__month__gte=8, then=ExtractYear("start_date")),
+        default=ExtractYear("start_date") - 1,
+        output_field=IntegerField(),
+    )
+    for tlv_type_value, category, year, count in (
+        Tlv.objects.filter(tlv_scope, start_date__gte=start, start_date__lte=end)
+        .annotate(first_year=first_year)
+        .values_list("tlv_type", "category", "first_year")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
         line = result.granted.setdefault((tlv_type_value, category), [0, 0, 0])
-        line[0] += 1
+        line[0] += count
         amounts = (
-            funding.get((criteria.school_year_of(start_date), category)) or latest.get(category)
+            funding.get((criteria.school_year_of(dt.date(year, 8, 1)), category))
+            or latest.get(category)
             if category
             else None
         )
         if amounts is not None:
-            line[1] += amounts.personnel
-            line[2] += amounts.material
+            line[1] += amounts.personnel * count
+            line[2] += amounts.material * count
     # TLVs ending in the period, and whether an extension was applied for.
     live_extension = TlvApplication.objects.filter(
         previous_tlv=OuterRef("pk"), status__in=[*_LIVE_STATUSES, TlvApplication.Status.DECIDED]
     )
-    for tlv_type_value, extended in (
+    for tlv_type_value, count, extended in (
         Tlv.objects.filter(tlv_scope, end_date__gte=start, end_date__lte=end)
-        .annotate(extended=Exists(live_extension))
-        .values_list("tlv_type", "extended")
+        .values_list("tlv_type")
+        .annotate(count=Count("pk"), extended=Count("pk", filter=Exists(live_extension)))
+        .order_by()
     ):
         line = result.expiring.setdefault(tlv_type_value, [0, 0])
-        line[0] += 1
-        line[1] += 1 if extended else 0
+        line[0] += count
+        line[1] += extended
     # Objections received in the period (TLV-10) and their outcome.
-    for lodged_by, outcome, appeal_on in Objection.objects.filter(
-        tlv_scope, received_on__gte=start, received_on__lte=end
-    ).values_list("lodged_by", "outcome", "appeal_on"):
+    for lodged_by, outcome, count, appeals in (
+        Objection.objects.filter(tlv_scope, received_on__gte=start, received_on__lte=end)
+        .values_list("lodged_by", "outcome")
+        .annotate(count=Count("pk"), appeals=Count("pk", filter=Q(appeal_on__isnull=False)))
+        .order_by()
+    ):
         outcome_key = (lodged_by, outcome or "pending")
-        result.objections[outcome_key] = result.objections.get(outcome_key, 0) + 1
-        if appeal_on is not None:
-            result.appeals += 1
+        result.objections[outcome_key] = result.objections.get(outcome_key, 0) + count
+        result.appeals += appeals
     return result
