@@ -137,6 +137,30 @@ def test_search_term_never_travels_in_the_url(world: World, coordinator_a: Any) 
     assert "Anouk" not in (search(client, "").get("Location") or "")
 
 
+def test_filter_form_rendered_once_per_values_is_the_same_html_and_never_holds_a_name(
+    world: World, coordinator_a: Any, settings: Any
+) -> None:
+    """The filter fields are rendered once per language and filter values (issue 10): the page is
+    byte for byte the one rendered without that cache; a search term is never cached."""
+    from passend.cases.views import _filter_fields
+
+    client = verified_client(coordinator_a)
+    urls = [LIST, LIST + "?fase=intake&status=open", LIST + "?fase=bogus"]
+
+    def pages() -> list[str]:
+        bodies = [client.get(url).content.decode() for url in urls]
+        bodies.append(search(client, "Zilverschoon", fase="intake").content.decode())
+        tokens = r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[-\w]+'  # CSRF, CSP
+        return [re.sub(tokens, r"\1", body) for body in bodies]
+
+    _filter_fields.cache_clear()
+    cached = pages()
+    assert _filter_fields.cache_info().currsize == 2  # the two valid GETs; not the search
+    settings.DEBUG = True  # renders the form itself
+    assert pages() == cached
+    assert 'value="Zilverschoon"' in cached[3] and "Kies bij „Fase”" in cached[2]
+
+
 def test_filters_by_phase_kind_and_status(world: World, coordinator_a: Any) -> None:
     client = verified_client(coordinator_a)
     attendance = open_case(

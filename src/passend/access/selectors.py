@@ -249,5 +249,5 @@ def _valid_id(value: object) -> int | None:
 
 def visible_entries(row: CaseRow) -> list[CaseEntry]:
     """Items of the case the viewer may see: by category, or because they supplied it (CON-06)."""
-    entries = row.case.entries.select_related("supplied_by", "recorded_by")
+    entries = row.case.entries.select_related("supplied_by")
     return [e for e in entries if row.access.can_see_entry(e)]

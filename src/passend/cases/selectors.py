@@ -275,10 +275,11 @@ def case_detail(row: CaseRow, *, with_guardians: bool = False) -> CaseDetail:
     consents = list(case.consents.all())
     grounds = list(case.legal_grounds.all())
     decisions = list(case.justifications.all())
-    prefetch_related_objects(consents, "given_by_guardians", "recorded_by", "revoked_by")
-    prefetch_related_objects(grounds, "organisation", "recorded_by")
+    # Only what the case page shows (who recorded a consent, ground or hearing is not shown).
+    prefetch_related_objects(consents, "given_by_guardians")
+    prefetch_related_objects(grounds, "organisation")
     prefetch_related_objects(decisions, "organisation", "decided_by")
-    hearings = list(Hearing.objects.filter(case=case).select_related("recorded_by"))
+    hearings = list(Hearing.objects.filter(case=case))
     changes = list(PhaseChange.objects.filter(case=case).select_related("changed_by"))
     entries = visible_entries(row)
     guardians: list[Guardian] = []

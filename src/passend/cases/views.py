@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from passend.access import selectors as access
@@ -42,6 +45,24 @@ def _membership(request: HttpRequest) -> Any:
 
 
 # --- Mijn trajecten --------------------------------------------------------------------------
+
+_FILTERS = ("fase", "soort", "status")
+
+
+@lru_cache(maxsize=64)
+def _filter_fields(language: str, values: tuple[str, ...]) -> str:
+    """The filter form's fields for valid filter values, rendered once per language and values
+    (three choice fields: at most a few hundred variants; never with a search term, which can
+    hold a name). Rendering Django's select widgets costs more than the table of 50 rows."""
+    form = forms.CaseFilterForm(dict(zip(_FILTERS, values, strict=True)))
+    form.is_valid()
+    return render_to_string("includes/form.html", {"form": form})
+
+
+def _cached_filter_fields(form: forms.CaseFilterForm, data: Any, query: str) -> str:
+    if query or form.errors or settings.DEBUG:
+        return ""  # the template renders the form itself
+    return _filter_fields(get_language(), tuple(str(data.get(name, "")) for name in _FILTERS))
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,6 +117,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/case_list.html",
         {
             "form": form,
+            "filter_fields": _cached_filter_fields(form, data, query),
             "rows": selectors.list_items(rows),
             "next_token": next_token,
             "is_first_page": not cursor_token,
