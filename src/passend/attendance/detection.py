@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -56,6 +56,10 @@ ACTIVITY = "attendance"
 LEGAL_GROUND = "Leerplichtwet 1969 art. 21a"
 DUO_REPORT_TERM = "attendance-duo-report"
 _CHUNK = 5_000
+# PostgreSQL takes a long IN list as one hashed filter: right after a large import (before
+# autovacuum has analysed the new rows) each chunk's query scans the school's records, so
+# fewer, larger chunks (a school of 20,000 pupils: one) read them once instead of four times.
+_CHUNK_POSTGRES = 25_000
 
 
 @dataclass(frozen=True)
@@ -164,8 +168,9 @@ def _lesson_day_between(first: dt.date, last: dt.date, holidays: Collection[dt.d
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
+    size = _CHUNK_POSTGRES if connection.vendor == "postgresql" else _CHUNK
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def detect(
