@@ -20,9 +20,9 @@ from passend.privacy.models import GENESIS_HASH, AccessLogEntry, AccessLogSeal, 
 
 logger = logging.getLogger(__name__)
 
-# Arbitrary constants of the access log's advisory locks on PostgreSQL: writers hold the fence
-# lock shared (they never wait for each other); the sealer takes it exclusively, without
-# waiting, to learn up to which id every entry is final; one sealer at a time.
+# Arbitrary constants naming the access log's advisory locks on PostgreSQL: every writer holds
+# the fence lock shared (writers never wait for each other, nor for the sealer); one sealer at
+# a time holds the sealer lock.
 _FENCE_LOCK_KEY = 7_513_0001
 _SEALER_LOCK_KEY = 7_513_0002
 # Entries per sealed block at most (a sealer run makes as many blocks as it needs).
@@ -78,8 +78,8 @@ def _append(entries: list[AccessLogEntry]) -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # Taken before the INSERT draws its ids: the sealer's fence then knows that
-                # every id it sees was drawn by a transaction that has ended.
+                # Held from before the INSERT draws entry ids until the transaction ends, so
+                # that the sealer's fence (``_fence``) sees every writer that may hold an id.
                 cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FENCE_LOCK_KEY])
         now = timezone.now()
         for entry in entries:
@@ -90,8 +90,8 @@ def _append(entries: list[AccessLogEntry]) -> None:
 
 def _seal_soon() -> None:
     """Seals in the process that wrote, at most once per ``PASSEND_ACCESS_LOG_SEAL_SECONDS``
-    (default 1 s; ``None`` leaves it to ``manage.py seal_access_log``). Never waits for a lock
-    and never fails the request that triggered it: an unsealed entry is sealed by the next run,
+    (default 1 s; ``None`` leaves it to ``manage.py seal_access_log``). Waits at most 50 ms for
+    busy writers and never fails the request that triggered it: an unsealed entry is sealed by the next run,
     and ``verify_access_log`` reports entries that stay unsealed."""
     global _last_seal_attempt
     interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS
@@ -100,31 +100,55 @@ def _seal_soon() -> None:
         return
     _last_seal_attempt = now
     try:
-        seal_access_log()
+        seal_access_log(wait=0.05)
     except DatabaseError:
         logger.warning("Sealing the access log failed; the next run seals these entries.")
 
 
-def _fence() -> int | None:
+# Holders of the fence lock in this database, other than this session (pg_locks shows a
+# bigint advisory key as classid = high half, objid = low half, objsubid = 1).
+_FENCE_HOLDERS = (
+    "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND classid = %s AND objid = %s AND objsubid = 1 AND pid <> pg_backend_pid()"
+)
+
+
+def _fence(wait: float) -> int | None:
     """The highest entry id up to which every entry is final (committed or rolled back), or
-    None when a writer is busy (PostgreSQL: the fence lock is held shared by every writer until
-    its transaction ends; SQLite has one writer at a time, so its committed ids are final)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_FENCE_LOCK_KEY])
-                if not cursor.fetchone()[0]:
-                    return None
-        return AccessLogEntry.objects.aggregate(last=Max("id"))["last"] or 0
+    None when that is not known within ``wait`` seconds.
+
+    PostgreSQL: take the highest visible id, then the writers holding the fence lock. A writer
+    that drew an id up to it took the lock before (``_append``), so it has either ended or is
+    among them; once those have all ended, the id is a fence. Nobody waits for the sealer, and
+    a steady stream of new writers cannot starve it: only the writers seen at the start count.
+    SQLite has one writer at a time, so its committed ids are final.
+    """
+    fence = AccessLogEntry.objects.aggregate(last=Max("id"))["last"] or 0
+    if connection.vendor != "postgresql":
+        return fence
+    key = (_FENCE_LOCK_KEY >> 32, _FENCE_LOCK_KEY & 0xFFFFFFFF)
+    deadline = time.monotonic() + wait
+    with connection.cursor() as cursor:
+        cursor.execute(_FENCE_HOLDERS, key)
+        busy = [row[0] for row in cursor.fetchall()]
+        while busy:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.005)
+            cursor.execute(_FENCE_HOLDERS + " AND virtualtransaction = ANY(%s)", [*key, busy])
+            busy = [row[0] for row in cursor.fetchall()]
+    return fence
 
 
-def seal_access_log(*, block_size: int = SEAL_BLOCK_SIZE) -> int:
+def seal_access_log(*, block_size: int = SEAL_BLOCK_SIZE, wait: float = 5.0) -> int:
     """Seals every final, unsealed entry into blocks of the hash chain; returns how many.
 
     Safe to run from several processes at once (one seals, the others return 0) and as often as
     wanted; ``manage.py seal_access_log`` runs it from a scheduler, and writers run it after
-    their commit (``_seal_soon``)."""
-    fence = _fence()
+    their commit (``_seal_soon``). ``wait``: how long to wait for writers that were busy when
+    it started (at most; they are not held up)."""
+    fence = _fence(wait)
     if fence is None:
         return 0
     sealed = 0
