@@ -291,11 +291,12 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
     is_involved = Exists(involved.filter(pk=OuterRef("case_id")))
     queue = _queue_filter(membership)
     in_queue = ExpressionWrapper(queue, BooleanField()) if queue is not None else Value(False)
+    # The scope check of the candidates: no join, no ordering (the keys give the order).
     applications = (
-        TlvApplication.objects.select_related("case")
-        .only("id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id")
+        TlvApplication.objects.only("id", "case_id", "status")
         .annotate(is_involved=is_involved, in_queue=in_queue)
         .filter(Q(is_involved) | queue if queue is not None else Q(is_involved))
+        .order_by()
     )
     wanted = OVERVIEW_PAGE_SIZE + 1
     picked: list[tuple[_OverviewKey, TlvApplication]] = []
@@ -336,6 +337,11 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
         else []
     )
     decided = {row.case.pk: row for row in access.decide_rows(request, cases)}
+    # Queue rows show the pseudonym; the log names the pupil's pseudonym as subject.
+    queued_ids = [a.case_id for _key, a in shown if a.case_id not in decided]
+    queued_cases = (
+        Case.objects.only("id", "pseudonym", "pupil_id").in_bulk(queued_ids) if queued_ids else {}
+    )
     terms = _open_terms_of([a.pk for _key, a in shown])
     case_rows: list[CaseRow] = []
     queue_items: list[LogItem] = []
@@ -346,15 +352,16 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
             page.rows.append(QueueRow(a, row.display_name, terms.get(a.pk, []), True))
         elif getattr(a, "in_queue", False):
             # Involved but not allowed (or not involved): the queue row, pseudonym only.
+            case = queued_cases[a.case_id]
             queue_items.append(
                 LogItem(
-                    subject_pseudonym=access.case_subject(a.case),
+                    subject_pseudonym=access.case_subject(case),
                     object_type=_APP_OBJECT,
                     object_id=str(a.pk),
                     legal_ground=LegalBasis.EXTRA_SUPPORT,
                 )
             )
-            page.rows.append(QueueRow(a, a.case.pseudonym, terms.get(a.pk, []), False))
+            page.rows.append(QueueRow(a, case.pseudonym, terms.get(a.pk, []), False))
     access.log_rows(request, case_rows)
     record_access_many(
         AccessContext.from_request(request), queue_items, action="list", activity=ACTIVITY
