@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -43,23 +44,66 @@ def _special_schools() -> Any:
     ).order_by("name")
 
 
+_PK_SENTINEL = 987654321
+
+
+def _work_rows(rows: list[selectors.QueueRow], is_director: bool) -> list[dict[str, Any]]:
+    """The table rows of the work list as plain text: labels, dates and links are resolved
+    once per page, not per cell (the same texts as ``tlv/_terms.html`` and the status display).
+    """
+    sentinel = str(_PK_SENTINEL)
+    urls = {
+        name: reverse(f"tlv:{name}", args=[_PK_SENTINEL]) for name in ("detail", "triage", "decide")
+    }
+    statuses = {value: str(label) for value, label in TlvApplication.Status.choices}
+    today = timezone.localdate()
+    suspended, until = _("opgeschort"), _("uiterlijk")
+    items = []
+    for row in rows:
+        application = row.application
+        case_id = str(application.case_id)
+        action = None
+        if not row.can_open:
+            if is_director:
+                action = (urls["decide"].replace(sentinel, case_id), _("Besluiten"))
+            elif application.status == TlvApplication.Status.SUBMITTED:
+                action = (urls["triage"].replace(sentinel, case_id), _("Verdelen"))
+        items.append(
+            {
+                "url": urls["detail"].replace(sentinel, case_id) if row.can_open else "",
+                "label": row.label,
+                "status": statuses.get(application.status, application.status),
+                "overdue": any(t.due_date < today and not t.is_suspended for t in row.terms),
+                "terms": [
+                    f"{t.rule.name}: "
+                    + (suspended if t.is_suspended else f"{until} {t.due_date:%d-%m-%Y}")
+                    for t in row.terms
+                    if not t.completed_on
+                ],
+                "action": action,
+            }
+        )
+    return items
+
+
 @require_http_methods(["GET"])
 def overview(request: HttpRequest) -> HttpResponse:
     """The TLV work list: own involvement and the organisation's queue in one list, most
     urgent term first (TLV-04), 50 per page with a keyset cursor ``?na=``."""
     page = selectors.overview_page(request, request.GET.get("na", ""))
     membership = _membership(request)
+    is_director = membership is not None and membership.role == Role.SWV_DIRECTOR
     return render(
         request,
         "tlv/overview.html",
         {
-            "rows": page.rows,
+            "rows": _work_rows(page.rows, is_director),
             "is_first_page": page.is_first_page,
             "next_url": "?" + urlencode({"na": page.next_token}) if page.next_token else "",
             "first_url": reverse("tlv:overview"),
             "expiring": selectors.expiring(request),
             "can_start": membership is not None and membership.role == Role.SUPPORT_COORDINATOR,
-            "is_director": membership is not None and membership.role == Role.SWV_DIRECTOR,
+            "is_director": is_director,
             "is_cva": membership is not None and membership.role in selectors.CVA_ROLES,
         },
     )
