@@ -16,9 +16,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from passend.access.policy import CaseAccess, decide_case
+from passend.access.policy import CaseAccess, LazyPhasePolicies, decide_case
 from passend.access.selectors import (
     CaseRow,
+    cases_for_rows,
     involved_cases,
     with_policy_data,
     with_row_policy_data,
@@ -34,6 +35,10 @@ from tests.conftest import make_professional
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _table(sql: str) -> str:
+    return sql.split(" FROM ", 1)[1].split()[0].strip('"')
 
 
 def membership(user: Any) -> Membership:
@@ -216,8 +221,9 @@ def test_property_light_input_decides_as_the_full_input(
 
 
 def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> None:
-    """The list reads all it shows in the fetch: deciding, the table rows and the API summaries
-    need no further query (no deferred column, no relation outside the prefetch)."""
+    """A list page's cases (``cases_for_rows``) come in a fixed number of queries with all they
+    show: deciding, the table rows and the API summaries need no further query (no deferred
+    column, no relation outside the prefetch), in the order of the page's ids."""
     owner, nurse, ggd = world["owner"], world["nurse"], world["ggd"]
     other_owner = make_professional(world["school_b"], Role.SUPPORT_COORDINATOR, username="ib-x")
 
@@ -233,13 +239,21 @@ def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> N
 
     def run(user: Any) -> int:
         member = membership(user)
+        ids = list(involved_cases(user, member).values_list("pk", flat=True))
         with CaptureQueriesContext(connection) as fetch:
-            cases = list(with_row_policy_data(involved_cases(user, member), user, member))
+            cases = cases_for_rows(ids, user, member)
+        policies = LazyPhasePolicies()
         with CaptureQueriesContext(connection) as after:
-            rows = [CaseRow(c, decide_case(user, member, c, phase_categories={})) for c in cases]
+            rows = [
+                CaseRow(c, decide_case(user, member, c, phase_categories=policies)) for c in cases
+            ]
             list_items(rows)
             [case_summary(row) for row in rows]
-        assert after.captured_queries == []
+        # CO-02's phase limits are read once, and only for a viewer who neither owns nor
+        # directs the case.
+        expected = [] if user == owner else ["cases_phasedatapolicy"]
+        assert [_table(q["sql"]) for q in after.captured_queries] == expected
+        assert [c.pk for c in cases] == ids
         assert rows and all(row.access.allowed for row in rows)
         return len(fetch.captured_queries)
 

@@ -100,6 +100,36 @@ def test_list_filters_and_constant_queries(region: dict[str, Any], coordinator_a
     assert client.get(BASE, {"kind": CaseKind.ATTENDANCE}).json()["results"] == []
 
 
+def test_detail_query_count_is_constant_in_participants_and_consents(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    ggd = OrganisationFactory(name="GGD", kind=OrganisationKind.GGD)
+    case = open_case(coordinator_a, make_pupil(region["school_a"]))
+    client = api_client(coordinator_a)
+    url = f"{BASE}{case.pk}/"
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            doctor = make_professional(
+                ggd, Role.GGD_PROFESSIONAL, username=f"d-{Participant.objects.count()}"
+            )
+            add_partner(coordinator_a, case, doctor, ggd)
+            consent_for(coordinator_a, case, [ggd], [DataCategory.ORDINARY])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).json()
+        assert body["id"] == case.pk
+        return len(queries.captured_queries)
+
+    grow(1)
+    client.get(url)
+    one = count()
+    grow(9)
+    assert count() == one
+    assert len(client.get(url).json()["participants"]) == 11
+
+
 def test_detail_of_other_school_is_404_and_logged_also_for_actions(
     world: World, case_b: Case, coordinator_a: Any
 ) -> None:

@@ -11,7 +11,7 @@ It only decides. Selectors apply it to querysets and write the access-log entrie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,29 @@ def phase_policies() -> dict[str, frozenset[str]]:
     return {p.phase: frozenset(p.categories) for p in PhaseDataPolicy.objects.all()}
 
 
+class LazyPhasePolicies(Mapping[str, frozenset[str]]):
+    """``phase_policies()``, read on first use: once per request for a list whose rows need it,
+    not at all for one where the viewer owns or directs every case (CO-02 limits only the other
+    participants)."""
+
+    def __init__(self) -> None:
+        self._policies: dict[str, frozenset[str]] | None = None
+
+    def _load(self) -> dict[str, frozenset[str]]:
+        if self._policies is None:
+            self._policies = phase_policies()
+        return self._policies
+
+    def __getitem__(self, phase: str) -> frozenset[str]:
+        return self._load()[phase]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 def _membership_ok(membership: Membership | None, user: Any) -> bool:
     return (
         membership is not None
@@ -150,7 +173,7 @@ def decide_case(
     membership: Membership | None,
     case: Case,
     *,
-    phase_categories: dict[str, frozenset[str]] | None = None,
+    phase_categories: Mapping[str, frozenset[str]] | None = None,
 ) -> CaseAccess:
     """Decides whether and which categories of `case` the user may see.
 
