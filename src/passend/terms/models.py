@@ -99,6 +99,13 @@ class Term(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="term_object"),
             models.Index(fields=["completed_on", "due_date"], name="term_open_due"),
+            # The TLV work list orders a module's open terms by due date (issue 10: 17-30 ms
+            # -> 1.3 ms for the CvA secretary on the large benchmark region).
+            models.Index(
+                fields=["object_type", "due_date", "object_id"],
+                condition=models.Q(completed_on__isnull=True),
+                name="term_open_type_due",
+            ),
         ]
 
     def __str__(self) -> str:
