@@ -6,9 +6,11 @@ Follows the pupil import (``passend.pupils.importers``) and reuses its header ha
    BOM, cp1252 as fallback), keeps only the mapped columns of the chosen source, never reads a
    BSN column, blanks a BSN-like value and marks its line, and replaces the export's record id
    by a hash. What is stored until processing holds no BSN (AGE-02).
-2. ``run_import(import_id)`` in a task: parses and validates each line with cached lookups,
-   writes per batch in one transaction (PostgreSQL: ``COPY`` into a temporary table and one
-   ``INSERT … ON CONFLICT``; SQLite: ``bulk_create``/``bulk_update``), idempotent on
+2. ``run_import(import_id)`` in a task: parses and validates each line with cached lookups
+   (per distinct combination of date, hours, kind and reason), writes per batch in one
+   transaction with a fixed number of statements (PostgreSQL: ``COPY`` into a temporary
+   table and one ``INSERT … ON CONFLICT``, or on a school's first import of a source
+   ``COPY`` straight into the table; SQLite: ``bulk_create``/``bulk_update``), idempotent on
    (school, source, record id), updates the counters for the progress bar, and finally
    detects who became meldplichtig (``detection.detect``). Rejected lines are reported with
    their line number and a Dutch reason that never repeats a value from the file.
