@@ -23,7 +23,6 @@ from django.http import HttpRequest
 
 from passend.access import selectors as access
 from passend.access.selectors import CaseRow
-from passend.cases.models import Case
 from passend.privacy.context import AccessContext
 from passend.privacy.services import LogItem, record_access_many
 
@@ -58,8 +57,7 @@ def decide_ids(request: HttpRequest, ids: list[int]) -> dict[int, CaseRow]:
     if not unique:
         return {}
     membership = getattr(request, "membership", None)
-    queryset = Case.objects.filter(pk__in=unique)
-    cases = list(access.with_row_policy_data(queryset, request.user, membership))
+    cases = access.cases_for_rows(unique, request.user, membership)
     return {row.case.pk: row for row in access.decide_rows(request, cases)}
 
 
@@ -75,13 +73,25 @@ class AccessLogBatch:
     # activity -> items, action "list"; in the order the activities first came in
     _items: dict[str, list[LogItem]] = field(default_factory=dict)
 
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+
     def rows(self, rows: list[CaseRow]) -> None:
-        """Cases listed (``access.log_rows``: activity case_management, action list)."""
-        self._rows.extend(rows)
+        """Cases listed (``access.log_rows``: activity case_management, action list); a case
+        several sections show is logged once per page."""
+        for row in rows:
+            key = (access.ACTIVITY, "cases.case", str(row.case.pk))
+            if key not in self._seen:
+                self._seen.add(key)
+                self._rows.append(row)
 
     def items(self, activity: str, items: list[LogItem]) -> None:
-        """Module objects listed (``record_access_many`` with action list)."""
-        self._items.setdefault(activity, []).extend(items)
+        """Module objects listed (``record_access_many`` with action list); once per page."""
+        listed = self._items.setdefault(activity, [])
+        for item in items:
+            key = (activity, item.object_type, item.object_id)
+            if key not in self._seen:
+                self._seen.add(key)
+                listed.append(item)
 
     def write(self) -> None:
         if self._rows:
@@ -92,6 +102,7 @@ class AccessLogBatch:
                 record_access_many(context, items, action="list", activity=activity)
         self._rows = []
         self._items = {}
+        self._seen = set()
 
 
 def batch_or_now(request: HttpRequest, log: AccessLogBatch | None) -> tuple[AccessLogBatch, bool]:

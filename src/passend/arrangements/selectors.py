@@ -14,7 +14,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,6 +142,44 @@ def overview(
     if write:
         batch.write()
     return {"involved": involved, "queue": queued}
+
+
+def dashboard_waiting(request: HttpRequest, limit: int) -> tuple[list[Arrangement], int]:
+    """The dashboard's arrangements awaiting work, the first ``limit`` (oldest first, light:
+    status and case) and their number, not yet decided or logged. SWV staff: the SWV's queue
+    (awaiting their advice or decision, pseudonym only) and submitted or advised arrangements
+    of the cases they take part in; others: submitted arrangements of their cases. Annotated
+    ``is_involved`` (the policy's SQL pre-filter ``access.involved_cases``) and ``in_queue``:
+    the caller decides the involved cases and logs what it shows (``queue_items``)."""
+    membership = _membership(request)
+    if membership is None:
+        return [], 0
+    involved = access.involved_cases(request.user, membership).filter(kind=CaseKind.ARRANGEMENT)
+    is_involved = Exists(involved.filter(pk=OuterRef("case_id")))
+    status = Arrangement.Status
+    queue: Q | None = None
+    if membership.role in SWV_ROLES:
+        mine = Q(is_involved, status__in=[status.SUBMITTED, status.ADVISED])
+        waiting = Q(status=status.ADVISED, kind__decider_role=membership.role)
+        if membership.role == Role.ECT_MEMBER:
+            waiting |= Q(status=status.SUBMITTED)
+        queue = waiting & Q(swv_id=membership.organisation_id)
+    else:
+        mine = Q(is_involved, status=status.SUBMITTED)
+    in_queue = ExpressionWrapper(queue, BooleanField()) if queue is not None else Value(False)
+    scope = Arrangement.objects.annotate(is_involved=is_involved, in_queue=in_queue).filter(
+        mine | queue if queue is not None else mine
+    )
+    count = scope.count()
+    if not count:
+        return [], 0
+    first = _light_queryset().annotate(is_involved=is_involved, in_queue=in_queue)
+    return list(first.filter(pk__in=scope.values("pk")).order_by("pk")[:limit]), count
+
+
+def queue_items(queue: list[Arrangement]) -> list[LogItem]:
+    """Access-log items of queued arrangements shown by pseudonym (CON-04 ground)."""
+    return _queue_items(queue)
 
 
 def _queue_items(queue: list[Arrangement]) -> list[LogItem]:

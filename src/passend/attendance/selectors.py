@@ -92,6 +92,12 @@ def reportables_for_school(
     return rows
 
 
+def open_reportables_of_school(school: Organisation) -> QuerySet[ReportableAbsence]:
+    """The school's open meldplichtige pupils (its own task), for counts and the dashboard's
+    first rows: not logged, whoever shows rows logs them (``reportable_items``)."""
+    return ReportableAbsence.objects.filter(school=school, status=ReportableAbsence.Status.OPEN)
+
+
 def reportable_items(rows: list[ReportableAbsence]) -> list[LogItem]:
     return [
         LogItem(

@@ -278,32 +278,60 @@ def action_case_ids(user: Any, index: list[InvolvedCase]) -> list[int]:
     return list(dict.fromkeys(c.pk for c in index if c.case_director_id == user.pk or c.flag))
 
 
+def first_actions(request: HttpRequest, limit: int) -> list[PlanAction]:
+    """The first ``limit`` actions of ``my_actions`` (due date, then id), in the cases the user
+    takes part in (``access.involved_cases``, the policy's SQL pre-filter), not yet decided or
+    logged: the dashboard decides and logs the cases of exactly these (``my_actions(actions=)``)."""
+    user = request.user
+    involved = access.involved_cases(user, getattr(request, "membership", None))
+    return list(
+        PlanAction.objects.filter(
+            plan__case_id__in=involved.values("pk"), status__in=OPEN_ACTION_STATUSES
+        )
+        .filter(Q(plan__case__case_director=user) | Q(owner=user))
+        .select_related("owner", "plan", "goal")
+        .order_by("due_date", "id")[:limit]
+    )
+
+
 def my_actions(
     request: HttpRequest,
     *,
     rows: list[CaseRow] | None = None,
     log: AccessLogBatch | None = None,
     limit: int | None = None,
+    actions: list[PlanAction] | None = None,
 ) -> list[ActionRow]:
     """'Mijn acties': open actions across the cases the user directs as casusregisseur,
     and open actions the user owns (CO-05). Each case shown is logged.
 
     ``rows``: the decided rows of ``action_case_ids`` when the caller decided them already
     (the dashboard); ``log``: the caller's batch; ``limit``: the first actions only (every case
-    is logged all the same)."""
+    is logged all the same). ``actions``: ``first_actions`` with ``rows`` the decided rows of
+    their cases: only the actions whose case the policy allows are shown, and only their cases
+    are logged."""
     user = request.user
     if rows is None:
         rows = access.decide_rows(request, list(access.with_policy_data(_action_cases(request))))
     by_case = {r.case.pk: r for r in rows}
-    actions = (
+    if actions is not None:
+        shown = [
+            ActionRow(a, by_case[a.plan.case_id]) for a in actions if a.plan.case_id in by_case
+        ]
+        batch, write = batch_or_now(request, log)
+        batch.rows(list({r.row.case.pk: r.row for r in shown}.values()))
+        if write:
+            batch.write()
+        return shown
+    queryset = (
         PlanAction.objects.filter(plan__case_id__in=by_case.keys(), status__in=OPEN_ACTION_STATUSES)
         .filter(Q(plan__case__case_director=user) | Q(owner=user))
         .select_related("owner", "plan", "goal")
         .order_by("due_date", "id")
     )
     if limit is not None:
-        actions = actions[:limit]
-    result = [ActionRow(a, by_case[a.plan.case_id]) for a in actions] if by_case else []
+        queryset = queryset[:limit]
+    result = [ActionRow(a, by_case[a.plan.case_id]) for a in queryset] if by_case else []
     batch, write = batch_or_now(request, log)
     batch.rows(list(by_case.values()))
     if write:

@@ -68,6 +68,18 @@ def _items(inquiries: list[Inquiry]) -> list[LogItem]:
     ]
 
 
+def open_inquiries(request: HttpRequest) -> QuerySet[Inquiry]:
+    """The open inquiries the acting user may see (``visible_inquiries``), oldest due date
+    first, for counts and the dashboard's first rows: not logged, whoever shows rows logs
+    them (``list_items``)."""
+    return visible_inquiries(request.user, _membership(request)).filter(status__in=OPEN_STATUSES)
+
+
+def list_items(inquiries: list[Inquiry]) -> list[LogItem]:
+    """Access-log items of inquiries listed (action list, activity ``ACTIVITY``)."""
+    return _items(inquiries)
+
+
 def _log_many(request: HttpRequest, inquiries: list[Inquiry], action: str = "list") -> None:
     record_access_many(
         AccessContext.from_request(request), _items(inquiries), action=action, activity=ACTIVITY

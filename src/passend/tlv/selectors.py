@@ -483,23 +483,31 @@ def application_detail(application: TlvApplication) -> ApplicationDetail:
 # --- expiring TLVs and DUO export (TLV-11) --------------------------------------------------
 
 
-def expiring_tlvs(request: HttpRequest, today: dt.date | None = None) -> list[Tlv]:
+def expiring_tlvs(
+    request: HttpRequest,
+    today: dt.date | None = None,
+    *,
+    involved_only: bool = False,
+    limit: int = 200,
+) -> list[Tlv]:
     """TLVs of the acting school that end within the warning period (default 4 months); not
-    yet decided by the policy (``expiring`` does that)."""
+    yet decided by the policy (``expiring`` does that).
+
+    ``involved_only``: only the TLVs of cases the user takes part in (``access.involved_cases``,
+    the policy's SQL pre-filter), so that the first ``limit`` are the ones the dashboard shows."""
     membership = _membership(request)
     if membership is None or membership.role != Role.SUPPORT_COORDINATOR:
         return []
     today = today or timezone.localdate()
     horizon = add_months(today, TlvSettings.current().expiry_warning_months)
-    return list(
-        Tlv.objects.filter(
-            current_school_id=membership.organisation_id,
-            end_date__gte=today,
-            end_date__lte=horizon,
-        )
-        .exclude(extensions__status__in=_LIVE_STATUSES)
-        .order_by("end_date")[:200]
-    )
+    tlvs = Tlv.objects.filter(
+        current_school_id=membership.organisation_id,
+        end_date__gte=today,
+        end_date__lte=horizon,
+    ).exclude(extensions__status__in=_LIVE_STATUSES)
+    if involved_only:
+        tlvs = tlvs.filter(case_id__in=access.involved_cases(request.user, membership).values("pk"))
+    return list(tlvs.order_by("end_date", "id")[:limit])
 
 
 def expiring(
@@ -528,6 +536,93 @@ def expiring(
     if write:
         batch.write()
     return result
+
+
+# --- the dashboard: the applications and terms it shows, counted in the database ---------
+
+
+def _dashboard_scope(request: HttpRequest) -> QuerySet[TlvApplication]:
+    """The applications of the acting user's work: the cases they take part in (the policy's
+    SQL pre-filter ``access.involved_cases``) and their organisation's queue (CON-04 ground,
+    pseudonym only), annotated ``is_involved`` / ``in_queue``."""
+    membership = _membership(request)
+    if membership is None:
+        return TlvApplication.objects.none()
+    involved = access.involved_cases(request.user, membership).filter(kind=CaseKind.TLV)
+    # A correlated EXISTS (one probe of the participant's unique index per application): the
+    # callers narrow the applications first (open terms, statuses), whereas the user's whole
+    # involvement can be thousands of cases (a CvA secretary on the large region: 8,000).
+    is_involved = Exists(involved.filter(pk=OuterRef("case_id")))
+    queue = _queue_filter(membership)
+    in_queue = ExpressionWrapper(queue, BooleanField()) if queue is not None else Value(False)
+    return TlvApplication.objects.annotate(is_involved=is_involved, in_queue=in_queue).filter(
+        Q(is_involved) | queue if queue is not None else Q(is_involved)
+    )
+
+
+def dashboard_terms(
+    request: HttpRequest, today: dt.date, limit: int
+) -> tuple[list[Term], int, int]:
+    """The open terms of the acting user's applications (``_dashboard_scope``): the ``limit``
+    most urgent (overdue first, then due date), and the number of open and of overdue terms
+    (aggregates over that scope; nothing of a case outside it is counted). Not logged: the
+    caller decides and logs the applications of the terms it shows
+    (``dashboard_applications``)."""
+    # From the open terms (a few thousand in a large region) to their application in scope.
+    application = Cast(OuterRef("object_id"), BigIntegerField())
+    terms = _open_application_terms().filter(
+        Exists(_dashboard_scope(request).filter(pk=application))
+    )
+    late = Q(due_date__lt=today, suspended_since__isnull=True)
+    counts = terms.aggregate(total=Count("pk"), overdue=Count("pk", filter=late))
+    first = (
+        terms.annotate(late=ExpressionWrapper(late, BooleanField()))
+        .select_related("rule")
+        .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
+        .order_by("-late", "due_date", "id")[:limit]
+        if counts["total"]
+        else []
+    )
+    return list(first), counts["total"], counts["overdue"]
+
+
+def dashboard_waiting(
+    request: HttpRequest, statuses: set[str], limit: int
+) -> tuple[list[int], int]:
+    """Ids of the first ``limit`` applications of the acting user's work in ``statuses`` (the
+    oldest first) and their number. Not logged (``dashboard_applications``)."""
+    # One pass over the scope (ids only) gives both: the involvement check is the costly part.
+    ids = list(
+        _dashboard_scope(request)
+        .filter(status__in=statuses)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return ids[:limit], len(ids)
+
+
+def dashboard_applications(request: HttpRequest, ids: list[int]) -> dict[int, TlvApplication]:
+    """These applications of the acting user's work, light (status and case), annotated
+    ``is_involved`` / ``in_queue``: the caller decides the involved cases by the policy and
+    shows the others, when queued, by pseudonym (``queue_item`` logs them)."""
+    if not ids:
+        return {}
+    return (
+        _dashboard_scope(request)
+        .select_related("case")
+        .only("id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id")
+        .in_bulk(ids)
+    )
+
+
+def queue_item(application: TlvApplication) -> LogItem:
+    """The access-log item of a queued application shown by pseudonym (CON-04 ground)."""
+    return LogItem(
+        subject_pseudonym=access.case_subject(application.case),
+        object_type=_APP_OBJECT,
+        object_id=str(application.pk),
+        legal_ground=LegalBasis.EXTRA_SUPPORT,
+    )
 
 
 _LIVE_STATUSES = [

@@ -1,0 +1,168 @@
+# ruff: noqa: F811  (the fixture ``tlv_world`` is imported from test_dashboard)
+"""The start page shows a bounded amount of work and decides and logs exactly what it shows
+(issue 10, NEN 7513): the 20 most urgent terms (counted in full), the first actions, the first
+files waiting; a case beyond what is shown is neither shown nor logged, but counted."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passend.privacy.models import AccessLogEntry
+from passend.reports.dashboard import SHOWN, TERMS_SHOWN
+from passend.terms.models import Term
+from passend.tlv.models import TlvApplication
+from tests.access.helpers import make_pupil
+from tests.conftest import verified_client
+from tests.reports.test_dashboard import _action_case, tlv_world  # noqa: F401
+from tests.tlv.conftest import World, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def _open_terms(applications: list[TlvApplication]) -> Any:
+    return Term.objects.filter(
+        object_type="tlv.tlvapplication",
+        object_id__in=[str(a.pk) for a in applications],
+        completed_on__isnull=True,
+    )
+
+
+def _many(world: World, region: Any, n: int) -> list[TlvApplication]:
+    return [
+        submitted(
+            dataclasses.replace(
+                world, pupil=make_pupil(region["school_a"], first_name=f"Leerling{i:02d}")
+            )
+        )
+        for i in range(n)
+    ]
+
+
+def _listed_cases(user: Any, since: int) -> set[int]:
+    return {
+        int(pk)
+        for pk in AccessLogEntry.objects.filter(
+            actor=user, id__gt=since, activity="case_management", action="list"
+        ).values_list("object_id", flat=True)
+    }
+
+
+def _last_log_id() -> int:
+    return AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _terms_table(html: str) -> str:
+    return html.split('id="terms-heading"', 1)[1].split("</table>", 1)[0]
+
+
+def test_terms_table_shows_the_20_most_urgent_and_counts_all(tlv_world: World, region: Any) -> None:
+    applications = _many(tlv_world, region, 12)
+    today = timezone.localdate()
+    terms = list(_open_terms(applications).order_by("id"))
+    assert len(terms) > TERMS_SHOWN  # the fixture: more open terms than the table shows
+    # The last application's terms are the least urgent: beyond the 20 shown.
+    late = applications[-1]
+    for i, term in enumerate(terms):
+        far = 400 if term.object_id == str(late.pk) else 10 + i
+        Term.objects.filter(pk=term.pk).update(due_date=today + dt.timedelta(days=far))
+    # Two overdue terms: counted in the heading and listed first.
+    overdue = [t for t in terms if t.object_id != str(late.pk)][:2]
+    Term.objects.filter(pk__in=[t.pk for t in overdue]).update(
+        due_date=today - dt.timedelta(days=3), suspended_since=None
+    )
+    since = _last_log_id()
+    response = verified_client(tlv_world.coordinator).get("/")
+    html = response.content.decode()
+    table = _terms_table(html)
+    assert table.count('<tr class="utrecht-table__row"><td') == TERMS_SHOWN
+    assert table.count("termijn verstreken") == 2
+    assert "(2 verstreken)" in html
+    assert f"De {TERMS_SHOWN} meest dringende van {len(terms)} open termijnen." in html
+    assert 'href="/tlv/">Alle termijnen</a>' in html
+    # The application beyond the 20: neither shown nor logged, but counted (above).
+    assert f"/tlv/{late.case_id}/" not in html
+    assert "Leerling11" not in html
+    logged = _listed_cases(tlv_world.coordinator, since)
+    assert late.case_id not in logged
+    # Exactly the cases linked on the page are logged, each once.
+    linked = {int(pk) for pk in re.findall(r'href="[^"]*/(?:tlv|trajecten)/(\d+)/', html)}
+    assert logged == linked
+    entries = AccessLogEntry.objects.filter(
+        actor=tlv_world.coordinator, id__gt=since, activity="case_management"
+    )
+    assert entries.count() == len(logged)
+
+
+def test_no_link_to_all_terms_when_everything_is_shown(tlv_world: World) -> None:
+    submitted(tlv_world)
+    html = verified_client(tlv_world.coordinator).get("/").content.decode()
+    assert "Alle termijnen" not in html
+    assert "meest dringende" not in html
+
+
+def test_actions_only_the_shown_cases_are_decided_and_logged(tlv_world: World, region: Any) -> None:
+    cases = []
+    for i in range(SHOWN + 3):
+        pupil = make_pupil(region["school_a"], first_name=f"Actie{i:02d}")
+        case = _action_case(tlv_world.coordinator, pupil, f"Stap {i:02d}")
+        cases.append(case)
+    client = verified_client(tlv_world.coordinator)
+    client.get("/")
+    since = _last_log_id()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    shown = re.findall(r"Stap (\d\d)", html)
+    assert len(shown) == SHOWN
+    logged = _listed_cases(tlv_world.coordinator, since)
+    assert logged == {cases[int(i)].pk for i in shown}
+    # One policy load for the page: the participation of the shown cases is read once.
+    policy_loads = [q for q in queries.captured_queries if 'FROM "cases_participant"' in q["sql"]]
+    assert len(policy_loads) <= 3
+
+
+def test_query_count_does_not_grow_beyond_what_is_shown(tlv_world: World, region: Any) -> None:
+    _many(tlv_world, region, 2)
+    client = verified_client(tlv_world.secretary)
+    client.get("/")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    small = count()
+    _many(tlv_world, region, 10)
+    assert count() == small
+
+
+def test_cva_queue_rows_beyond_the_shown_are_counted_not_logged(
+    tlv_world: World, region: Any
+) -> None:
+    applications = _many(tlv_world, region, TERMS_SHOWN + 1)
+    # The newest application: beyond the first waiting files and its terms the least urgent.
+    last = applications[-1]
+    _open_terms([last]).update(due_date=timezone.localdate() + dt.timedelta(days=400))
+    since = _last_log_id()
+    html = verified_client(tlv_world.secretary).get("/").content.decode()
+    waiting = html.split("TLV-aanvragen te verdelen of te beoordelen", 1)[1].split("</li>\n", 1)[0]
+    assert f'class="passend-dashboard__count">{len(applications)}<' in waiting
+    logged = {
+        int(pk)
+        for pk in AccessLogEntry.objects.filter(
+            actor=tlv_world.secretary, id__gt=since, object_type="tlv.tlvapplication"
+        ).values_list("object_id", flat=True)
+    }
+    shown = {a.pk for a in applications if f"/tlv/{a.case_id}/" in html}
+    assert logged == shown
+    assert last.pk not in shown and last.pk not in logged
+    assert len(shown) < len(applications)
+    # Never the name of a pupil the secretary is not involved with.
+    assert "Leerling" not in html
