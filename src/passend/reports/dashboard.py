@@ -315,7 +315,7 @@ def _inquiries(work: _Work, board: Dashboard, membership: Membership) -> Any:
         groups.append(
             WorkGroup(
                 _("Open vragen en klachten"),
-                open_rows.count(),
+                counts["total"],  # in_terms is open_rows for the desk
                 reverse("inquiries:queue") + "?status=open",
                 [
                     (i.topic, str(i.get_status_display()), reverse("inquiries:detail", args=[i.pk]))

@@ -565,7 +565,8 @@ def dashboard_terms(
 ) -> tuple[list[Term], int, int]:
     """The open terms of the acting user's applications (``_dashboard_scope``): the ``limit``
     most urgent (overdue first, then due date), and the number of open and of overdue terms
-    (aggregates over that scope; nothing of a case outside it is counted). Not logged: the
+    (counted over that scope from their keys; nothing of a case outside it is counted). Not
+    logged: the
     caller decides and logs the applications of the terms it shows
     (``dashboard_applications``)."""
     # From the open terms (a few thousand in a large region) to their application in scope.
@@ -573,17 +574,25 @@ def dashboard_terms(
     terms = _open_application_terms().filter(
         Exists(_dashboard_scope(request).filter(pk=application))
     )
-    late = Q(due_date__lt=today, suspended_since__isnull=True)
-    counts = terms.aggregate(total=Count("pk"), overdue=Count("pk", filter=late))
+    # One pass over the scope (keys only) gives the counts and the most urgent: the scope
+    # check is the costly part, a second query would repeat it.
+    keys = [
+        (due < today and suspended is None, due, pk)
+        for pk, due, suspended in terms.order_by().values_list("pk", "due_date", "suspended_since")
+    ]
+    overdue = sum(1 for late, _due, _pk in keys if late)
+    keys.sort(key=lambda k: (not k[0], k[1], k[2]))
+    ids = [pk for _late, _due, pk in keys[:limit]]
     first = (
-        terms.annotate(late=ExpressionWrapper(late, BooleanField()))
+        _open_application_terms()
+        .filter(pk__in=ids)
         .select_related("rule")
         .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
-        .order_by("-late", "due_date", "id")[:limit]
-        if counts["total"]
-        else []
+        .in_bulk()
+        if ids
+        else {}
     )
-    return list(first), counts["total"], counts["overdue"]
+    return [first[pk] for pk in ids if pk in first], len(keys), overdue
 
 
 def dashboard_waiting(
