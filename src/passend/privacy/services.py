@@ -32,6 +32,8 @@ _last_seal_attempt = 0.0
 
 def _one_line(value: str, limit: int) -> str:
     # Control characters (CR/LF included) never reach the log: they could forge lines.
+    if value.isprintable():  # nearly always: no per-character copy (bulk imports log a lot)
+        return value[:limit]
     return "".join(ch if ch.isprintable() else " " for ch in value)[:limit]
 
 
