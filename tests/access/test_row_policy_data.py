@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from passend.access.policy import CaseAccess, LazyPhasePolicies, decide_case
 from passend.access.selectors import (
     CaseRow,
+    _case_for_view,
     cases_for_rows,
     involved_cases,
     with_policy_data,
@@ -62,13 +63,18 @@ def summary(access: CaseAccess) -> tuple[Any, ...]:
 
 
 def decisions(user: Any, cases: Any) -> tuple[dict[int, Any], dict[int, Any]]:
-    """Per case: the decision with the full input, and with the list's light input."""
+    """Per case: the decision with the full input, and with the list's light input (and the
+    API case's: ``_case_for_view`` without grounds shown)."""
     member = membership(user)
     full = {c.pk: summary(decide_case(user, member, c)) for c in with_policy_data(cases)}
     light = {
         c.pk: summary(decide_case(user, member, c))
         for c in with_row_policy_data(cases, user, member)
     }
+    for pk in list(light):
+        case = _case_for_view(pk, member, shows_grounds=False)
+        assert case is not None
+        assert summary(decide_case(user, member, case)) == light[pk]
     return full, light
 
 

@@ -59,6 +59,48 @@ _PUPIL_NAME_FIELDS = ("pupil__first_name", "pupil__name_prefix", "pupil__last_na
 _USER_NAME_FIELDS = ("id", "username", "first_name", "last_name")
 
 
+def _viewer_grounds(organisation_id: int) -> list[Prefetch]:
+    """The consents, legal grounds and justifications the policy looks at for a viewer of this
+    organisation (unrevoked / unended, naming it), as plain lists ``policy_<relation>``."""
+    return [
+        Prefetch(
+            "consents",
+            queryset=Consent.objects.filter(revoked_at__isnull=True, parties__id=organisation_id)
+            .only("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
+            .prefetch_related(
+                Prefetch(
+                    "parties",
+                    queryset=Organisation.objects.filter(pk=organisation_id).only("id"),
+                    to_attr="policy_parties",
+                )
+            ),
+            to_attr="policy_consents",
+        ),
+        Prefetch(
+            "legal_grounds",
+            queryset=LegalGround.objects.filter(
+                organisation_id=organisation_id, ended_at__isnull=True
+            ).only(
+                "id",
+                "case_id",
+                "organisation_id",
+                "basis",
+                "categories",
+                "recorded_at",
+                "ended_at",
+            ),
+            to_attr="policy_legal_grounds",
+        ),
+        Prefetch(
+            "justifications",
+            queryset=Justification.objects.filter(
+                organisation_id=organisation_id, ended_at__isnull=True
+            ).only("id", "case_id", "organisation_id", "categories", "decided_at", "ended_at"),
+            to_attr="policy_justifications",
+        ),
+    ]
+
+
 def with_row_policy_data(
     queryset: QuerySet[Case], user: Any, membership: Membership | None
 ) -> QuerySet[Case]:
@@ -93,43 +135,7 @@ def with_row_policy_data(
                 ).only("id", "case_id", "user_id", "organisation_id", "joined_phase", "ended_at"),
                 to_attr="policy_participants",
             ),
-            Prefetch(
-                "consents",
-                queryset=Consent.objects.filter(
-                    revoked_at__isnull=True, parties__id=organisation_id
-                )
-                .only("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
-                .prefetch_related(
-                    Prefetch(
-                        "parties",
-                        queryset=Organisation.objects.filter(pk=organisation_id).only("id"),
-                        to_attr="policy_parties",
-                    )
-                ),
-                to_attr="policy_consents",
-            ),
-            Prefetch(
-                "legal_grounds",
-                queryset=LegalGround.objects.filter(
-                    organisation_id=organisation_id, ended_at__isnull=True
-                ).only(
-                    "id",
-                    "case_id",
-                    "organisation_id",
-                    "basis",
-                    "categories",
-                    "recorded_at",
-                    "ended_at",
-                ),
-                to_attr="policy_legal_grounds",
-            ),
-            Prefetch(
-                "justifications",
-                queryset=Justification.objects.filter(
-                    organisation_id=organisation_id, ended_at__isnull=True
-                ).only("id", "case_id", "organisation_id", "categories", "decided_at", "ended_at"),
-                to_attr="policy_justifications",
-            ),
+            *_viewer_grounds(organisation_id),
         )
     )
 
@@ -224,12 +230,18 @@ def decide_rows(request: HttpRequest, cases: list[Case]) -> list[CaseRow]:
     return [row for row in rows if row.access.allowed]
 
 
-def get_case(request: HttpRequest, case_id: object, *, action: str = "view") -> CaseRow:
-    """One case for the acting user, or Http404 — and an access-log entry either way."""
+def get_case(
+    request: HttpRequest, case_id: object, *, action: str = "view", shows_grounds: bool = True
+) -> CaseRow:
+    """One case for the acting user, or Http404 — and an access-log entry either way.
+
+    ``shows_grounds=False`` when the caller will not show the case's consents, legal grounds and
+    justifications (``row.case.consents`` etc. then hold only the viewer's own)."""
     context = AccessContext.from_request(request)
     pk = _valid_id(case_id)
-    case = with_policy_data(Case.objects.filter(pk=pk)).first() if pk else None
-    access = decide_case(request.user, _membership(request), case) if case is not None else None
+    membership = _membership(request)
+    case = _case_for_view(pk, membership, shows_grounds) if pk else None
+    access = decide_case(request.user, membership, case) if case is not None else None
     if case is None or access is None or not access.allowed:
         record_access(
             context,
@@ -252,6 +264,26 @@ def get_case(request: HttpRequest, case_id: object, *, action: str = "view") -> 
         legal_ground=access.legal_ground_summary,
     )
     return CaseRow(case, access)
+
+
+def _case_for_view(pk: int, membership: Membership | None, shows_grounds: bool) -> Case | None:
+    queryset = Case.objects.filter(pk=pk)
+    if shows_grounds or membership is None:
+        return with_policy_data(queryset).first()
+    # The caller shows participants but no consents or grounds (the API's case): only the
+    # viewer's grounds are read, as for a list row; the decision is the same.
+    return (
+        queryset.annotate(pupil_restricted=restriction_exists())
+        .select_related("owner", "pupil", "process_director", "case_director")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("organisation", "user"),
+            ),
+            *_viewer_grounds(membership.organisation_id),
+        )
+        .first()
+    )
 
 
 def _valid_id(value: object) -> int | None:

@@ -129,7 +129,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response([s.case_summary(row) for row in rows])
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        row = access.get_case(request, pk)
+        # The answer shows participants and the access grounds, not the case's consents.
+        row = access.get_case(request, pk, shows_grounds=False)
         return Response(s.case_full(row))
 
     def create(self, request: Request) -> Response:
