@@ -34,6 +34,14 @@ def _dutch() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_background_sealer(settings: Any) -> None:
+    """Tests seal the access log explicitly (``seal_access_log``): a sealer thread writing to
+    the test database behind a test's back would make live-server tests flaky.
+    tests/privacy/test_access_log.py tests the thread itself."""
+    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = None
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2 is deliberately slow; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

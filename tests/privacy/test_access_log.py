@@ -3,17 +3,19 @@ core 2; sealed in blocks after commit since issue 10)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from passend.privacy import chain
+from passend.privacy import chain, services
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.models import GENESIS_HASH, AccessLogEntry, AccessLogSeal
-from passend.privacy.selectors import verify_chain
+from passend.privacy.selectors import unsealed_entries, verify_chain
 from passend.privacy.services import record_access, seal_access_log
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +128,26 @@ def test_verify_detects_removal_of_the_last_block() -> None:
     )
     with pytest.raises(CommandError, match="not sealed"):
         call_command("verify_access_log")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_writing_process_seals_its_entries_in_the_background(settings: Any) -> None:
+    """After a commit that wrote entries the process's sealer thread seals them; no request
+    waits for it (issue 10)."""
+    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.05
+    _write(3)  # three commits, each waking the thread
+    deadline = time.monotonic() + 15
+    while unsealed_entries().exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not unsealed_entries().exists()
+    assert list(verify_chain()) == []
+    assert services._sealer_thread is not None and services._sealer_thread.is_alive()
+
+
+def test_no_background_sealing_when_switched_off() -> None:
+    """The tests' default (conftest): entries stay unsealed until sealed explicitly."""
+    _write(2)
+    assert unsealed_entries().count() == 2
 
 
 def test_seal_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -27,7 +29,11 @@ _FENCE_LOCK_KEY = 7_513_0001
 _SEALER_LOCK_KEY = 7_513_0002
 # Entries per sealed block at most (a sealer run makes as many blocks as it needs).
 SEAL_BLOCK_SIZE = 10_000
-_last_seal_attempt = 0.0
+# The process's sealer thread (``_seal_soon``).
+_sealer_thread: threading.Thread | None = None
+_sealer_pid = 0
+_sealer_start = threading.Lock()
+_sealer_wakeup = threading.Event()
 
 
 def _one_line(value: str, limit: int) -> str:
@@ -91,20 +97,44 @@ def _append(entries: list[AccessLogEntry]) -> None:
 
 
 def _seal_soon() -> None:
-    """Seals in the process that wrote, at most once per ``PASSEND_ACCESS_LOG_SEAL_SECONDS``
-    (default 1 s; ``None`` leaves it to ``manage.py seal_access_log``). Waits at most 50 ms for
-    busy writers and never fails the request that triggered it: an unsealed entry is sealed by the next run,
-    and ``verify_access_log`` reports entries that stay unsealed."""
-    global _last_seal_attempt
-    interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS
-    now = time.monotonic()
-    if interval is None or now - _last_seal_attempt < interval:
+    """Wakes this process's sealer thread after a commit that wrote entries.
+
+    The thread seals at most once per ``PASSEND_ACCESS_LOG_SEAL_SECONDS`` (default 1 s; ``None``
+    leaves sealing to ``manage.py seal_access_log``), on its own database connection, so no
+    request waits for it; an unsealed entry is sealed by the next run, and
+    ``verify_access_log`` reports entries that stay unsealed.
+    """
+    global _sealer_thread, _sealer_pid
+    if settings.PASSEND_ACCESS_LOG_SEAL_SECONDS is None:
         return
-    _last_seal_attempt = now
-    try:
-        seal_access_log(wait=0.05)
-    except DatabaseError:
-        logger.warning("Sealing the access log failed; the next run seals these entries.")
+    if _sealer_thread is None or _sealer_pid != os.getpid() or not _sealer_thread.is_alive():
+        with _sealer_start:
+            if (
+                _sealer_thread is None
+                or _sealer_pid != os.getpid()  # a forked worker starts its own
+                or not _sealer_thread.is_alive()
+            ):
+                _sealer_thread = threading.Thread(
+                    target=_sealer_loop, name="access-log-sealer", daemon=True
+                )
+                _sealer_pid = os.getpid()
+                _sealer_thread.start()
+    _sealer_wakeup.set()
+
+
+def _sealer_loop() -> None:
+    while True:
+        _sealer_wakeup.wait()
+        _sealer_wakeup.clear()
+        interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS or 1.0
+        try:
+            seal_access_log(wait=interval)
+        except DatabaseError:
+            logger.warning("Sealing the access log failed; the next run seals these entries.")
+        finally:
+            # Its own connection, closed between runs: an idle thread holds none.
+            connection.close()
+        time.sleep(interval)
 
 
 # Holders of the fence lock in this database, other than this session (pg_locks shows a
