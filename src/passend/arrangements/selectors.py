@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passend.access import selectors as access
+from passend.access.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.access.selectors import CaseRow
 from passend.accounts.models import Membership, Role
 from passend.arrangements.models import (
@@ -42,7 +43,6 @@ from passend.arrangements.models import (
     Extension,
 )
 from passend.arrangements.services import euro, school_year_of
-from passend.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.cases.models import CaseKind
 from passend.consent.models import LegalBasis
 from passend.privacy.context import AccessContext

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from passend.access import selectors as access
+from passend.access.batch import AccessLogBatch, InvolvedCase
 from passend.access.selectors import CaseRow
 from passend.accounts.models import Organisation
 from passend.attendance.models import (
@@ -38,7 +39,6 @@ from passend.attendance.models import (
     PreventiveNote,
     ReportableAbsence,
 )
-from passend.batch import AccessLogBatch, InvolvedCase
 from passend.cases.models import Case, CaseKind
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym

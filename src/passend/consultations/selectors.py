@@ -15,9 +15,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from passend.access import selectors as access
+from passend.access.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.access.policy import decide_case, phase_policies
 from passend.access.selectors import CaseRow
-from passend.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.cases.models import Case
 from passend.consultations.models import (
     OPEN_ACTION_STATUSES,

@@ -15,8 +15,8 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from passend.access import selectors as access
+from passend.access.batch import AccessLogBatch
 from passend.accounts.models import Membership
-from passend.batch import AccessLogBatch
 from passend.inquiries.models import Inquiry, InquiryEvent
 from passend.inquiries.services import ACTIVITY, DESK_ROLES, contact_subject
 from passend.privacy.categories import DataCategory

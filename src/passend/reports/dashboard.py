@@ -38,10 +38,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from passend.access.batch import AccessLogBatch, decide_ids, involved_index, rows_of
 from passend.accounts.models import Membership, OrganisationKind, Role
 from passend.arrangements import selectors as arrangement_selectors
 from passend.attendance import selectors as attendance_selectors
-from passend.batch import AccessLogBatch, decide_ids, involved_index, rows_of
 from passend.consultations import selectors as consultation_selectors
 from passend.inquiries import selectors as inquiry_selectors
 from passend.inquiries.services import DESK_ROLES

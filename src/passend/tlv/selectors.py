@@ -41,9 +41,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from passend.access import selectors as access
+from passend.access.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.access.selectors import CaseRow
 from passend.accounts.models import Membership, Organisation, Role
-from passend.batch import AccessLogBatch, InvolvedCase, batch_or_now
 from passend.cases.models import Case, CaseKind
 from passend.consent.models import LegalBasis
 from passend.privacy.categories import DataCategory

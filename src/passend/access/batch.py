@@ -4,11 +4,13 @@
 * ``AccessLogBatch``: the access-log entries of those sections, written together.
 
 A page that combines several modules (the dashboard) calls several selectors; each of them logs
-what it returns. Written one by one, that is one transaction and one chain lock per selector.
-With a batch the selectors hand their entries over instead and the page writes them once per
-processing activity, before it answers: the same entries, fewer round trips, and the chain lock
-is taken once per activity instead of once per selector (NEN 7513; the log stays complete:
-``write`` runs before the response is built).
+what it returns. Written one by one, that is one transaction per selector. With a batch the
+selectors hand their entries over instead and the page writes them once per processing
+activity, before it answers: the same entries, fewer round trips (NEN 7513; the log stays
+complete: ``write`` runs before the response is built).
+
+Part of ``access`` because it is the policy and the logging of reads, for pages that span
+modules; domain selectors import it like ``access.selectors``.
 
 Selectors take ``log: AccessLogBatch | None``; with ``None`` they log at once, as before.
 """
