@@ -158,8 +158,8 @@ def _world(region: dict[str, Any], coordinator: Any, school: Any, first_name: st
     return builder
 
 
-def _bundle(pupil: Any, fg_actor: Actor) -> dict[str, Any]:
-    request = services.submit_subject_request(
+def _access_request(pupil: Any, fg_actor: Actor) -> Any:
+    return services.submit_subject_request(
         pupil=pupil,
         kind="access",
         description="Inzage in alles.",
@@ -169,7 +169,10 @@ def _bundle(pupil: Any, fg_actor: Actor) -> dict[str, Any]:
         identity_verified=True,
         organisation_id=fg_actor.membership.organisation_id,  # type: ignore[union-attr]
     )
-    return selectors.access_bundle(request)
+
+
+def _bundle(pupil: Any, fg_actor: Actor) -> dict[str, Any]:
+    return selectors.access_bundle(_access_request(pupil, fg_actor))
 
 
 def test_prv02_every_module_registers_an_exporter() -> None:
@@ -355,16 +358,7 @@ def test_prv02_bundle_queries_do_not_grow_with_the_number_of_records(
 
     world = _world(region, coordinator_a, region["school_a"], "Sem")
     pupil = world.context[apps.get_model("pupils", "Pupil")]
-    request = services.submit_subject_request(
-        pupil=pupil,
-        kind="access",
-        description="Inzage in alles.",
-        requester_name="Ouder Bundel",
-        requester_relation="parent",
-        channel="staff",
-        identity_verified=True,
-        organisation_id=fg_actor.membership.organisation_id,  # type: ignore[union-attr]
-    )
+    request = _access_request(pupil, fg_actor)
 
     def add_rows() -> None:
         for model in exported_models():

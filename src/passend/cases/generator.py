@@ -56,6 +56,7 @@ from passend.cases.models import (
     PhaseChange,
 )
 from passend.consent.models import Consent, ConsentMethod, LegalBasis, LegalGround
+from passend.privacy import chain
 from passend.privacy.categories import DataCategory
 from passend.privacy.chain import GENESIS_HASH
 from passend.privacy.models import AccessLogEntry, AccessLogSeal
@@ -1204,25 +1205,9 @@ def _json(values: list[str]) -> str:
     return "[" + ",".join(f'"{v}"' for v in values) + "]"
 
 
-ACCESS_LOG_FIELDS = [
-    "id",
-    "occurred_at",
-    "actor_id",
-    "actor_username",
-    "organisation_id",
-    "role",
-    "action",
-    "subject_pseudonym",
-    "object_type",
-    "object_id",
-    "data_categories",
-    "activity",
-    "legal_ground",
-    "trace_id",
-    "outcome",
-    "reason",
-    "ip_address",
-]
+# The COPY columns: the id, then the hashed fields in ``privacy.chain``'s order, which is the
+# order in which ``_access_log_rows`` yields them.
+ACCESS_LOG_FIELDS = ["id", *chain.HASHED_FIELDS]
 
 
 def canonical(
