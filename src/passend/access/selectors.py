@@ -36,8 +36,8 @@ def case_subject(case: Case) -> str:
     return subject_pseudonym("pupil", case.pupil_id)
 
 
-def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Everything the policy needs, in a constant number of queries."""
+def _with_case_and_participants(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """The case's own policy input: restriction, directors, participants."""
     return (
         queryset.annotate(pupil_restricted=restriction_exists())
         .select_related("owner", "pupil", "process_director", "case_director")
@@ -45,11 +45,17 @@ def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
             Prefetch(
                 "participants",
                 queryset=Participant.objects.select_related("organisation", "user"),
-            ),
-            Prefetch("consents", queryset=Consent.objects.prefetch_related("parties")),
-            "legal_grounds",
-            "justifications",
+            )
         )
+    )
+
+
+def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything the policy needs, in a constant number of queries."""
+    return _with_case_and_participants(queryset).prefetch_related(
+        Prefetch("consents", queryset=Consent.objects.prefetch_related("parties")),
+        "legal_grounds",
+        "justifications",
     )
 
 
@@ -273,15 +279,8 @@ def _case_for_view(pk: int, membership: Membership | None, shows_grounds: bool) 
     # The caller shows participants but no consents or grounds (the API's case): only the
     # viewer's grounds are read, as for a list row; the decision is the same.
     return (
-        queryset.annotate(pupil_restricted=restriction_exists())
-        .select_related("owner", "pupil", "process_director", "case_director")
-        .prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=Participant.objects.select_related("organisation", "user"),
-            ),
-            *_viewer_grounds(membership.organisation_id),
-        )
+        _with_case_and_participants(queryset)
+        .prefetch_related(*_viewer_grounds(membership.organisation_id))
         .first()
     )
 
