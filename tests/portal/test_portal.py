@@ -419,12 +419,14 @@ def test_age04_zienswijze_is_shown_on_the_case_page_to_participants_only(
     child = family["child"]
     page = verified_client(family["coordinator"]).get(f"/trajecten/{child['case'].pk}/")
     assert "Zienswijzen van ouders en jongere" not in page.content.decode()
-    portal_client("ouder.klein@example.org").post(
+    posted = portal_client("ouder.klein@example.org").post(
         reverse("portal:statement", args=[child["pupil"].pk]),
         {"case": child["case"].pk, "text": "Wij willen graag meedenken."},
     )
+    assert posted.status_code == 302, posted.content.decode()[-3000:]
     page = verified_client(family["coordinator"]).get(f"/trajecten/{child['case'].pk}/")
     html = page.content.decode()
-    assert "Zienswijzen van ouders en jongere" in html and "Wij willen graag meedenken." in html
+    assert "Wij willen graag meedenken." in html, html[-4000:]
+    assert "Zienswijzen van ouders en jongere" in html, html[-4000:]
     outsider = verified_client(coordinator_b).get(f"/trajecten/{child['case'].pk}/")
     assert outsider.status_code == 404
