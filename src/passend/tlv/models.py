@@ -278,7 +278,12 @@ class TlvApplication(models.Model):
         verbose_name = _("TLV-aanvraag")
         verbose_name_plural = _("TLV-aanvragen")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["committee", "status"], name="tlvapp_committee_status")]
+        indexes = [
+            models.Index(fields=["committee", "status"], name="tlvapp_committee_status"),
+            # Management reports select an SWV's applications of a period (issue 10): without
+            # it every application of the SWV is read to find one school year's.
+            models.Index(fields=["swv", "submitted_on"], name="tlvapp_swv_submitted"),
+        ]
 
     def __str__(self) -> str:
         return f"TLV-aanvraag {self.case.pseudonym}"
