@@ -49,6 +49,33 @@ def test_tiny_region_has_every_part_and_a_valid_chain() -> None:
     assert {Role.SUPPORT_COORDINATOR, Role.CVA_SECRETARY, Role.ATTENDANCE_OFFICER} <= roles
 
 
+def _index_definitions(model: Any) -> dict[str, tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {
+        name: (tuple(c["columns"]), c["unique"], c["index"])
+        for name, c in found.items()
+        if c["index"] or c["unique"]
+    }
+
+
+def test_bulk_loaded_tables_get_every_index_back() -> None:
+    """The generator drops a table's indexes while it loads millions of rows, on PostgreSQL and
+    on SQLite (issue 10); the region it leaves has each of them again, unchanged."""
+    from passend.attendance.models import AbsenceRecord
+    from passend.documents.models import Document
+
+    models = (AccessLogEntry, AbsenceRecord, Document)
+    before = {m: _index_definitions(m) for m in models}
+    assert all(before.values())
+    g = _generate()
+    for model in models:
+        assert _index_definitions(model) == before[model], model
+        assert f"{model._meta.db_table} indexes" in g.timings  # the deferral did run
+
+
 def test_generated_ids_leave_sequences_usable() -> None:
     """Explicit ids + sequence reset: the next ordinary insert does not collide."""
     _generate()
