@@ -180,7 +180,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Locked per account: a school's staff share one NAT address, so an IP lockout would lock out a
 # whole school after five typos. Password spraying across accounts still meets the second factor.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# models.W040: covering indexes (Index.include) are a PostgreSQL optimisation (issue 10); on
+# SQLite the index still exists, without the included columns, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -100,11 +100,14 @@ class Term(models.Model):
             models.Index(fields=["object_type", "object_id"], name="term_object"),
             models.Index(fields=["completed_on", "due_date"], name="term_open_due"),
             # The TLV work list orders a module's open terms by due date (issue 10: 17-30 ms
-            # -> 1.3 ms for the CvA secretary on the large benchmark region).
+            # -> 1.3 ms for the CvA secretary on the large benchmark region). With id and
+            # suspended_since included the start page's terms are read from the index alone
+            # (PostgreSQL; 16 ms -> 1.4 ms for the busiest coordinator of the large region).
             models.Index(
                 fields=["object_type", "due_date", "object_id"],
                 condition=models.Q(completed_on__isnull=True),
-                name="term_open_type_due",
+                include=["id", "suspended_since"],
+                name="term_open_type_due_incl",
             ),
         ]
 

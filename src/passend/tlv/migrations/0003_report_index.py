@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0003_active_participations_by_user_and_organisation'),
-        ('tlv', '0002_defaults'),
+        ("accounts", "0001_initial"),
+        ("cases", "0003_active_participations_by_user_and_organisation"),
+        ("tlv", "0002_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='tlvapplication',
-            index=models.Index(fields=['swv', 'submitted_on'], name='tlvapp_swv_submitted'),
+            model_name="tlvapplication",
+            index=models.Index(fields=["swv", "submitted_on"], name="tlvapp_swv_submitted"),
         ),
     ]
