@@ -1,8 +1,12 @@
 """gunicorn configuration of the benchmark server (loopback only).
 
 ``BENCH_ACCESS_LOG=off`` replaces the access-log writer by a no-op in the workers, for the
-on/off overhead ratio only. This switch lives here, in the benchmark harness, never in the
-application's settings.
+on/off overhead ratio only. ``BENCH_ACCESS_POLICY=off`` replaces the access policy by "a plain
+superuser query of the same page" (issue 10): the same rows, selected by the same scoped query,
+shown in full without a decision; a list loads only the relations it displays (no policy
+input), a case page the relations it displays anyway (participants, consents, grounds). The
+access log is still written. These switches live here, in the benchmark
+harness, never in the application's settings.
 """
 
 import os
@@ -19,8 +23,33 @@ errorlog = "-"
 loglevel = "warning"
 
 
-def post_fork(server, worker):  # type: ignore[no-untyped-def]
+def _plain_superuser_reads() -> None:
+    from typing import Any
+
+    from passend.access import policy, selectors
+    from passend.privacy.categories import DataCategory
+
+    everything = frozenset(DataCategory.values)
+
+    def see_all(user: Any, membership: Any, case: Any, **_kwargs: Any) -> policy.CaseAccess:
+        organisation_id = membership.organisation_id if membership is not None else None
+        return policy.CaseAccess(
+            case=case, allowed=True, categories=everything, organisation_id=organisation_id
+        )
+
+    def plain_rows(queryset: Any, user: Any, membership: Any) -> Any:
+        return queryset.select_related("pupil", "owner")
+
+    # Every module that calls the policy by name (the read paths of bench.web's pages).
+    for module in (policy, selectors):
+        setattr(module, "decide_case", see_all)  # noqa: B010 - patching a module attribute
+    selectors.with_row_policy_data = plain_rows
+
+
+def post_fork(server: object, worker: object) -> None:
     if os.environ.get("BENCH_ACCESS_LOG", "on") == "off":
         from passend.privacy import services
 
         services._append = lambda entries: None
+    if os.environ.get("BENCH_ACCESS_POLICY", "on") == "off":
+        _plain_superuser_reads()

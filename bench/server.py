@@ -25,6 +25,7 @@ class Server:
         workers: int = 4,
         threads: int = 4,
         access_log: bool = True,
+        access_policy: bool = True,
         startup_timeout: float = 300,
     ) -> None:
         self.database_url = database_url
@@ -32,6 +33,7 @@ class Server:
         self.workers = workers
         self.threads = threads
         self.access_log = access_log
+        self.access_policy = access_policy
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{port}"
@@ -46,6 +48,7 @@ class Server:
             "BENCH_WORKERS": str(self.workers),
             "BENCH_THREADS": str(self.threads),
             "BENCH_ACCESS_LOG": "on" if self.access_log else "off",
+            "BENCH_ACCESS_POLICY": "on" if self.access_policy else "off",
             "PASSEND_BENCH_SECRET_KEY": os.urandom(32).hex(),
         }
         gunicorn = Path(sys.executable).parent / "gunicorn"

@@ -309,6 +309,7 @@ def measure(
     scenarios: tuple[str, ...] = SCENARIOS,
     concurrency: tuple[int, ...] = (1, 16),
     access_log: bool = True,
+    access_policy: bool = True,
     port: int = 8765,
     workers: int = 4,
     threads: int = 4,
@@ -324,7 +325,12 @@ def measure(
     out: dict[str, Any] = {"users": len(bench_users), "scenarios": {}, "role_holders": {}}
     try:
         with Server(
-            database_url, port=port, workers=workers, threads=threads, access_log=access_log
+            database_url,
+            port=port,
+            workers=workers,
+            threads=threads,
+            access_log=access_log,
+            access_policy=access_policy,
         ) as server:
             started = time.perf_counter()
             sessions = login_all(server.url, bench_users, PASSWORD)
@@ -379,6 +385,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--access-log", choices=["on", "off"], default="on")
+    parser.add_argument("--access-policy", choices=["on", "off"], default="on")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
@@ -393,6 +400,7 @@ def cli(argv: list[str] | None = None) -> None:
         scenarios=tuple(s for s in args.scenarios.split(",") if s),
         concurrency=tuple(int(c) for c in args.concurrency.split(",")),
         access_log=args.access_log == "on",
+        access_policy=args.access_policy == "on",
         port=args.port,
         workers=args.workers,
         threads=args.threads,

@@ -1,0 +1,45 @@
+"""The benchmark harness's overhead switches (bench/gunicorn_conf.py, issue 10).
+
+They exist only in benchmark servers; here they are applied for one test and undone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench import gunicorn_conf
+from passend.access import policy, selectors
+from passend.accounts.models import Membership
+from passend.cases.models import Case
+from passend.privacy.categories import DataCategory
+from tests.access.helpers import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plain_superuser_switch_drops_the_policy_and_its_input(
+    monkeypatch: pytest.MonkeyPatch, coordinator_a: Any, coordinator_b: Any
+) -> None:
+    """'A plain superuser query of the same page': every case decided visible in full, no policy
+    input fetched for a list. Without the switch the other school's coordinator sees nothing."""
+    own = Membership.objects.get(user=coordinator_a)
+    other = Membership.objects.get(user=coordinator_b)
+    case = make_case(own)
+    loaded = selectors.with_policy_data(Case.objects.filter(pk=case.pk)).get()
+    assert not policy.decide_case(coordinator_b, other, loaded).allowed
+    for module, name in (
+        (policy, "decide_case"),
+        (selectors, "decide_case"),
+        (selectors, "with_row_policy_data"),
+    ):
+        monkeypatch.setattr(module, name, getattr(module, name))  # restored after the test
+
+    gunicorn_conf._plain_superuser_reads()
+
+    decision = selectors.decide_case(coordinator_b, other, loaded)
+    assert decision.allowed
+    assert decision.categories == frozenset(DataCategory.values)
+    rows = selectors.with_row_policy_data(Case.objects.filter(pk=case.pk), coordinator_b, other)
+    assert rows._prefetch_related_lookups == ()  # no participants, consents or grounds
+    assert rows.get().pupil_id == case.pupil_id
