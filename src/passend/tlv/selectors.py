@@ -910,9 +910,9 @@ def statistics(
     # Throughput against each term (TLV-04): days used = completed - start - days suspended;
     # and the suspension of the overall term: the days it stood still, up to today while it
     # still does. One pass over the terms, grouped by rule.
-    # The ids as text, materialised: a subquery on the cast id made the planner hash-join every
-    # TLV term of the region (91,000 at large scale, 38 ms); a list is looked up in the
-    # term_object index (issue 10).
+    # The ids as text, materialised: against a subquery on the cast id PostgreSQL hash-joined
+    # every TLV term of the region (91,000 at large scale, 38 ms); against a list it filters
+    # them with a hashed set instead (17 ms; issue 10).
     ids = [str(pk) for pk in applications.values_list("pk", flat=True)]
     done = Q(completed_on__isnull=False)
     running = Q(completed_on__isnull=True)
