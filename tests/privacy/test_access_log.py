@@ -196,3 +196,28 @@ def test_control_characters_never_split_a_log_value() -> None:
 def test_pseudonym_is_stable_and_holds_no_identifier() -> None:
     assert subject_pseudonym("pupil", 42) == subject_pseudonym("pupil", 42)
     assert subject_pseudonym("pupil", 42) != subject_pseudonym("pupil", 43)
+
+
+def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
+    """Every request writes log entries and every index with them (issue 10, migration
+    0006): the log has one index per query that reads it, none twice, and the FG's search by
+    employee (PRV-02: newest first, by name) is index-backed instead of scanning the log."""
+    table = AccessLogEntry._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexed = sorted(
+        tuple(c["columns"]) for c in constraints.values() if c["index"] or c["primary_key"]
+    )
+    assert indexed == sorted(
+        [
+            ("id",),  # primary key: sealing in id order, the newest entries
+            ("occurred_at",),  # anomaly reports over a time window
+            ("subject_pseudonym",),  # access bundle, FG search per pupil
+            ("object_type", "object_id"),  # an object's entries (intake)
+            ("actor_username", "id"),  # FG search per employee, newest first
+        ]
+    )
+    if connection.vendor == "postgresql":  # no varchar_pattern_ops twin: nothing uses LIKE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+            assert not [d for (d,) in cursor.fetchall() if "pattern_ops" in d]
