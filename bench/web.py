@@ -244,7 +244,9 @@ def totp_code(user_id: int) -> str:
 
     device = TOTPDevice.objects.get(user_id=user_id, confirmed=True)
     for _ in range(120):
-        now_t = int(time.time() - device.t0) // device.step
+        # The device accepts steps around now + drift (django-otp moves drift after a code
+        # from the next step): without it, a second sign-in could send a rejected code.
+        now_t = int(time.time() - device.t0) // device.step + device.drift
         candidate = max(now_t - 1, (device.last_t or -1) + 1)
         if candidate <= now_t + 1:
             return f"{hotp(device.bin_key, candidate, device.digits):0{device.digits}d}"
