@@ -244,13 +244,17 @@ def _register(request: HttpRequest, name: str, output: str) -> HttpResponse:
     build, columns, title = REGISTERS[name]
     rows = build()
     _log_view(request, f"register_{name}_{output}")
-    context = {
-        "title": title,
-        "name": name,
-        "headers": [label for _n, label in columns],
-        "rows": registers.table(rows, columns),
-        "generated_at": timezone.now(),
-    }
+    shown = columns
+    context: dict[str, Any] = {"title": title, "name": name, "generated_at": timezone.now()}
+    if name == "access" and output != "csv":
+        # Each role's categories and scope once, then the persons (ORG-05; registers.py).
+        shown = registers.ACCESS_PERSON_COLUMNS
+        context["role_headers"] = [label for _n, label in registers.ROLE_ACCESS_COLUMNS]
+        context["role_rows"] = registers.table(
+            registers.access_by_role(rows), registers.ROLE_ACCESS_COLUMNS
+        )
+    context["headers"] = [label for _n, label in shown]
+    context["rows"] = registers.table(rows, shown)
     stamp = timezone.localdate().isoformat()
     if output == "csv":
         response = HttpResponse(

@@ -104,7 +104,7 @@ def access_register() -> list[AccessRow]:
     from django.db.models import Count
 
     from passend.access.policy import phase_policies
-    from passend.accounts.models import Membership
+    from passend.accounts.models import Membership, Role
 
     # The register is generated from the real permission data: involvement is participation.
     from passend.cases.models import Participant
@@ -122,28 +122,52 @@ def access_register() -> list[AccessRow]:
         .select_related("user", "organisation")
         .order_by("organisation__name", "user__last_name", "user__username", "role")
     )
+    # What a role may reach is the same for everyone holding it: worked out once per role, not
+    # once per person (a region has ~1,500 memberships and a handful of roles).
+    labels = dict(Role.choices)
+    per_role: dict[str, tuple[str, list[str], str]] = {}
     rows = []
     for m in memberships:
-        categories, scope = _role_access(m.role, phase_union)
+        if m.role not in per_role:
+            categories, scope = _role_access(m.role, phase_union)
+            per_role[m.role] = (str(labels.get(m.role, m.role)), category_labels(categories), scope)
+        role, category_names, scope = per_role[m.role]
         rows.append(
             AccessRow(
                 name=m.user.get_full_name() or m.user.username,
                 username=m.user.username,
                 organisation=m.organisation.name,
-                role=str(m.get_role_display()),
+                role=role,
                 function=m.function_title,
                 motivation=_("%(role)s bij %(organisation)s; grondslag: %(basis)s")
                 % {
-                    "role": m.get_role_display(),
+                    "role": role,
                     "organisation": m.organisation.name,
                     "basis": m.organisation.legal_basis,
                 },
-                categories=category_labels(categories),
+                categories=list(category_names),
                 scope=str(scope),
                 active_cases=involvement.get((m.user_id, m.organisation_id), 0),
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class RoleAccessRow:
+    role: str
+    categories: list[str]
+    scope: str
+
+
+def access_by_role(rows: Sequence[AccessRow]) -> list[RoleAccessRow]:
+    """The categories and scope of each role in the register, once per role (the readable
+    register: a person's row names the role, this table says what the role reaches)."""
+    seen: dict[str, RoleAccessRow] = {}
+    for row in rows:
+        if row.role not in seen:
+            seen[row.role] = RoleAccessRow(row.role, row.categories, row.scope)
+    return sorted(seen.values(), key=lambda r: r.role)
 
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -166,6 +190,16 @@ ACCESS_COLUMNS = (
     ("categories", "Categorieën"),
     ("scope", "Reikwijdte"),
     ("active_cases", "Actieve trajecten"),
+)
+# The page and the PDF: a person's row without the role's categories and scope, which follow
+# from the role and are listed once per role (ROLE_ACCESS_COLUMNS). The same text on every
+# row of 1,500 made the page 1 MB and the PDF take two minutes (issue 10); the CSV keeps every
+# column on every row, for machine use.
+ACCESS_PERSON_COLUMNS = tuple(c for c in ACCESS_COLUMNS if c[0] not in ("categories", "scope"))
+ROLE_ACCESS_COLUMNS = (
+    ("role", "Rol"),
+    ("categories", "Categorieën"),
+    ("scope", "Reikwijdte"),
 )
 
 
