@@ -21,6 +21,7 @@ from passend.accounts.models import Role
 from passend.cases.models import Participant
 from passend.consultations import services
 from passend.consultations.models import AgendaItem, Meeting
+from passend.emergency.services import break_glass
 from passend.privacy.models import AccessLogEntry
 from passend.terms.selectors import terms_for
 from tests.cases.screens import actor, api_client
@@ -291,3 +292,42 @@ def test_meeting_pages_query_count_is_constant(region: dict[str, Any], coordinat
         services.add_agenda_item(actor(coordinator_a), other, case)
     large = (_queries(client, detail), _queries(client, listing))
     assert large == small
+
+
+def test_meeting_pages_query_count_does_not_grow_with_items_of_other_cases(
+    agenda: Agenda, region: dict[str, Any]
+) -> None:
+    """A CvA breed agenda holds dozens of other schools' cases: the policy looked for a
+    break-the-glass grant per item the viewer is not involved in (2,145 queries for one
+    coordinator's list at region scale, issue 10). CO-03: still only "1 van N"."""
+    client = verified_client(agenda.external)
+    detail = reverse("consultations:meeting", args=[agenda.meeting.pk])
+    listing = reverse("consultations:meetings")
+    small = (_queries(client, detail), _queries(client, listing))
+    for index in range(5):
+        pupil = pupil_named(region["school_a"], f"Ander{index}", f"Kind{index}")
+        services.add_agenda_item(actor(agenda.owner), agenda.meeting, case_for(agenda.owner, pupil))
+    assert (_queries(client, detail), _queries(client, listing)) == small
+    page = client.get(listing).content.decode()
+    assert "1 van 8" in page
+    assert_absent(page, [f"Ander{index}" for index in range(5)], "meeting list")
+
+
+def test_con05_break_the_glass_grant_makes_the_item_visible_in_the_meeting_list(
+    agenda: Agenda,
+) -> None:
+    client = verified_client(agenda.external)
+    listing = reverse("consultations:meetings")
+    assert "1 van 3" in client.get(listing).content.decode()
+    break_glass(
+        actor(agenda.external),
+        pseudonym=agenda.cases[0].pseudonym,
+        reason="Acute zorg: de jeugdarts moet nu de afspraken van het traject kennen.",
+    )
+    assert "2 van 3" in client.get(listing).content.decode()
+    assert AccessLogEntry.objects.filter(
+        actor=agenda.external,
+        action="list",
+        object_id=str(agenda.cases[0].pk),
+        legal_ground="break_the_glass",
+    ).exists()

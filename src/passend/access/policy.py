@@ -235,15 +235,24 @@ def decide_case(
     )
 
 
+_NOT_LOADED = object()
+
+
 def _break_glass_access(user: Any, organisation_id: int, case: Case) -> CaseAccess | None:
     """An active break-the-glass grant (passend.emergency) gives read access to every category
     for a few hours; never while processing is restricted. Queried only for a case the user is
-    not involved in, so list pages (already filtered on involvement) pay nothing."""
+    not involved in, so list pages (already filtered on involvement) pay nothing; a page that
+    shows cases the user may not be involved in (a meeting's agenda) looks the grants up for all
+    its cases in one query first."""
     if case.restricted_since is not None:
         return None
-    from passend.emergency.selectors import active_grant
+    loaded: Any = getattr(case, "policy_break_glass", _NOT_LOADED)
+    if loaded is _NOT_LOADED:
+        from passend.emergency.selectors import active_grant
 
-    grant = active_grant(user, organisation_id, case.pk)
+        grant = active_grant(user, organisation_id, case.pk)
+    else:  # looked up for many cases at once (access.selectors.attach_break_glass)
+        grant = loaded
     if grant is None:
         return None
     return CaseAccess(

@@ -6,6 +6,7 @@ A denied access is logged and answered as "not found", so that probing reveals n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +161,20 @@ def cases_for_rows(ids: list[int], user: Any, membership: Membership | None) -> 
     _attach_directors(cases)
     by_id = {case.pk: case for case in cases}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def attach_break_glass(cases: Iterable[Case], user: Any, membership: Membership | None) -> None:
+    """The user's active break-the-glass grants for these cases, in one query, where the policy
+    looks for them (``policy_break_glass``; None: no grant). For pages whose cases are not
+    filtered on the user's involvement, where the policy would otherwise query per case."""
+    cases = list(cases)
+    if membership is None or not cases:
+        return
+    from passend.emergency.selectors import active_grants
+
+    grants = active_grants(user, membership.organisation_id, [case.pk for case in cases])
+    for case in cases:
+        case.policy_break_glass = grants.get(case.pk)  # type: ignore[attr-defined]
 
 
 def _attach_directors(cases: list[Case]) -> None:

@@ -139,10 +139,26 @@ class MeetingView:
     meeting: Meeting
     items: list[ItemView] = field(default_factory=list)
     is_convener: bool = False
+    # The list loads only the items that can be visible (meeting_rows) and counts the rest.
+    item_count: int | None = None
 
     @property
     def visible_items(self) -> list[ItemView]:
         return [i for i in self.items if i.visible]
+
+    @property
+    def total_items(self) -> int:
+        return len(self.items) if self.item_count is None else self.item_count
+
+
+def _attach_break_glass(request: HttpRequest, meetings: list[Meeting]) -> None:
+    # An agenda holds cases the viewer need not take part in: for those the policy looks for a
+    # break-the-glass grant, here in one query for all of them instead of one per item.
+    access.attach_break_glass(
+        (item.case for meeting in meetings for item in meeting.items.all()),
+        request.user,
+        getattr(request, "membership", None),
+    )
 
 
 def _decide_items(
@@ -157,16 +173,64 @@ def _decide_items(
 
 
 def meeting_rows(request: HttpRequest, meetings: list[Meeting]) -> list[MeetingView]:
-    """The list: per meeting only how many items the viewer sees; logs those cases."""
-    from django.db.models import prefetch_related_objects
+    """The list: per meeting how many of its items the viewer sees; logs those cases.
 
-    prefetch_related_objects(meetings, _items_prefetch())
+    An item can only be visible on a case the viewer takes part in, or holds a break-the-glass
+    grant for (ORG-04, ``decide_case``), so only those items are loaded and decided, with the
+    list's light policy input; the others are counted. A CvA breed agenda holds dozens of TLV
+    cases of other schools: at region scale 50 meetings hold ~2,300 items, of which a
+    coordinator may see a few dozen (issue 10).
+    """
+    from django.db.models import Count
+
+    from passend.emergency.selectors import active_grant_case_ids
+
+    if not meetings:
+        return []
+    user, membership = request.user, getattr(request, "membership", None)
+    ids = [meeting.pk for meeting in meetings]
+    totals = dict(
+        AgendaItem.objects.filter(meeting_id__in=ids)
+        .values_list("meeting_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    candidates: dict[int, list[AgendaItem]] = {}
+    if membership is not None:
+        involved = access.involved_cases(user, membership).values("pk")
+        granted = active_grant_case_ids(user, membership.organisation_id)
+        items = (
+            AgendaItem.objects.filter(meeting_id__in=ids)
+            .filter(Q(case__in=involved) | Q(case__in=granted))
+            .order_by("position", "id")
+            .prefetch_related(
+                Prefetch(
+                    "case",
+                    queryset=access.with_row_policy_data(Case.objects.all(), user, membership),
+                )
+            )
+        )
+        for item in items:
+            candidates.setdefault(item.meeting_id, []).append(item)
+        access.attach_break_glass(
+            (item.case for found in candidates.values() for item in found), user, membership
+        )
     policies = phase_policies()
     views: list[MeetingView] = []
     rows: list[CaseRow] = []
     for meeting in meetings:
-        items = _decide_items(request, meeting, policies)
-        view = MeetingView(meeting, items, meeting.convener_id == request.user.pk)
+        decided = []
+        for item in candidates.get(meeting.pk, []):
+            decision = decide_case(user, membership, item.case, phase_categories=policies)
+            decided.append(
+                ItemView(item, CaseRow(item.case, decision) if decision.allowed else None)
+            )
+        view = MeetingView(
+            meeting,
+            decided,
+            meeting.convener_id == request.user.pk,
+            item_count=totals.get(meeting.pk, 0),
+        )
         if view.is_convener or view.visible_items:
             views.append(view)
             rows.extend(i.row for i in view.visible_items if i.row is not None)
@@ -188,6 +252,7 @@ def get_meeting(request: HttpRequest, pk: object) -> MeetingView:
     )
     if meeting is None:
         raise Http404
+    _attach_break_glass(request, [meeting])
     view = MeetingView(
         meeting,
         _decide_items(request, meeting, phase_policies()),
