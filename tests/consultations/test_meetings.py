@@ -313,7 +313,7 @@ def test_meeting_pages_query_count_does_not_grow_with_items_of_other_cases(
     assert_absent(page, [f"Ander{index}" for index in range(5)], "meeting list")
 
 
-def test_con05_break_the_glass_grant_makes_the_item_visible_in_the_meeting_list(
+def test_con05_break_the_glass_grant_makes_the_item_visible_in_the_meeting_list_and_page(
     agenda: Agenda,
 ) -> None:
     client = verified_client(agenda.external)
@@ -325,6 +325,9 @@ def test_con05_break_the_glass_grant_makes_the_item_visible_in_the_meeting_list(
         reason="Acute zorg: de jeugdarts moet nu de afspraken van het traject kennen.",
     )
     assert "2 van 3" in client.get(listing).content.decode()
+    page = client.get(reverse("consultations:meeting", args=[agenda.meeting.pk])).content.decode()
+    assert agenda.cases[0].pseudonym in page and "Agendapunt 1 (niet zichtbaar voor u)" not in page
+    assert "Agendapunt 3 (niet zichtbaar voor u)" in page
     assert AccessLogEntry.objects.filter(
         actor=agenda.external,
         action="list",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from passend.access import selectors as access
@@ -88,18 +88,32 @@ def meetings_for(user: Any, membership: Any) -> QuerySet[Meeting]:
     )
 
 
-def _items_prefetch() -> Prefetch:
-    return Prefetch(
-        "items",
-        queryset=AgendaItem.objects.order_by("position", "id").prefetch_related(
-            Prefetch("case", queryset=access.with_policy_data(Case.objects.all())),
-            Prefetch(
-                "invitees", queryset=AgendaInvitee.objects.select_related("user", "organisation")
-            ),
-            Prefetch(
-                "minutes", queryset=Minutes.objects.select_related("written_by", "supplied_by")
-            ),
-        ),
+def _item_details() -> list[Prefetch]:
+    """What a meeting page shows of an item it may show: the case with its policy input,
+    the invitees and the minutes."""
+    return [
+        Prefetch("case", queryset=access.with_policy_data(Case.objects.all())),
+        Prefetch("invitees", queryset=AgendaInvitee.objects.select_related("user", "organisation")),
+        Prefetch("minutes", queryset=Minutes.objects.select_related("written_by", "supplied_by")),
+    ]
+
+
+def _possibly_visible(request: HttpRequest, case_ids: set[int]) -> set[int]:
+    """Of these cases, those the policy can let the viewer see at all: the ones they take part
+    in, or hold a break-the-glass grant for (ORG-04, CON-05; ``decide_case`` denies every
+    other case before it looks at anything else). Two queries; the policy still decides each.
+    A CvA breed agenda holds dozens of other schools' cases (issue 10)."""
+    from passend.emergency.selectors import active_grant_case_ids
+
+    membership = getattr(request, "membership", None)
+    if membership is None or not case_ids:
+        return set()
+    involved = access.involved_cases(request.user, membership).filter(pk__in=case_ids)
+    granted = active_grant_case_ids(request.user, membership.organisation_id).filter(
+        case_id__in=case_ids
+    )
+    return set(involved.values_list("pk", flat=True)) | set(
+        granted.values_list("case_id", flat=True)
     )
 
 
@@ -151,22 +165,17 @@ class MeetingView:
         return len(self.items) if self.item_count is None else self.item_count
 
 
-def _attach_break_glass(request: HttpRequest, meetings: list[Meeting]) -> None:
-    # An agenda holds cases the viewer need not take part in: for those the policy looks for a
-    # break-the-glass grant, here in one query for all of them instead of one per item.
-    access.attach_break_glass(
-        (item.case for meeting in meetings for item in meeting.items.all()),
-        request.user,
-        getattr(request, "membership", None),
-    )
-
-
 def _decide_items(
-    request: HttpRequest, meeting: Meeting, policies: dict[str, Any]
+    request: HttpRequest, items: list[AgendaItem], candidates: set[int], policies: dict[str, Any]
 ) -> list[ItemView]:
+    """Each item decided by the policy; an item whose case is not among ``candidates``
+    (``_possibly_visible``) is hidden without loading its case."""
     user, membership = request.user, getattr(request, "membership", None)
     views: list[ItemView] = []
-    for item in meeting.items.all():
+    for item in items:
+        if item.case_id not in candidates:
+            views.append(ItemView(item, None))
+            continue
         decision = decide_case(user, membership, item.case, phase_categories=policies)
         views.append(ItemView(item, CaseRow(item.case, decision) if decision.allowed else None))
     return views
@@ -219,12 +228,8 @@ def meeting_rows(request: HttpRequest, meetings: list[Meeting]) -> list[MeetingV
     views: list[MeetingView] = []
     rows: list[CaseRow] = []
     for meeting in meetings:
-        decided = []
-        for item in candidates.get(meeting.pk, []):
-            decision = decide_case(user, membership, item.case, phase_categories=policies)
-            decided.append(
-                ItemView(item, CaseRow(item.case, decision) if decision.allowed else None)
-            )
+        found = candidates.get(meeting.pk, [])
+        decided = _decide_items(request, found, {item.case_id for item in found}, policies)
         view = MeetingView(
             meeting,
             decided,
@@ -246,16 +251,22 @@ def get_meeting(request: HttpRequest, pk: object) -> MeetingView:
         raise Http404 from None
     meeting = (
         Meeting.objects.select_related("kind", "organisation", "convener")
-        .prefetch_related(_items_prefetch())
+        .prefetch_related(Prefetch("items", queryset=AgendaItem.objects.order_by("position", "id")))
         .filter(pk=number)
         .first()
     )
     if meeting is None:
         raise Http404
-    _attach_break_glass(request, [meeting])
+    items = list(meeting.items.all())
+    candidates = _possibly_visible(request, {item.case_id for item in items})
+    shown = [item for item in items if item.case_id in candidates]
+    prefetch_related_objects(shown, *_item_details())
+    access.attach_break_glass(
+        (item.case for item in shown), request.user, getattr(request, "membership", None)
+    )
     view = MeetingView(
         meeting,
-        _decide_items(request, meeting, phase_policies()),
+        _decide_items(request, items, candidates, phase_policies()),
         meeting.convener_id == request.user.pk,
     )
     if not view.is_convener and not view.visible_items:
@@ -442,10 +453,12 @@ def resolve_invitee(line: str) -> tuple[Any, Any] | None:
 
 def plannable_cases(request: HttpRequest) -> list[CaseRow]:
     """Cases the viewer manages (procesregisseur, casusregisseur or owner): may be put on an agenda."""
-    cases = access.with_policy_data(
-        access.involved_cases(request.user, getattr(request, "membership", None)).exclude(
-            phase="closed"
-        )
+    membership = getattr(request, "membership", None)
+    # A choice list: the light policy input of lists (same decisions, issue 10).
+    cases = access.with_row_policy_data(
+        access.involved_cases(request.user, membership).exclude(phase="closed"),
+        request.user,
+        membership,
     )
     rows = [r for r in access.decide_rows(request, list(cases[:500])) if r.access.can_manage]
     access.log_rows(request, rows)
