@@ -346,3 +346,24 @@ def test_plan_screens_post_and_errors(coordinator_a: Any, plan: Plan) -> None:
         "Zwemdiploma halen"
         in client.get(reverse("consultations:plan", args=[plan.case_id])).content.decode()
     )
+
+
+def test_co_05_my_actions_logs_only_the_cases_it_shows(
+    region: dict[str, Any], coordinator_a: Any, plan: Plan
+) -> None:
+    """Only cases with an open action of the user are shown, so only those are decided and
+    logged: a case the user directs without an open action (a CvA secretary directs thousands)
+    is not on the page and not in the log (issue 10)."""
+    quiet = to_plan_phase(
+        coordinator_a, case_for(coordinator_a, pupil_named(region["school_a"], "Stil", "Dossier"))
+    )
+    assert quiet.case_director_id == coordinator_a.pk
+    services.add_action(
+        actor(coordinator_a), plan, description="Bellen", owner_party="school", due_date=TODAY
+    )
+    client = verified_client(coordinator_a)
+    page = client.get(reverse("consultations:my_actions")).content.decode()
+    assert "Bellen" in page and "Stil Dossier" not in page
+    listed = AccessLogEntry.objects.filter(actor=coordinator_a, action="list")
+    assert listed.filter(object_id=str(plan.case_id)).exists()
+    assert not listed.filter(object_id=str(quiet.pk)).exists()

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 from django.http import Http404, HttpRequest
 
 from passend.access import selectors as access
-from passend.access.batch import AccessLogBatch, InvolvedCase, batch_or_now
+from passend.access.batch import AccessLogBatch, batch_or_now
 from passend.access.policy import decide_case, phase_policies
 from passend.access.selectors import CaseRow
 from passend.cases.models import Case
@@ -328,14 +328,15 @@ class ActionRow:
 
 
 def _action_cases(request: HttpRequest) -> QuerySet[Case]:
+    """The cases of the user's open actions: only these are shown, so only these are decided and
+    logged (a CvA secretary directs thousands of TLV cases, most without an open action)."""
     user = request.user
-    return (
-        access.involved_cases(user, getattr(request, "membership", None))
-        .filter(
-            Q(case_director=user)
-            | Q(plan__actions__owner=user, plan__actions__status__in=OPEN_ACTION_STATUSES)
+    return access.involved_cases(user, getattr(request, "membership", None)).filter(
+        Exists(
+            PlanAction.objects.filter(
+                plan__case_id=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES
+            ).filter(Q(plan__case__case_director=user) | Q(owner=user))
         )
-        .distinct()
     )
 
 
@@ -346,12 +347,6 @@ def open_action_of(user: Any) -> Exists:
             plan__case_id=OuterRef("pk"), owner=user, status__in=OPEN_ACTION_STATUSES
         )
     )
-
-
-def action_case_ids(user: Any, index: list[InvolvedCase]) -> list[int]:
-    """The cases of ``my_actions``, picked from ``batch.involved_index(request,
-    open_action_of(user))``: directed by the user, or with an open action of theirs."""
-    return list(dict.fromkeys(c.pk for c in index if c.case_director_id == user.pk or c.flag))
 
 
 def first_actions(request: HttpRequest, limit: int) -> list[PlanAction]:
@@ -381,14 +376,17 @@ def my_actions(
     """'Mijn acties': open actions across the cases the user directs as casusregisseur,
     and open actions the user owns (CO-05). Each case shown is logged.
 
-    ``rows``: the decided rows of ``action_case_ids`` when the caller decided them already
+    ``rows``: the decided rows of the action cases when the caller decided them already
     (the dashboard); ``log``: the caller's batch; ``limit``: the first actions only (every case
     is logged all the same). ``actions``: ``first_actions`` with ``rows`` the decided rows of
     their cases: only the actions whose case the policy allows are shown, and only their cases
     are logged."""
     user = request.user
     if rows is None:
-        rows = access.decide_rows(request, list(access.with_policy_data(_action_cases(request))))
+        cases = access.with_row_policy_data(
+            _action_cases(request), user, getattr(request, "membership", None)
+        )
+        rows = access.decide_rows(request, list(cases))
     by_case = {r.case.pk: r for r in rows}
     if actions is not None:
         shown = [
