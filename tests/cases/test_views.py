@@ -658,3 +658,47 @@ def test_anonymous_case_shows_the_pseudonym_only(
     body = verified_client(coordinator_a).get(detail_url(case)).content.decode()
     assert f">{case.pseudonym}</h1>" in body
     assert "geen persoonsgegevens" in body and "Toestemming vastleggen" not in body
+
+
+def test_swv_chooses_a_pupil_out_of_many_by_searching_first(
+    region: dict[str, Any], monkeypatch: Any
+) -> None:
+    """An SWV may open a case for every pupil of its schools (20,000 at region scale: a 1.2 MB
+    page with every name and birth date). Above PUPIL_CHOICES_SHOWN the form offers none until
+    a search (in the POST body, never the URL), then only the matches; it still accepts any
+    openable pupil (issue 10, ORG-04)."""
+    from passend.cases import forms as case_forms
+
+    monkeypatch.setattr(case_forms, "PUPIL_CHOICES_SHOWN", 3)
+    director = make_professional(region["swv"], Role.SWV_DIRECTOR, username="dir-zoek")
+    pupils = [
+        make_pupil(region["school_a"], first_name=f"Kind{n}", last_name=f"Achternaam{n}")
+        for n in range(5)
+    ]
+    wanted = make_pupil(region["school_b"], first_name="Zoë", last_name="Gezocht")
+    client = verified_client(director)
+    url = reverse("cases:create")
+    first = client.get(url).content.decode()
+    assert "Leerling zoeken" in first and 'name="zoek_leerling"' in first
+    assert not any(p.last_name in first for p in [*pupils, wanted])
+    found = client.post(
+        url, {"kind": CaseKind.SUPPORT, "pupil_search": "gezocht", "zoek_leerling": "1"}
+    )
+    page = found.content.decode()
+    assert found.status_code == 200 and "Gezocht" in page
+    assert not any(p.last_name in page for p in pupils)
+    assert "utrecht-form-field-error-message" not in page  # a search is not a submission
+    assert 'value="gezocht"' in page
+    assert not Case.objects.exists()
+    # The choice is validated against every openable pupil, not only the ones offered.
+    response = client.post(url, {"kind": CaseKind.SUPPORT, "pupil": pupils[4].pk, "title": "x"})
+    assert response.status_code == 302
+    assert Case.objects.get().pupil == pupils[4]
+
+
+def test_a_school_still_sees_its_pupils_without_searching(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    make_pupil(region["school_a"], first_name="Direct", last_name="Zichtbaar")
+    form = verified_client(coordinator_a).get(reverse("cases:create")).content.decode()
+    assert "Direct Zichtbaar" in form and "Leerling zoeken" not in form

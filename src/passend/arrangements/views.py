@@ -25,6 +25,7 @@ from passend.access.actor import Actor
 from passend.accounts.models import Role
 from passend.arrangements import forms, selectors, services
 from passend.arrangements.models import Arrangement
+from passend.cases import forms as case_forms
 from passend.cases import selectors as case_selectors
 
 
@@ -52,10 +53,11 @@ def create(request: HttpRequest, kind_id: int) -> HttpResponse:
     membership = _membership(request)
     kind = selectors.kind_of_swv(membership, kind_id)
     form = forms.ApplicationForm(
-        request.POST if request.method == "POST" else None,
+        **case_forms.pupil_form_args(request),
         kind=kind,
         pupils=case_selectors.openable_pupils(membership),
     )
+    case_forms.limit_pupil_choices(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             arrangement = services.apply(

@@ -29,6 +29,7 @@ from passend.accounts.models import Membership, Organisation, OrganisationKind, 
 from passend.attendance import forms, selectors, services
 from passend.attendance.importers import documented_columns
 from passend.attendance.models import AbsenceImport, HomeStay
+from passend.cases import forms as case_forms
 from passend.cases import selectors as case_selectors
 from passend.cases.models import ATTENDANCE_KINDS
 from passend.privacy.categories import DataCategory
@@ -421,10 +422,11 @@ def home_stays(request: HttpRequest) -> HttpResponse:
 def home_stay_create(request: HttpRequest) -> HttpResponse:
     membership = _role_in(request, services.HOME_STAY_ROLES, "create", "attendance.homestay")
     form = forms.NewHomeStayForm(
-        request.POST or None,
+        **case_forms.pupil_form_args(request),
         pupils=case_selectors.openable_pupils(membership),
         consultation_cases=selectors.consultation_cases(request),
     )
+    case_forms.limit_pupil_choices(form, request)
     if request.method == "POST" and form.is_valid():
         values = form.values()
         try:

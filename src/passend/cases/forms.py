@@ -7,11 +7,13 @@ field passes the BSN guard (AGE-02). Every error names its field in Dutch.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -377,3 +379,99 @@ class JustificationForm(_OrganisationsMixin, PassendForm):
     def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._set_organisations("organisation", organisations, blank=True)
+
+
+# --- Choosing a pupil out of many --------------------------------------------------------------
+
+# An SWV may open a case for every pupil of its schools: 20,000 at region scale, a 1.2 MB page
+# that takes seconds to render and shows every pupil's name and birth date to whoever opens the
+# form. Above this many, the form asks for a search first and offers only the matches.
+PUPIL_CHOICES_SHOWN = 200
+PUPIL_SEARCH_BUTTON = "zoek_leerling"
+
+
+class PupilSearchInput(forms.TextInput):
+    """The search field with its own submit button (the search goes in the POST body, never
+    in the URL: a pupil's name is personal data)."""
+
+    template_name = "cases/widgets/pupil_search.html"
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["button_name"] = PUPIL_SEARCH_BUTTON
+        return context
+
+
+def searching_for_pupil(request: Any) -> bool:
+    return request.method == "POST" and PUPIL_SEARCH_BUTTON in request.POST
+
+
+def pupil_form_args(request: Any) -> dict[str, Any]:
+    """The data of a form with a pupil choice: a search re-shows the form as typed, unchecked
+    (``initial``), anything else posted is validated as usual (``data``)."""
+    if searching_for_pupil(request):
+        return {"data": None, "initial": request.POST.dict()}
+    return {"data": request.POST if request.method == "POST" else None}
+
+
+def limit_pupil_choices(form: forms.BaseForm, request: Any, name: str = "pupil") -> None:
+    """When the form's pupil choice is long, add a search field before it and offer only the
+    matches (every word in the name, or the pupil number; at most ``PUPIL_CHOICES_SHOWN``),
+    plus a pupil already chosen. The field still accepts every pupil of its queryset: what is
+    offered is narrowed, not what is allowed (that stays ``openable_pupils``)."""
+    field = form.fields[name]
+    everyone = field.queryset.order_by()  # type: ignore[attr-defined]
+    if len(everyone.values_list("pk", flat=True)[: PUPIL_CHOICES_SHOWN + 1]) <= PUPIL_CHOICES_SHOWN:
+        return
+    search = str(request.POST.get("pupil_search", "")).strip() if request.method == "POST" else ""
+    ids: list[int] = []
+    if search:
+        condition = Q()
+        for word in search.split()[:4]:
+            condition &= (
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(source_key=word)
+            )
+        ids = list(
+            everyone.filter(condition).values_list("pk", flat=True)[: PUPIL_CHOICES_SHOWN + 1]
+        )
+    more = len(ids) > PUPIL_CHOICES_SHOWN
+    ids = ids[:PUPIL_CHOICES_SHOWN]
+    found = len(ids)
+    chosen = form.data.get(name) if form.is_bound else form.initial.get(name)
+    if chosen and str(chosen).isdigit() and everyone.filter(pk=int(chosen)).exists():
+        ids.append(int(chosen))
+    # A shallow copy shares the widget: giving it the narrowed queryset gives the widget those
+    # choices, while the form's own field keeps validating against every openable pupil.
+    display = copy.copy(field)
+    display.queryset = everyone.model.objects.filter(pk__in=ids).order_by(  # type: ignore[attr-defined]
+        "last_name", "first_name", "pk"
+    )
+    help_text: Any
+    if not search:
+        help_text = _("Typ (een deel van) de naam of het leerlingnummer en kies Zoeken.")
+    elif more:
+        help_text = _(
+            "Meer dan %(max)s leerlingen gevonden; de eerste %(max)s staan hieronder. Maak de "
+            "zoekopdracht preciezer (voornaam en achternaam, of het leerlingnummer)."
+        ) % {"max": PUPIL_CHOICES_SHOWN}
+    elif found:
+        help_text = _("%(n)s leerlingen gevonden; kies hieronder.") % {"n": found}
+    else:
+        help_text = _("Geen leerling gevonden; controleer de naam of het leerlingnummer.")
+    search_field = forms.CharField(
+        label=_("Leerling zoeken"),
+        required=False,
+        max_length=100,
+        widget=PupilSearchInput(
+            attrs={"class": "utrecht-textbox utrecht-textbox--html-input", "autocomplete": "off"}
+        ),
+        help_text=help_text,
+    )
+    ordered: dict[str, forms.Field] = {}
+    for key, value in form.fields.items():
+        if key == name:
+            ordered["pupil_search"] = search_field
+        ordered[key] = value
+    form.fields = ordered
+    if not form.is_bound:
+        form.initial.setdefault("pupil_search", search)

@@ -138,7 +138,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if membership is None or membership.role not in case_services.CASE_OPENING_ROLES:
         raise PermissionDenied(_("In deze rol kunt u geen traject openen."))
     pupils = selectors.openable_pupils(membership)
-    form = forms.OpenCaseForm(request.POST or None, pupils=pupils)
+    form = forms.OpenCaseForm(**forms.pupil_form_args(request), pupils=pupils)
+    forms.limit_pupil_choices(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             case = case_services.open_case(
