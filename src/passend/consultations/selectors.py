@@ -98,23 +98,19 @@ def _item_details() -> list[Prefetch]:
     ]
 
 
-def _possibly_visible(request: HttpRequest, case_ids: set[int]) -> set[int]:
-    """Of these cases, those the policy can let the viewer see at all: the ones they take part
-    in, or hold a break-the-glass grant for (ORG-04, CON-05; ``decide_case`` denies every
-    other case before it looks at anything else). Two queries; the policy still decides each.
-    A CvA breed agenda holds dozens of other schools' cases (issue 10)."""
+def _possibly_visible(request: HttpRequest) -> Q | None:
+    """Agenda items whose case the policy can let the viewer see at all: cases they take part
+    in, or hold a break-the-glass grant for (ORG-04, CON-05; ``decide_case`` denies every other
+    case before it looks at anything else). The policy still decides each of them. A CvA breed
+    agenda holds dozens of other schools' cases (issue 10). None: no acting membership."""
     from passend.emergency.selectors import active_grant_case_ids
 
     membership = getattr(request, "membership", None)
-    if membership is None or not case_ids:
-        return set()
-    involved = access.involved_cases(request.user, membership).filter(pk__in=case_ids)
-    granted = active_grant_case_ids(request.user, membership.organisation_id).filter(
-        case_id__in=case_ids
-    )
-    return set(involved.values_list("pk", flat=True)) | set(
-        granted.values_list("case_id", flat=True)
-    )
+    if membership is None:
+        return None
+    involved = access.involved_cases(request.user, membership).values("pk")
+    granted = active_grant_case_ids(request.user, membership.organisation_id)
+    return Q(case__in=involved) | Q(case__in=granted)
 
 
 @dataclass
@@ -192,8 +188,6 @@ def meeting_rows(request: HttpRequest, meetings: list[Meeting]) -> list[MeetingV
     """
     from django.db.models import Count
 
-    from passend.emergency.selectors import active_grant_case_ids
-
     if not meetings:
         return []
     user, membership = request.user, getattr(request, "membership", None)
@@ -205,12 +199,11 @@ def meeting_rows(request: HttpRequest, meetings: list[Meeting]) -> list[MeetingV
         .order_by()
     )
     candidates: dict[int, list[AgendaItem]] = {}
-    if membership is not None:
-        involved = access.involved_cases(user, membership).values("pk")
-        granted = active_grant_case_ids(user, membership.organisation_id)
+    visible = _possibly_visible(request)
+    if visible is not None:
         items = (
             AgendaItem.objects.filter(meeting_id__in=ids)
-            .filter(Q(case__in=involved) | Q(case__in=granted))
+            .filter(visible)
             .order_by("position", "id")
             .prefetch_related(
                 Prefetch(
@@ -258,7 +251,12 @@ def get_meeting(request: HttpRequest, pk: object) -> MeetingView:
     if meeting is None:
         raise Http404
     items = list(meeting.items.all())
-    candidates = _possibly_visible(request, {item.case_id for item in items})
+    visible = _possibly_visible(request)
+    candidates: set[int] = (
+        set(meeting.items.filter(visible).values_list("case_id", flat=True))
+        if visible is not None
+        else set()
+    )
     shown = [item for item in items if item.case_id in candidates]
     prefetch_related_objects(shown, *_item_details())
     access.attach_break_glass(
@@ -336,15 +334,6 @@ def _action_cases(request: HttpRequest) -> QuerySet[Case]:
             PlanAction.objects.filter(
                 plan__case_id=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES
             ).filter(Q(plan__case__case_director=user) | Q(owner=user))
-        )
-    )
-
-
-def open_action_of(user: Any) -> Exists:
-    """Per case: has an open action owned by ``user`` (for ``batch.involved_index``)."""
-    return Exists(
-        PlanAction.objects.filter(
-            plan__case_id=OuterRef("pk"), owner=user, status__in=OPEN_ACTION_STATUSES
         )
     )
 
