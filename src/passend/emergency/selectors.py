@@ -10,18 +10,16 @@ from django.utils import timezone
 from passend.emergency.models import BreakGlassGrant
 
 
+def _active(user: Any, organisation_id: int) -> QuerySet[BreakGlassGrant]:
+    """The user's unexpired grants, acting for this organisation."""
+    return BreakGlassGrant.objects.filter(
+        user_id=user.pk, organisation_id=organisation_id, expires_at__gt=timezone.now()
+    )
+
+
 def active_grant(user: Any, organisation_id: int, case_id: int) -> BreakGlassGrant | None:
     """The user's current grant for this case, acting for this organisation (one query)."""
-    return (
-        BreakGlassGrant.objects.filter(
-            case_id=case_id,
-            user_id=user.pk,
-            organisation_id=organisation_id,
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("-expires_at")
-        .first()
-    )
+    return _active(user, organisation_id).filter(case_id=case_id).order_by("-expires_at").first()
 
 
 def active_grants(
@@ -31,12 +29,7 @@ def active_grants(
     grants: dict[int, BreakGlassGrant] = {}
     if not case_ids or getattr(user, "pk", None) is None:
         return grants
-    for grant in BreakGlassGrant.objects.filter(
-        case_id__in=case_ids,
-        user_id=user.pk,
-        organisation_id=organisation_id,
-        expires_at__gt=timezone.now(),
-    ).order_by("expires_at"):
+    for grant in _active(user, organisation_id).filter(case_id__in=case_ids).order_by("expires_at"):
         grants[grant.case_id] = grant  # ascending: the last one written expires last
     return grants
 
@@ -44,11 +37,7 @@ def active_grants(
 def active_grant_case_ids(user: Any, organisation_id: int) -> QuerySet[BreakGlassGrant, Any]:
     """The ids of the cases the user holds an active grant for, acting for this organisation
     (a subquery)."""
-    return BreakGlassGrant.objects.filter(
-        user_id=user.pk,
-        organisation_id=organisation_id,
-        expires_at__gt=timezone.now(),
-    ).values("case_id")
+    return _active(user, organisation_id).values("case_id")
 
 
 def grants_for_privacy_officer() -> QuerySet[BreakGlassGrant]:
