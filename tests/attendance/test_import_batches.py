@@ -110,3 +110,50 @@ def test_copy_text_of_parsed_lines_equals_that_of_hand_built_rows() -> None:
     assert importers.copy_text([parsed]) == (
         f"7\t{parsed.ref}\t2026-11-20\t\\N\t\\N\t2.00\tunauthorised\ta b c\n"
     )
+
+
+def test_each_batch_is_written_in_key_order(pupils: Any, coordinator_actor: Any) -> None:
+    # The keys are hashes: written in file order they land on random pages of the unique
+    # index (school, source, key); in key order a batch sweeps it once (issue 10).
+    queries_of_import(coordinator_actor, export(45))
+    written = list(AbsenceRecord.objects.order_by("pk").values_list("source_ref", flat=True))
+    assert len(written) == 45
+    assert written == sorted(written)
+
+
+def test_the_upload_is_stored_until_processing_and_then_emptied(
+    pupils: Any, coordinator_actor: Any
+) -> None:
+    run = services.start_import(
+        coordinator_actor, source="magister", file=io.BytesIO(export(45)), enqueue=False
+    )
+    stored = type(run).objects.get(pk=run.pk).content
+    assert (
+        stored.splitlines()[0]
+        == "line,bsn,source_key,record_id,date,lesson_from,lesson_to,kind,reason_code"
+    )
+    assert len(stored.splitlines()) == 46 and "R1" not in stored  # hashed record ids only
+    importers.run_import(run.pk)
+    assert type(run).objects.get(pk=run.pk).content == ""
+    assert AbsenceRecord.objects.count() == 45
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="column compression: PostgreSQL")
+def test_the_stored_upload_is_compressed_with_lz4_where_the_server_has_it(
+    pupils: Any, coordinator_actor: Any
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL server was built without lz4")
+    run = services.start_import(
+        coordinator_actor, source="magister", file=io.BytesIO(export(600)), enqueue=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(content) FROM attendance_absenceimport WHERE id = %s",
+            [run.pk],
+        )
+        assert cursor.fetchone()[0] == "lz4"

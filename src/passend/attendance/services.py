@@ -131,11 +131,11 @@ def start_import(
             requested_membership=actor.membership,
             requested_role=actor.context.role,
             trace_id=actor.context.trace_id,
-            content=prepared.content,
             total_lines=prepared.total_lines,
             ignored_columns=prepared.ignored_columns,
             column_labels=prepared.column_labels,
         )
+        importers.store_content(run, prepared.content)
         record_access(
             actor.context,
             action="import_upload",
