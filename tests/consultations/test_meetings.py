@@ -7,6 +7,7 @@ page, not in the API, not in the ICS file, not in the export, not in the invitat
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -334,3 +335,34 @@ def test_con05_break_the_glass_grant_makes_the_item_visible_in_the_meeting_list_
         object_id=str(agenda.cases[0].pk),
         legal_ground="break_the_glass",
     ).exists()
+
+
+def test_meeting_list_pages_through_every_meeting_newest_first(
+    coordinator_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the first page the list used to end: older meetings could not be reached. Keyset
+    pages (?na=, an opaque position without personal data) go through all of them, once each."""
+    from passend.consultations import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    planned = [meeting(coordinator_a, days=days) for days in (3, 4, 5, 6, 7)]
+    expected = [m.pk for m in sorted(planned, key=lambda m: m.starts_at, reverse=True)]
+    client = verified_client(coordinator_a)
+    url, seen, pages = reverse("consultations:meetings"), [], []
+    while url:
+        page = client.get(url).content.decode()
+        pages.append(page)
+        seen += [pk for pk in expected if reverse("consultations:meeting", args=[pk]) + '"' in page]
+        marker = 'rel="next" href="'
+        url = (
+            reverse("consultations:meetings")
+            + page.split(marker)[1].split('"')[0].replace("&amp;", "&")
+            if marker in page
+            else ""
+        )
+    assert seen == expected
+    assert len(pages) == 3
+    assert "Eerste pagina" not in pages[0] and "Eerste pagina" in pages[1]
+    # A position that cannot be read starts at the first page.
+    unreadable = client.get(reverse("consultations:meetings") + "?na=%%%").content.decode()
+    assert re.findall(r"/overleg/\d+/", unreadable) == re.findall(r"/overleg/\d+/", pages[0])

@@ -89,7 +89,13 @@ def matches_query(row: CaseRow, query: str) -> bool:
 
 def encode_cursor(case: Case) -> str:
     """An opaque keyset position (opened_at, id); holds no personal data."""
-    raw = f"{case.opened_at.isoformat()}|{case.pk}"
+    return encode_position(case.opened_at, case.pk)
+
+
+def encode_position(moment: datetime, pk: int) -> str:
+    """An opaque keyset position of a list in the order (-moment, -id); ``decode_cursor``
+    reads it back."""
+    raw = f"{moment.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

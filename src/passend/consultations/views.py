@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from passend.access import selectors as access
 from passend.access.actor import Actor
 from passend.access.selectors import CaseRow
+from passend.cases import selectors as case_selectors
 from passend.cases.forms import apply_service_errors
 from passend.consultations import forms, selectors, services
 from passend.consultations.ics import meeting_ics
@@ -207,14 +209,37 @@ def kind_deviation(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Meetings (CO-03) ------------------------------------------------------------------------
 
-PAGE_SIZE = 50
+# Each meeting's items are decided to count the visible ones; a CvA breed meeting holds dozens
+# of cases (issue 10), so a page holds a couple of months of meetings, not a year.
+PAGE_SIZE = 20
 
 
 @require_http_methods(["GET"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    meetings = list(selectors.meetings_for(request.user, _membership(request))[:PAGE_SIZE])
-    views = selectors.meeting_rows(request, meetings)
-    return render(request, "consultations/meeting_list.html", {"views": views})
+    cursor_token = request.GET.get("na", "")
+    meetings = list(
+        selectors.after_meeting_cursor(
+            selectors.meetings_for(request.user, _membership(request)),
+            case_selectors.decode_cursor(cursor_token),
+        )[: PAGE_SIZE + 1]
+    )
+    page = meetings[:PAGE_SIZE]
+    # The position of the page's last meeting, also when the viewer sees none of its items:
+    # the next page goes on after it.
+    next_token = (
+        case_selectors.encode_position(page[-1].starts_at, page[-1].pk)
+        if len(meetings) > PAGE_SIZE
+        else ""
+    )
+    return render(
+        request,
+        "consultations/meeting_list.html",
+        {
+            "views": selectors.meeting_rows(request, page),
+            "next_url": "?" + urlencode({"na": next_token}) if next_token else "",
+            "is_first_page": not cursor_token,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
