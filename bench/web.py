@@ -245,9 +245,12 @@ def totp_code(user_id: int) -> str:
     device = TOTPDevice.objects.get(user_id=user_id, confirmed=True)
     for _ in range(120):
         # The device accepts steps around now + drift (django-otp moves drift after a code
-        # from the next step): without it, a second sign-in could send a rejected code.
+        # from the next step): without it, a second sign-in could send a rejected code. The
+        # current step, not the one before: that one is refused when the clock passes a step
+        # boundary before the server checks it (a first sign-in failed that way), and each
+        # such code also moved the drift one step further back.
         now_t = int(time.time() - device.t0) // device.step + device.drift
-        candidate = max(now_t - 1, (device.last_t or -1) + 1)
+        candidate = max(now_t, (device.last_t or -1) + 1)
         if candidate <= now_t + 1:
             return f"{hotp(device.bin_key, candidate, device.digits):0{device.digits}d}"
         time.sleep(1)
