@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Model, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -116,11 +116,20 @@ def decode_cursor(token: str) -> tuple[datetime, int] | None:
 
 def after_cursor(queryset: QuerySet[Case], cursor: tuple[datetime, int] | None) -> QuerySet[Case]:
     """Keyset pagination in the stable order (-opened_at, -id)."""
-    queryset = queryset.order_by("-opened_at", "-id")
+    return after_position(queryset.order_by("-opened_at", "-id"), cursor, "opened_at")
+
+
+def after_position[M: Model](
+    queryset: QuerySet[M], cursor: tuple[datetime, int] | None, moment_field: str
+) -> QuerySet[M]:
+    """The rows after a keyset position (``decode_cursor``) of a list ordered by
+    (-``moment_field``, -id)."""
     if cursor is None:
         return queryset
     moment, pk = cursor
-    return queryset.filter(Q(opened_at__lt=moment) | Q(opened_at=moment, id__lt=pk))
+    return queryset.filter(
+        Q(**{f"{moment_field}__lt": moment}) | Q(**{moment_field: moment, "id__lt": pk})
+    )
 
 
 class CaseListItem(TypedDict):

@@ -9,7 +9,6 @@ Agenda items, minutes and plans belong to a Case; whether a viewer sees them is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -87,16 +86,6 @@ def meetings_for(user: Any, membership: Any) -> QuerySet[Meeting]:
         .select_related("kind")
         .order_by("-starts_at", "-id")
     )
-
-
-def after_meeting_cursor(
-    meetings: QuerySet[Meeting], cursor: tuple[datetime, int] | None
-) -> QuerySet[Meeting]:
-    """Keyset pagination in the list's order (-starts_at, -id)."""
-    if cursor is None:
-        return meetings
-    moment, pk = cursor
-    return meetings.filter(Q(starts_at__lt=moment) | Q(starts_at=moment, id__lt=pk))
 
 
 def _item_details() -> list[Prefetch]:

@@ -218,9 +218,10 @@ PAGE_SIZE = 20
 def meeting_list(request: HttpRequest) -> HttpResponse:
     cursor_token = request.GET.get("na", "")
     meetings = list(
-        selectors.after_meeting_cursor(
+        case_selectors.after_position(
             selectors.meetings_for(request.user, _membership(request)),
             case_selectors.decode_cursor(cursor_token),
+            "starts_at",
         )[: PAGE_SIZE + 1]
     )
     page = meetings[:PAGE_SIZE]
