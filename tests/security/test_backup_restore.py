@@ -9,7 +9,7 @@ match the manifest. Also: a restore without the master key, into a non-empty ins
 from a damaged backup is refused with a message that says why.
 
 SQLite always; PostgreSQL when ``DATABASE_URL`` points at PostgreSQL (then two extra
-databases ``<name>_drill_src`` / ``_drill_dst`` are created and dropped on that server).
+databases ``<name>_drill_<worker>_src`` / ``_dst`` are created and dropped on that server).
 """
 
 from __future__ import annotations
@@ -168,7 +168,11 @@ def drill(
             pytest.skip("the PostgreSQL drill runs when DATABASE_URL is PostgreSQL")
         base, _slash, name = url.rpartition("/")
         name = name.split("?")[0] or "passend"
-        urls = [f"{base}/{name}_drill_src", f"{base}/{name}_drill_dst"]
+        # Per xdist worker: the module's tests can be spread over both workers, and each then
+        # builds this fixture; with shared names one worker dropped the other's databases
+        # mid-drill (an intermittent failure of the PostgreSQL suite).
+        name = f"{name}_drill_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+        urls = [f"{base}/{name}_src", f"{base}/{name}_dst"]
         for db_url in urls:
             db = db_url.rpartition("/")[2]
             _pg_admin(db_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
