@@ -143,6 +143,7 @@ def make_tlv(
         decision=application.decision,
         case=application.case,
         number=f"TLVTEST-{_n['tlv']:04d}",
+        swv=application.swv,
         tlv_type=application.requested_type,
         category=category,
         start_date=start,

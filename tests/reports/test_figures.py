@@ -10,6 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from passend.reports import figures
 from passend.reports.figures import Filters
@@ -186,3 +188,51 @@ def test_inf01_volumes_and_answer_times(world: ReportWorld, other_data: None) ->
     assert _row(answer, "Klacht") == ["0", "0", "0", NONE, NONE]
     # The complaint was due 29-10-2026 and is still open on 1-11.
     assert _row(tables["inquiries_overdue"], "Klacht") == ["1"]
+
+
+def test_tlv_report_finds_a_years_tlvs_by_their_own_swv(
+    world: ReportWorld, tlv_data: TlvData
+) -> None:
+    """Issue 10: without a board, school or type filter the TLVs granted and ending in the year
+    are read by the TLV's own SWV and date (index tlv_swv_start / tlv_swv_end), not by joining
+    every TLV of the region to its decision and application; with such a filter the join is
+    still made, for the filter only. The figures themselves are tested above."""
+
+    def tlv_queries(**extra: object) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            _tlv(world, **extra)
+        return [q["sql"] for q in queries.captured_queries if 'FROM "tlv_tlv"' in q["sql"]]
+
+    unfiltered = tlv_queries()
+    assert len(unfiltered) == 2  # granted, ending
+    for sql in unfiltered:
+        assert '"tlv_tlv"."swv_id" IN' in sql
+        assert 'JOIN "tlv_decision"' not in sql
+    for sql in tlv_queries(tlv_type="so"):
+        assert '"tlv_tlv"."swv_id" IN' in sql
+        assert 'JOIN "tlv_decision"' in sql and '"tlv_tlvapplication"."requested_type"' in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_tlv_report_plans_only_its_term_statistics_for_cached_index_probes(
+    world: ReportWorld, tlv_data: TlvData
+) -> None:
+    """Issue 10: the term statistics are planned with random_page_cost 1.1 so that they probe
+    the term index for the year's applications instead of reading every TLV term of the
+    region; the setting is put back after that one query, also inside a longer transaction,
+    so no other query of the request is planned with it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as queries:
+        _tlv(world)
+    sql = [q["sql"] for q in queries.captured_queries]
+    set_at = next(i for i, s in enumerate(sql) if "set_config('random_page_cost', '1.1'" in s)
+    statistics = '"terms_termrule"."code" AS "rule__code"'  # the per-rule aggregate
+    assert statistics in sql[set_at + 1]
+    assert f"set_config('random_page_cost', '{before}'" in sql[set_at + 2]
+    assert not any(statistics in s for s in sql[:set_at] + sql[set_at + 3 :])
+    assert sum("random_page_cost" in s for s in sql) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == before

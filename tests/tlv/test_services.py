@@ -386,6 +386,7 @@ def test_r_tlv_11_positive_decision_issues_tlv_with_number_and_dates(
     decision = services.decide(world.actor(world.director), application)
     tlv = Tlv.objects.get(decision=decision)
     assert tlv.number.startswith("TLV2026-")
+    assert tlv.swv_id == application.swv_id  # issued by the application's SWV
     assert tlv.start_date == dt.date(2026, 10, 5)
     # VSO runs 2 full school years by default; started mid-year, the rest of this one is extra.
     assert tlv.end_date == dt.date(2029, 7, 31)

@@ -395,6 +395,15 @@ class Tlv(models.Model):
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="tlv")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tlvs")
     number = models.CharField(_("TLV-nummer"), max_length=30, unique=True)
+    # The SWV that issued it (TLV-11), the one of its application: kept on the TLV itself so
+    # that a region's TLVs of a school year are found through an index on (swv, date) instead
+    # of by joining every TLV of the region to its application (issue 10, the TLV report).
+    swv = models.ForeignKey(
+        Organisation,
+        verbose_name=_("afgegeven door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     tlv_type = models.CharField(_("soort"), max_length=3, choices=TlvType.choices)
     category = models.PositiveSmallIntegerField(
         _("categorie"), choices=FundingCategory.Level.choices, null=True, blank=True
@@ -419,7 +428,11 @@ class Tlv(models.Model):
         verbose_name = _("toelaatbaarheidsverklaring")
         verbose_name_plural = _("toelaatbaarheidsverklaringen")
         ordering = ["end_date", "id"]
-        indexes = [models.Index(fields=["current_school", "end_date"], name="tlv_school_end")]
+        indexes = [
+            models.Index(fields=["current_school", "end_date"], name="tlv_school_end"),
+            models.Index(fields=["swv", "start_date"], name="tlv_swv_start"),
+            models.Index(fields=["swv", "end_date"], name="tlv_swv_end"),
+        ]
 
     def __str__(self) -> str:
         return self.number

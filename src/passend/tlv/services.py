@@ -946,6 +946,7 @@ def decide(
             decision=decision,
             case=case,
             number=_next_tlv_number(swv, start.year),
+            swv=swv,
             tlv_type=application.requested_type,
             category=advice.category,
             start_date=start,
