@@ -617,14 +617,32 @@ def dashboard_applications(request: HttpRequest, ids: list[int]) -> dict[int, Tl
     """These applications of the acting user's work, light (status and case), annotated
     ``is_involved`` / ``in_queue``: the caller decides the involved cases by the policy and
     shows the others, when queued, by pseudonym (``queue_item`` logs them)."""
-    if not ids:
+    membership = _membership(request)
+    if not ids or membership is None:
         return {}
-    return (
-        _dashboard_scope(request)
+    queue = _queue_filter(membership)
+    in_queue = ExpressionWrapper(queue, BooleanField()) if queue is not None else Value(False)
+    found = (
+        TlvApplication.objects.annotate(in_queue=in_queue)
         .select_related("case")
         .only("id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id")
         .in_bulk(ids)
     )
+    # The involvement of just these cases, a query of its own (0.7 ms): as a correlated EXISTS
+    # PostgreSQL hashed the user's whole involvement instead (the busiest coordinator of the
+    # large region: 1,360 TLV cases, 4 ms), misled by its estimate of 25 participations.
+    involved = set(
+        access.involved_cases(request.user, membership)
+        .filter(kind=CaseKind.TLV, pk__in=[app.case_id for app in found.values()])
+        .values_list("pk", flat=True)
+    )
+    shown: dict[int, TlvApplication] = {}
+    for pk, app in found.items():
+        is_involved = app.case_id in involved
+        if is_involved or app.in_queue:
+            setattr(app, "is_involved", is_involved)  # noqa: B010 - the annotation it replaces
+            shown[pk] = app
+    return shown
 
 
 def queue_item(application: TlvApplication) -> LogItem:
