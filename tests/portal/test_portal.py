@@ -163,6 +163,18 @@ def test_con02_age03_joint_consent_needs_child_and_parent(family: dict[str, Any]
 # --- Zienswijze (AGE-04/05, CON-06 provenance) ---------------------------------------------------
 
 
+def _why_not_recorded(response: Any) -> str:
+    """The form's errors and the page's messages, for a failure message: this test failed once
+    (4 December 2026, SQLite, full suite with -n 2) and passed in every run since, alone and
+    in the suite; what the page said is what a next failure needs to show."""
+    context = response.context or {}
+    form = context.get("statement_form")
+    messages = [str(m) for m in context.get("messages", [])]
+    return (
+        f"form errors: {form.errors.as_data() if form is not None else None}; messages: {messages}"
+    )
+
+
 def test_zienswijze_is_recorded_with_provenance(family: dict[str, Any]) -> None:
     child = family["child"]
     parent = portal_client("ouder.klein@example.org")
@@ -170,7 +182,7 @@ def test_zienswijze_is_recorded_with_provenance(family: dict[str, Any]) -> None:
         reverse("portal:statement", args=[child["pupil"].pk]),
         {"case": child["case"].pk, "text": "Wij zien vooral dat het thuis goed gaat."},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, _why_not_recorded(response)
     statement = Statement.objects.get()
     assert statement.case == child["case"]
     assert statement.author == "guardian" and statement.guardian == child["guardian"]
