@@ -1066,7 +1066,8 @@ def _term_statistics(
     this query only: with the default the planner read every TLV term of the region (91,000
     at large scale: 38 ms hash-joined to the applications, 8.4 ms filtered against a list of
     their ids) instead of probing the ``term_object`` index for these applications' terms
-    (3.4 ms), so the report grew with the region (issue 10). Set for every query, it made some other pages slower (docs/performance.md)."""
+    (3.4 ms), so the report grew with the region (issue 10). Set for every query, it made
+    some other pages slower (docs/performance.md, session 7)."""
     done = Q(completed_on__isnull=False)
     running = Q(completed_on__isnull=True)
     suspended = Q(rule__code="tlv-overall") & (
