@@ -10,7 +10,7 @@ A backup is a directory:
     wrapped by the master key, which is *not* in the backup.
 ``manifest.json``
     Row counts per table, SHA-256 and size of every file, the head of the access-log chain
-    (count, last id, last hash) and the ids of the master keys the documents need. Never a
+    (count, last id, last hash, last sealed id; the backup seals the chain first) and the ids of the master keys the documents need. Never a
     key, never personal data.
 
 ``restore`` refuses a non-empty installation, checks that every master key id the documents
@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from passend.privacy.models import AccessLogEntry, AccessLogSeal
 from passend.privacy.selectors import verify_chain
+from passend.privacy.services import seal_access_log
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -92,10 +93,17 @@ def _access_log_head(cursor: Any) -> dict[str, Any]:
     count, last_id = cursor.fetchone()
     # The head of the chain is the last sealed block (entries after it are not sealed yet).
     seals = connection.ops.quote_name(AccessLogSeal._meta.db_table)
-    cursor.execute(f"SELECT block_hash FROM {seals} ORDER BY last_entry_id DESC LIMIT 1")  # noqa: S608
+    cursor.execute(
+        f"SELECT block_hash, last_entry_id FROM {seals} ORDER BY last_entry_id DESC LIMIT 1"  # noqa: S608
+    )
     row = cursor.fetchone()
-    head_hash = row[0] if row else ""
-    return {"count": int(count), "last_id": last_id, "head_hash": head_hash}
+    head_hash, sealed_through = (row[0], row[1]) if row else ("", 0)
+    return {
+        "count": int(count),
+        "last_id": last_id,
+        "head_hash": head_hash,
+        "sealed_through": sealed_through,
+    }
 
 
 def _document_model() -> Any:
@@ -148,6 +156,10 @@ def backup(output: Path) -> dict[str, Any]:
     if output.exists() and any(output.iterdir()):
         raise BackupError(f"{output} is not empty; choose a new directory for the backup")
     output.mkdir(parents=True, exist_ok=True)
+    # The manifest's head must cover the entries written so far: a process that exited before
+    # its sealer thread ran, or an installation that leaves sealing to the scheduler, leaves
+    # entries unsealed (and a region without a seal yet would back up with no head at all).
+    seal_access_log()
     tables = _tables()
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
