@@ -221,3 +221,57 @@ def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
             assert not [d for (d,) in cursor.fetchall() if "pattern_ops" in d]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", 'quote " and \\ backslash', "één café — “curly” ✓ 🧒", "tab\tnew\nline\x00"],
+)
+@pytest.mark.parametrize("missing", [False, True])
+def test_row_digest_is_the_canonical_digest_for_any_value(text: str, missing: bool) -> None:
+    """The sealer and the verifier use the fast ``row_digest``; an entry's digest is defined by
+    ``canonical`` (the JSON of its fields). They must agree on every value a column can hold,
+    or a chain sealed one way would not verify the other (issue 10)."""
+    from datetime import UTC, datetime
+
+    values: dict[str, Any] = {
+        "occurred_at": datetime(2026, 12, 4, 8, 1, 2, 30, tzinfo=UTC),
+        "actor_id": None if missing else 7,
+        "actor_username": text,
+        "organisation_id": None if missing else 3,
+        "role": "support_coordinator",
+        "action": text,
+        "subject_pseudonym": text,
+        "object_type": "cases.case",
+        "object_id": text,
+        "data_categories": "family,ordinary",
+        "activity": "case_management",
+        "legal_ground": text,
+        "trace_id": "ab" * 16,
+        "outcome": "allowed",
+        "reason": text,
+        "ip_address": None if missing else "2001:db8::1",
+    }
+    row = [41, *(values[name] for name in chain.HASHED_FIELDS)]
+    assert chain.row_digest(row) == chain.entry_digest(41, values)
+
+
+def test_sealed_entries_with_any_text_verify() -> None:
+    """Stored and read back (values_list), entries with non-ASCII text, quotes and an empty
+    actor seal and verify, and their block hash is the one of their model digests."""
+    entries = [
+        record_access(
+            AccessContext(trace_id="t1", actor_label="Leerplicht “Noord” \\ één"),
+            action="view",
+            activity="authentication",
+            subject_pseudonym=subject_pseudonym("pupil", 1),
+            object_type="test.object",
+            object_id='id "1" ✓',
+            reason="café",
+        )
+    ]
+    assert seal_access_log() == 1
+    seal = AccessLogSeal.objects.get()
+    stored = AccessLogEntry.objects.get(pk=entries[0].pk)
+    assert seal.block_hash == chain.block_hash(GENESIS_HASH, 0, stored.id, [stored.digest()])
+    assert list(verify_chain()) == []

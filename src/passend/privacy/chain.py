@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -55,6 +56,28 @@ def canonical(entry_id: int, values: Mapping[str, Any]) -> str:
 
 def entry_digest(entry_id: int, values: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(entry_id, values).encode()).hexdigest()
+
+
+# ``row_digest``'s columns: "id" then HASHED_FIELDS (a row's positions), in ``canonical``'s key
+# order, each with its JSON key already written out.
+ROW_COLUMNS = ("id", *HASHED_FIELDS)
+_ROW_KEYS = tuple((f"{json.dumps(name)}:", ROW_COLUMNS.index(name)) for name in sorted(ROW_COLUMNS))
+_OCCURRED_AT = ROW_COLUMNS.index("occurred_at")
+
+
+def row_digest(row: Sequence[Any]) -> str:
+    """``entry_digest`` of a row of ``ROW_COLUMNS`` (a ``values_list`` row), the same digest
+    at a third of the cost: no model instance, no dict, no JSON encoder set-up per entry. The
+    sealer and the verifier read thousands of entries a second under load (issue 10: the
+    sealer runs in the web workers, next to the requests)."""
+    parts = []
+    for key, index in _ROW_KEYS:
+        value = row[index]
+        if index == _OCCURRED_AT:
+            value = value.isoformat(timespec="microseconds")
+        # The JSON string json.dumps writes for it (ASCII, same escapes).
+        parts.append(key + encode_basestring_ascii("" if value is None else str(value)))
+    return hashlib.sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
 
 
 def block_hash(previous_hash: str, after_id: int, last_id: int, digests: Iterable[str]) -> str:

@@ -43,15 +43,15 @@ def verify_chain(chunk_size: int = 5000) -> Iterator[ChainBreak]:
     previous, after = GENESIS_HASH, 0
     entries = (
         AccessLogEntry.objects.order_by("id")
-        .only("id", *AccessLogEntry.HASHED_FIELDS)
+        .values_list(*chain.ROW_COLUMNS)
         .iterator(chunk_size=chunk_size)
     )
     pending = next(entries, None)
     for seal in AccessLogSeal.objects.order_by("last_entry_id").iterator(chunk_size=chunk_size):
         digests = []
-        first = pending.id if pending is not None else after + 1  # ids may have gaps
-        while pending is not None and pending.id <= seal.last_entry_id:
-            digests.append(pending.digest())
+        first = pending[0] if pending is not None else after + 1  # ids may have gaps
+        while pending is not None and pending[0] <= seal.last_entry_id:
+            digests.append(chain.row_digest(pending))
             pending = next(entries, None)
         if seal.previous_hash != previous or seal.after_entry_id != after:
             yield ChainBreak(first, "the sealed block does not follow the block before it")

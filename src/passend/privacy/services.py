@@ -194,26 +194,26 @@ def seal_access_log(*, block_size: int = SEAL_BLOCK_SIZE, wait: float = 5.0) -> 
             last = AccessLogSeal.objects.order_by("-last_entry_id").first()
             after = last.last_entry_id if last else 0
             previous = last.block_hash if last else GENESIS_HASH
-            entries = list(
+            rows = list(
                 AccessLogEntry.objects.filter(id__gt=after, id__lte=fence)
                 .order_by("id")
-                .only("id", *AccessLogEntry.HASHED_FIELDS)[:block_size]
+                .values_list(*chain.ROW_COLUMNS)[:block_size]
             )
-            if not entries:
+            if not rows:
                 return sealed
-            last_id = entries[-1].id
+            last_id = rows[-1][0]
             AccessLogSeal.objects.create(
                 after_entry_id=after,
                 last_entry_id=last_id,
-                entry_count=len(entries),
+                entry_count=len(rows),
                 sealed_at=timezone.now(),
                 previous_hash=previous,
                 block_hash=chain.block_hash(
-                    previous, after, last_id, (entry.digest() for entry in entries)
+                    previous, after, last_id, (chain.row_digest(row) for row in rows)
                 ),
             )
-            sealed += len(entries)
-        if len(entries) < block_size:
+            sealed += len(rows)
+        if len(rows) < block_size:
             return sealed
 
 
