@@ -135,15 +135,26 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()[0]
     common = {"users": args.users, "duration": args.duration, "warmup": args.warmup}
-    print(f"Web benchmarks on {args.large} ...", file=sys.stderr)
-    large = run_web(args.large, concurrency=f"1,{args.users}", **common)
+    # One user on the large region, one user on the small one (growth), then N users on the
+    # large one: both one-user runs on a quiet server, back to back, none of them right after
+    # an N-user run, whose writes the server and PostgreSQL are still digesting (session 8:
+    # the large region's one-user figures were taken between its N-user runs, the small
+    # region's on their own).
+    print(f"Web benchmarks on {args.large}, 1 user ...", file=sys.stderr)
+    large = run_web(args.large, concurrency="1", **common)
+    small: dict[str, Any] = {}
+    if not args.skip_growth:
+        print(f"Growth: the same pages with 1 user on {args.small} ...", file=sys.stderr)
+        small = run_web(args.small, concurrency="1", **common)
+    print(f"Web benchmarks on {args.large}, {args.users} users ...", file=sys.stderr)
+    loaded = run_web(args.large, concurrency=str(args.users), **common)
+    large["scenarios"].update(loaded["scenarios"])
+    large["worker_rss_mb"] = max(large["worker_rss_mb"], loaded["worker_rss_mb"])
     metrics = page_metrics(large, args.users)
 
     if args.skip_growth:
         growth = math.nan
     else:
-        print(f"Growth: the same pages with 1 user on {args.small} ...", file=sys.stderr)
-        small = run_web(args.small, concurrency="1", **common)
         ratios = [
             _p95(large, scenario, 1) / _p95(small, scenario, 1)
             for scenario, _t1, _tn in PAGES.values()
@@ -198,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         extra={
             # Other processes on the host distort every figure: record how busy it was.
             "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
-            "raw": {"large": large},
+            "raw": {"large": large, "small": small},
         },
         **options,
     )

@@ -9,6 +9,7 @@ TOTP, and measures each scenario with 1 and with N concurrent users. Prints one 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -344,34 +345,36 @@ def measure(
                 zip(holders, login_all(server.url, list(holders.values()), PASSWORD), strict=True)
             )
             out["login_s"] = time.perf_counter() - started
-            for scenario in scenarios:
-                for n in concurrency:
-                    if scenario in ROLE_SCENARIOS:
-                        group = role_users[scenario]
-                        out["role_holders"][scenario] = len(group)
-                        load_users = []
-                        for i in range(n):
-                            holder = group[i % len(group)]
-                            tab = role_sessions[holder.user_id].clone()
-                            token = tab.csrf_token(holder.csrf_page) if holder.csrf_page else ""
-                            load_users.append(VirtualUser(tab, targets(scenario, holder, token)))
-                    else:
-                        n = min(n, len(sessions))
-                        load_users = [
-                            VirtualUser(sessions[i], targets(scenario, bench_users[i]))
-                            for i in range(n)
-                        ]
-                    result = run_load(load_users, duration_s=duration, warmup_s=warmup)
-                    if scenario in ROLE_SCENARIOS:
-                        for load_user in load_users:
-                            load_user.session.close()
-                    figures = summarise(result)
-                    out["scenarios"][f"{scenario}@{n}"] = figures
-                    log(
-                        f"  {scenario:<16} {n:>2}u  p50 {figures['p50_ms']:7.1f} ms  "
-                        f"p95 {figures['p95_ms']:7.1f} ms  {figures['rps']:6.1f} req/s  "
-                        f"errors {figures['errors']}"
-                    )
+            # Every scenario with one user first, then every scenario with N: a one-user
+            # figure is not taken while the server still digests the previous N-user run
+            # (its access-log backlog, PostgreSQL's checkpoint of its writes).
+            for n, scenario in itertools.product(concurrency, scenarios):
+                if scenario in ROLE_SCENARIOS:
+                    group = role_users[scenario]
+                    out["role_holders"][scenario] = len(group)
+                    load_users = []
+                    for i in range(n):
+                        holder = group[i % len(group)]
+                        tab = role_sessions[holder.user_id].clone()
+                        token = tab.csrf_token(holder.csrf_page) if holder.csrf_page else ""
+                        load_users.append(VirtualUser(tab, targets(scenario, holder, token)))
+                else:
+                    n = min(n, len(sessions))
+                    load_users = [
+                        VirtualUser(sessions[i], targets(scenario, bench_users[i]))
+                        for i in range(n)
+                    ]
+                result = run_load(load_users, duration_s=duration, warmup_s=warmup)
+                if scenario in ROLE_SCENARIOS:
+                    for load_user in load_users:
+                        load_user.session.close()
+                figures = summarise(result)
+                out["scenarios"][f"{scenario}@{n}"] = figures
+                log(
+                    f"  {scenario:<16} {n:>2}u  p50 {figures['p50_ms']:7.1f} ms  "
+                    f"p95 {figures['p95_ms']:7.1f} ms  {figures['rps']:6.1f} req/s  "
+                    f"errors {figures['errors']}"
+                )
             peaks = server.worker_peak_rss_mb()
             out["worker_rss_mb"] = max(peaks) if peaks else float("nan")
             for session in [*sessions, *role_sessions.values()]:

@@ -123,3 +123,37 @@ def test_results_file_and_table(tmp_path: Path) -> None:
     assert "old" not in text and "intro" in text and "rest" in text
     assert "| case_list_p95_16u_ms | 200 | ms | ≤ 150 | **no** |" in text
     assert "| case_detail_rps_16u | 350 | req/s | ≥ 300 | yes |" in text
+
+
+def test_one_user_runs_of_both_regions_come_before_the_loaded_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 10, growth: the large region's one-user figures are taken like the small one's —
+    on a quiet server, back to back — not between its 16-user runs (session 8)."""
+    from bench import pages
+
+    calls: list[tuple[str, str]] = []
+
+    def fake_run_web(database_url: str, **options: Any) -> dict[str, Any]:
+        concurrency = str(options["concurrency"])
+        calls.append((database_url, concurrency))
+        users = int(concurrency)
+        p95 = {"large": 30.0, "small": 20.0}[database_url] * (10 if users > 1 else 1)
+        figures = {"p50_ms": p95 / 2, "p95_ms": p95, "rps": 100.0 / users}
+        return {
+            "scenarios": {f"{s}@{users}": figures for s, _t1, _tn in pages.PAGES.values()},
+            "worker_rss_mb": 100.0 + users,
+        }
+
+    monkeypatch.setattr(pages, "run_web", fake_run_web)
+    monkeypatch.setattr(pages.bulk, "metrics", lambda database_url: [])
+    results, doc = tmp_path / "latest.json", tmp_path / "performance.md"
+    doc.write_text("<!-- bench:results:begin -->\n<!-- bench:results:end -->\n")
+    argv = ["--large", "large", "--small", "small", "--skip-overhead"]
+    assert pages.main([*argv, "--results", str(results), "--doc", str(doc)]) == 0
+    assert calls == [("large", "1"), ("small", "1"), ("large", "16")]
+    figures = {m["name"]: m["value"] for m in json.loads(results.read_text())["metrics"]}
+    assert figures["growth_ratio_large_small"] == pytest.approx(1.5)
+    assert figures["case_detail_p95_1u_ms"] == 30.0
+    assert figures["case_detail_p95_16u_ms"] == 300.0
+    assert figures["worker_rss_mb"] == 116.0
