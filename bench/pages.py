@@ -71,6 +71,21 @@ def _rps(data: dict[str, Any], scenario: str, users: int) -> float:
     return float(figures["rps"]) if figures else math.nan
 
 
+def growth_ratio(large_runs: list[dict[str, Any]], small_runs: list[dict[str, Any]]) -> float:
+    """The worst page's one-user p95, large region over small region, each side the mean of
+    its runs (``main`` runs them large-small-small-large)."""
+
+    def mean_p95(runs: list[dict[str, Any]], scenario: str) -> float:
+        return sum(_p95(run, scenario, 1) for run in runs) / len(runs)
+
+    ratios = [
+        mean_p95(large_runs, scenario) / mean_p95(small_runs, scenario)
+        for scenario, _t1, _tn in PAGES.values()
+        if mean_p95(small_runs, scenario) > 0
+    ]
+    return max(ratios) if ratios else math.nan
+
+
 def paired_ratio(
     database_url: str,
     users: int,
@@ -135,32 +150,31 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()[0]
     common = {"users": args.users, "duration": args.duration, "warmup": args.warmup}
-    # One user on the large region, one user on the small one (growth), then N users on the
-    # large one: both one-user runs on a quiet server, back to back, none of them right after
-    # an N-user run, whose writes the server and PostgreSQL are still digesting (session 8:
-    # the large region's one-user figures were taken between its N-user runs, the small
-    # region's on their own).
+    # One user on the large region, then the growth runs, then N users on the large region:
+    # every one-user run on a quiet server, none of them right after an N-user run, whose
+    # writes the server and PostgreSQL are still digesting (session 8: the large region's
+    # one-user figures were taken between its N-user runs, the small region's on their own).
     print(f"Web benchmarks on {args.large}, 1 user ...", file=sys.stderr)
     large = run_web(args.large, concurrency="1", **common)
-    small: dict[str, Any] = {}
-    if not args.skip_growth:
-        print(f"Growth: the same pages with 1 user on {args.small} ...", file=sys.stderr)
-        small = run_web(args.small, concurrency="1", **common)
-    print(f"Web benchmarks on {args.large}, {args.users} users ...", file=sys.stderr)
-    loaded = run_web(args.large, concurrency=str(args.users), **common)
-    large["scenarios"].update(loaded["scenarios"])
-    large["worker_rss_mb"] = max(large["worker_rss_mb"], loaded["worker_rss_mb"])
-    metrics = page_metrics(large, args.users)
-
+    growth_runs: dict[str, list[dict[str, Any]]] = {"large": [large], "small": []}
     if args.skip_growth:
         growth = math.nan
     else:
-        ratios = [
-            _p95(large, scenario, 1) / _p95(small, scenario, 1)
-            for scenario, _t1, _tn in PAGES.values()
-            if _p95(small, scenario, 1) > 0
-        ]
-        growth = max(ratios) if ratios else math.nan
+        # Large, small, small, large, back to back: a host that speeds up or slows down
+        # during the runs (seen in session 8: the same page 37 and 59 ms half an hour apart)
+        # weighs on both sides alike.
+        print(f"Growth: the same pages with 1 user on {args.small}, twice ...", file=sys.stderr)
+        for region, url in (("small", args.small), ("small", args.small), ("large", args.large)):
+            growth_runs[region].append(run_web(url, concurrency="1", **common))
+        growth = growth_ratio(growth_runs["large"], growth_runs["small"])
+    print(f"Web benchmarks on {args.large}, {args.users} users ...", file=sys.stderr)
+    loaded = run_web(args.large, concurrency=str(args.users), **common)
+    figures = {
+        "scenarios": {**large["scenarios"], **loaded["scenarios"]},
+        "worker_rss_mb": max(large["worker_rss_mb"], loaded["worker_rss_mb"]),
+    }
+    metrics = page_metrics(figures, args.users)
+
     metrics.append(
         Metric("growth_ratio_large_small", growth, "ratio", 1.5, "lower", "worst page, p95 1 user")
     )
@@ -192,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     metrics.append(
-        Metric("worker_rss_mb", float(large.get("worker_rss_mb", math.nan)), "MB", 250.0, "lower")
+        Metric("worker_rss_mb", float(figures.get("worker_rss_mb", math.nan)), "MB", 250.0, "lower")
     )
     metrics.extend(bulk.metrics(args.large))
 
@@ -209,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         extra={
             # Other processes on the host distort every figure: record how busy it was.
             "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
-            "raw": {"large": large, "small": small},
+            "raw": {"large": figures, "growth_runs": growth_runs},
         },
         **options,
     )
