@@ -10,8 +10,8 @@ A backup is a directory:
     wrapped by the master key, which is *not* in the backup.
 ``manifest.json``
     Row counts per table, SHA-256 and size of every file, the head of the access-log chain
-    (count, last id, last hash, last sealed id; the backup seals the chain first) and the ids of the master keys the documents need. Never a
-    key, never personal data.
+    (count, last id, last hash, last sealed id; the backup seals the chain first) and the ids
+    of the master keys the documents need. Never a key, never personal data.
 
 ``restore`` refuses a non-empty installation, checks that every master key id the documents
 need is configured, checks every file against the manifest, restores the database and the
@@ -93,9 +93,8 @@ def _access_log_head(cursor: Any) -> dict[str, Any]:
     count, last_id = cursor.fetchone()
     # The head of the chain is the last sealed block (entries after it are not sealed yet).
     seals = connection.ops.quote_name(AccessLogSeal._meta.db_table)
-    cursor.execute(
-        f"SELECT block_hash, last_entry_id FROM {seals} ORDER BY last_entry_id DESC LIMIT 1"  # noqa: S608
-    )
+    last_seal = f"SELECT block_hash, last_entry_id FROM {seals} ORDER BY last_entry_id DESC"  # noqa: S608
+    cursor.execute(f"{last_seal} LIMIT 1")
     row = cursor.fetchone()
     head_hash, sealed_through = (row[0], row[1]) if row else ("", 0)
     return {
