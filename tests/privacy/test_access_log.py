@@ -275,3 +275,67 @@ def test_sealed_entries_with_any_text_verify() -> None:
     stored = AccessLogEntry.objects.get(pk=entries[0].pk)
     assert seal.block_hash == chain.block_hash(GENESIS_HASH, 0, stored.id, [stored.digest()])
     assert list(verify_chain()) == []
+
+
+def test_a_bulk_append_stores_every_value_as_given_and_seals() -> None:
+    """``record_access_many`` writes by COPY on PostgreSQL (issue 10, session 9): the stored
+    rows hold exactly what a single INSERT would, whatever the text (COPY's own separators
+    and escapes included), in the order given, and they seal and verify."""
+    from passend.privacy.services import LogItem, record_access_many
+
+    texts = ["plain", "tab\there", "back\\slash \\N", "één café “curly” 🧒", "", "a,b;c|d"]
+    context = AccessContext(
+        trace_id="t\t2", actor_label="Leerplicht \\ “Noord”", role="x", ip_address="10.0.0.7"
+    )
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        record_access_many(
+            context,
+            [
+                LogItem(
+                    subject_pseudonym=subject_pseudonym("pupil", i),
+                    object_type="test.object",
+                    object_id=text,
+                    data_categories=("ordinary", "absence", "ordinary"),
+                    legal_ground=text,
+                )
+                for i, text in enumerate(texts)
+            ],
+            action="list",
+            activity="authentication",
+        )
+    # One statement either way, counted like any other: COPY on PostgreSQL, INSERT on SQLite.
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    expected = "COPY" if connection.vendor == "postgresql" else "INSERT"
+    assert [s for s in statements if s in ("COPY", "INSERT")] == [expected]
+    single = record_access(
+        context,
+        action="list",
+        activity="authentication",
+        subject_pseudonym=subject_pseudonym("pupil", 0),
+        object_type="test.object",
+        object_id=texts[0],
+        data_categories=("ordinary", "absence", "ordinary"),
+        legal_ground=texts[0],
+    )
+    stored = list(AccessLogEntry.objects.order_by("id"))
+    one_line = [text.replace("\t", " ") for text in texts]  # no control characters, ever
+    assert [e.object_id for e in stored] == [*one_line, texts[0]]
+    assert [e.legal_ground for e in stored[:-1]] == one_line
+    assert [e.subject_pseudonym for e in stored[:-1]] == [
+        subject_pseudonym("pupil", i) for i in range(len(texts))
+    ]
+    fields = [f.attname for f in AccessLogEntry._meta.concrete_fields]
+    ignored = {"id", "occurred_at", "object_id", "legal_ground", "subject_pseudonym"}
+    reference = AccessLogEntry.objects.get(pk=single.pk)
+    for entry in stored[:-1]:
+        assert entry.occurred_at == stored[0].occurred_at
+        for name in fields:
+            if name not in ignored:
+                assert getattr(entry, name) == getattr(reference, name), name
+    assert reference.actor_username == "Leerplicht \\ “Noord”"
+    assert reference.trace_id == "t 2" and reference.ip_address == "10.0.0.7"
+    assert reference.data_categories == "absence,ordinary"
+    assert seal_access_log() == len(texts) + 1
+    assert list(verify_chain()) == []

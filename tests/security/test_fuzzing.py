@@ -340,7 +340,7 @@ def _form_fuzzer(form_class: type[forms.BaseForm], kwargs: dict[str, Any], exemp
         writes = [
             q["sql"][:80]
             for q in queries.captured_queries
-            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY"))
         ]
         assert not writes, f"validating the form wrote to the database: {writes}"
         cleaned = getattr(form, "cleaned_data", {}) or {}
