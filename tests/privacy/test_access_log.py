@@ -339,3 +339,37 @@ def test_a_bulk_append_stores_every_value_as_given_and_seals() -> None:
     assert reference.data_categories == "absence,ordinary"
     assert seal_access_log() == len(texts) + 1
     assert list(verify_chain()) == []
+
+
+def _holds_fence_lock() -> bool:
+    key = services._FENCE_LOCK_KEY
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 1",
+            [key >> 32, key & 0xFFFFFFFF],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the fence lock is PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_entry_outside_a_transaction_is_one_statement_holding_the_fence_lock() -> None:
+    """A page that only reads writes its entry as one statement (session 9): the fence lock
+    and the id in the same statement, which is its own transaction, so the lock is gone after
+    it; inside a transaction the lock is held until that ends, as the sealer's fence needs."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        entry = record_access(AccessContext(trace_id="t"), action="view", activity="authentication")
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    assert "pg_advisory_xact_lock_shared" in queries.captured_queries[0]["sql"]
+    assert not _holds_fence_lock()  # released by the statement's own commit
+    stored = AccessLogEntry.objects.get(pk=entry.pk)
+    assert stored.action == "view" and stored.trace_id == "t"
+    assert AccessLogEntry.objects.order_by("-id").values_list("id", flat=True)[0] == entry.pk
+    with transaction.atomic():
+        later = record_access(AccessContext(), action="view", activity="authentication")
+        assert _holds_fence_lock()  # until this transaction ends
+    assert later.pk > entry.pk and not _holds_fence_lock()
+    assert seal_access_log() == 2 and list(verify_chain()) == []
