@@ -122,17 +122,21 @@ def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any
             context = AccessContext(
                 user=owner, organisation_id=membership.organisation_id, role=membership.role
             )
+
+            def view(i: int) -> None:
+                record_access(
+                    context,
+                    action="view",
+                    activity="case_management",
+                    object_type="test.parallel",
+                    object_id=f"{number}-{i}",
+                )
+
             for i in range(ENTRIES_PER_WRITER):
                 if number % 3 == 1:
                     # A page that only reads: the entry is one statement outside a
                     # transaction, taking the fence lock and its id together (session 9).
-                    record_access(
-                        context,
-                        action="view",
-                        activity="case_management",
-                        object_type="test.parallel",
-                        object_id=f"{number}-{i}",
-                    )
+                    view(i)
                     continue
                 with transaction.atomic():
                     if number % 3 == 2:  # a list page: entries written by COPY
@@ -143,13 +147,7 @@ def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any
                             activity="case_management",
                         )
                     else:
-                        record_access(
-                            context,
-                            action="view",
-                            activity="case_management",
-                            object_type="test.parallel",
-                            object_id=f"{number}-{i}",
-                        )
+                        view(i)
                     if number == 0 and i % 5 == 0:
                         time.sleep(0.05)  # a slow transaction: its id commits after later ones
         except BaseException as error:

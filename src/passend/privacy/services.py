@@ -109,7 +109,7 @@ def _append(entries: list[AccessLogEntry]) -> None:
             AccessLogEntry.objects.bulk_create(entries)
             transaction.on_commit(_seal_soon)
         return
-    if len(entries) == 1 and not connection.in_atomic_block:
+    if len(entries) == 1 and connection.get_autocommit():
         _stamp(entries)
         _insert_one(entries[0])
         transaction.on_commit(_seal_soon)  # committed: runs at once
