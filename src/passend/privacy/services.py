@@ -85,10 +85,9 @@ def _new_entry(
 
 # The columns an entry is written with (every one but the id, which the table draws).
 _WRITTEN_FIELDS = tuple(f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key)
-_COPY_ENTRIES = (
-    f"COPY {AccessLogEntry._meta.db_table} "
-    f"({', '.join(str(f.column) for f in _WRITTEN_FIELDS)}) FROM STDIN"
-)
+_WRITTEN_NAMES = tuple(f.attname for f in _WRITTEN_FIELDS)
+_WRITTEN_COLUMNS = ", ".join(str(f.column) for f in _WRITTEN_FIELDS)
+_COPY_ENTRIES = f"COPY {AccessLogEntry._meta.db_table} ({_WRITTEN_COLUMNS}) FROM STDIN"
 _COPY_LOGGED = f"{_COPY_ENTRIES} /* after SELECT pg_advisory_xact_lock_shared({_FENCE_LOCK_KEY}) */"
 
 
@@ -134,7 +133,7 @@ def _stamp(entries: list[AccessLogEntry]) -> None:
 # Identifiers are the model's own; values are parameters.
 _INSERT_ONE = (
     f'INSERT INTO "{AccessLogEntry._meta.db_table}" '  # noqa: S608
-    f"(id, {', '.join(str(f.column) for f in _WRITTEN_FIELDS)}) VALUES ("
+    f"(id, {_WRITTEN_COLUMNS}) VALUES ("
     f"(SELECT nextval(pg_get_serial_sequence('{AccessLogEntry._meta.db_table}', 'id')) "
     "FROM (SELECT pg_advisory_xact_lock_shared(%s)) AS fence), "
     f"{', '.join(['%s'] * len(_WRITTEN_FIELDS))}) RETURNING id"
@@ -152,14 +151,13 @@ def _copy(entries: list[AccessLogEntry]) -> None:
     """The fence lock, then ``COPY``: in Django's query log as one write of the log, like the
     single-statement INSERT of one entry, so that a page's query count does not depend on
     whether it logs one entry or fifty (the tests' constant-query checks)."""
-    names = [f.attname for f in _WRITTEN_FIELDS]
     start = time.monotonic()
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own: COPY is not on Django's cursor wrapper
         raw.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FENCE_LOCK_KEY])
         with raw.copy(_COPY_ENTRIES) as copy:
             for entry in entries:
-                copy.write_row([getattr(entry, name) for name in names])
+                copy.write_row([getattr(entry, name) for name in _WRITTEN_NAMES])
     if connection.queries_logged:
         duration = time.monotonic() - start
         connection.queries_log.append({"sql": _COPY_LOGGED, "time": f"{duration:.3f}"})
