@@ -137,15 +137,45 @@ def test_a_writing_process_seals_its_entries_in_the_background(settings: Any) ->
     settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.05
     _write(3)  # three commits, each waking the thread
     deadline = time.monotonic() + 15
-    while unsealed_entries().exists() and time.monotonic() < deadline:
+    # Read only between the thread's runs: the SQLite test database is in memory with a shared
+    # cache, where a read beside the thread's write fails at once ("database table is locked")
+    # instead of waiting.
+    while not _sealed_between_runs() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not unsealed_entries().exists()
-    assert list(verify_chain()) == []
-    assert services._sealer_thread is not None and services._sealer_thread.is_alive()
-    # Let a run the last commits asked for finish before teardown empties the tables: a sealer
-    # transaction holding the seal table while the flush holds the log could deadlock.
-    services._sealer_wakeup.clear()
-    time.sleep(0.5)
+    with services._sealer_running:
+        assert not unsealed_entries().exists()
+        assert list(verify_chain()) == []
+        assert services._sealer_thread is not None and services._sealer_thread.is_alive()
+        # A run the last commits asked for is withdrawn, so the thread does not touch the
+        # database after the test (pytest-django refuses that) or while teardown empties it.
+        services._sealer_wakeup.clear()
+
+
+def _sealed_between_runs() -> bool:
+    with services._sealer_running:
+        return not unsealed_entries().exists()
+
+
+def test_a_withdrawn_wake_up_starts_no_sealer_run(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wake-up cleared under the thread's lock starts no run, even when the thread had already
+    seen it and was waiting for the lock (the background-sealing test relies on it)."""
+    runs: list[float] = []
+    monkeypatch.setattr(services, "seal_access_log", lambda *, wait: runs.append(wait))
+    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.01
+    services._seal_soon()
+    deadline = time.monotonic() + 5
+    while not runs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runs == [0.01]
+    with services._sealer_running:
+        services._sealer_wakeup.set()  # asked for ...
+        time.sleep(0.2)  # ... seen by the thread, which now waits for the lock ...
+        services._sealer_wakeup.clear()  # ... and withdrawn
+    time.sleep(0.2)
+    with services._sealer_running:
+        assert runs == [0.01]
 
 
 def test_no_background_sealing_when_switched_off() -> None:

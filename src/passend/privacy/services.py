@@ -34,6 +34,8 @@ _sealer_thread: threading.Thread | None = None
 _sealer_pid = 0
 _sealer_start = threading.Lock()
 _sealer_wakeup = threading.Event()
+# Held by the sealer thread from taking a wake-up until its run has closed its connection.
+_sealer_running = threading.Lock()
 
 
 def _one_line(value: str, limit: int) -> str:
@@ -192,15 +194,20 @@ def _seal_soon() -> None:
 def _sealer_loop() -> None:
     while True:
         _sealer_wakeup.wait()
-        _sealer_wakeup.clear()
-        interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS or 1.0
-        try:
-            seal_access_log(wait=interval)
-        except DatabaseError:
-            logger.warning("Sealing the access log failed; the next run seals these entries.")
-        finally:
-            # Its own connection, closed between runs: an idle thread holds none.
-            connection.close()
+        with _sealer_running:
+            # Taken and checked under the lock, so whoever holds the lock and clears the
+            # wake-up knows no run starts until the next commit asks for one.
+            if not _sealer_wakeup.is_set():
+                continue
+            _sealer_wakeup.clear()
+            interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS or 1.0
+            try:
+                seal_access_log(wait=interval)
+            except DatabaseError:
+                logger.warning("Sealing the access log failed; the next run seals these entries.")
+            finally:
+                # Its own connection, closed between runs: an idle thread holds none.
+                connection.close()
         time.sleep(interval)
 
 
