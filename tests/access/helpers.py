@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
+
 from passend.accounts.models import Membership
 from passend.cases.models import Case, CaseKind, Participant, Phase
 from passend.consent.models import Consent, ConsentMethod, LegalGround
@@ -83,3 +85,11 @@ def record_ground(
     return LegalGround.objects.create(
         case=case, organisation=organisation, basis=basis, categories=categories, recorded_by=by
     )
+
+
+def set_opened_at(cases: QuerySet[Case], moment: dt.datetime) -> None:
+    """Moves these cases' opening time, and its copy on their participations (issue 10), as
+    if they had been opened then (the application never changes it: auto_now_add)."""
+    ids = list(cases.values_list("pk", flat=True))
+    Case.objects.filter(pk__in=ids).update(opened_at=moment)
+    Participant.objects.filter(case_id__in=ids).update(case_opened_at=moment)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 
 from passend.access.policy import decide_case
 from passend.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -39,6 +40,8 @@ def test_tiny_region_has_every_part_and_a_valid_chain() -> None:
     assert set(Case.objects.values_list("phase", flat=True)) == set(Phase.values)
     assert Consent.objects.filter(parties__isnull=False).exists()
     assert AccessLogEntry.objects.count() == scale.access_log
+    # Every participation carries its case's opening time ("my cases" is ordered on it).
+    assert not Participant.objects.exclude(case_opened_at=F("case__opened_at")).exists()
     # The chain computed in bulk must be the chain record_access would have written (PRV).
     assert list(verify_chain()) == []
     # Every role is held by somebody, with a confirmed TOTP device (PRV-08).

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from passend.cases.models import Case, CaseKind, Participant, Phase
 from passend.consent.models import Consent
 from passend.privacy.categories import DataCategory
 from passend.privacy.models import AccessLogEntry
-from tests.access.helpers import make_pupil
+from tests.access.helpers import make_pupil, set_opened_at
 from tests.cases.screens import (
     World,
     add_partner,
@@ -65,7 +66,7 @@ def test_list_cursor_pages_cover_every_case_once_newest_first_and_log_each_page(
     """The API pages over the keys, then loads and decides those cases (issue 10): still every
     case exactly once, in the stable order (-opened_at, -id), each page logged as shown."""
     cases = [open_case(coordinator_a, None) for _ in range(53)]
-    Case.objects.filter(pk__in=[c.pk for c in cases[:30]]).update(opened_at=timezone.now())
+    set_opened_at(Case.objects.filter(pk__in=[c.pk for c in cases[:30]]), timezone.now())
     client = api_client(coordinator_a)
     first = client.get(BASE).json()
     second = client.get(first["next"]).json()
@@ -76,6 +77,19 @@ def test_list_cursor_pages_cover_every_case_once_newest_first_and_log_each_page(
     assert ids == list(expected.values_list("pk", flat=True))
     logged = AccessLogEntry.objects.filter(action="list", actor=coordinator_a)
     assert sorted(int(i) for i in logged.values_list("object_id", flat=True)) == sorted(ids)
+
+
+def test_list_is_in_order_of_opening_also_where_ids_are_not(coordinator_a: Any) -> None:
+    """As the screen (issue 10): the cursor follows the opening time, not the id."""
+    cases = [open_case(coordinator_a, None) for _ in range(52)]
+    now = timezone.now()
+    for age, case in enumerate(cases):  # the first registered is the newest
+        set_opened_at(Case.objects.filter(pk=case.pk), now - dt.timedelta(days=age))
+    client = api_client(coordinator_a)
+    first = client.get(BASE).json()
+    second = client.get(first["next"]).json()
+    ids = [c["id"] for c in first["results"] + second["results"]]
+    assert ids == [c.pk for c in cases]
 
 
 def test_list_filters_and_constant_queries(region: dict[str, Any], coordinator_a: Any) -> None:

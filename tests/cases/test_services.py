@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
@@ -110,6 +111,37 @@ def test_add_and_end_participant(opened: dict[str, Any]) -> None:
     assert decide_case(nurse, Membership.objects.get(user=nurse), opened["case"]).allowed
     services.end_participant(actor(opened["owner"]), participant, reason="Zorg afgerond")
     assert not decide_case(nurse, Membership.objects.get(user=nurse), opened["case"]).allowed
+
+
+def test_participations_carry_their_cases_opening_time(opened: dict[str, Any]) -> None:
+    """The copy "my cases" is ordered on (issue 10): set on every participation, from the case,
+    whichever way it is added."""
+    ggd = OrganisationFactory(name="GGD", kind="ggd")
+    nurse = make_professional(ggd, Role.GGD_PROFESSIONAL, username="jgz")
+    case = opened["case"]
+    services.add_participant(
+        actor(opened["owner"]), case, organisation=ggd, user=nurse, role="Jeugdarts"
+    )
+    copies = set(Participant.objects.filter(case=case).values_list("case_opened_at", flat=True))
+    assert copies == {Case.objects.get(pk=case.pk).opened_at}
+    assert Participant.objects.filter(case=case).count() == 2
+
+
+def test_the_migration_copies_each_cases_opening_time_onto_its_participations(
+    opened: dict[str, Any], coordinator_b: Any
+) -> None:
+    """Existing installations (cases 0004): every participation gets its own case's time."""
+    from django.apps import apps
+
+    fill = importlib.import_module("passend.cases.migrations.0004_participant_case_opened_at")
+    other = services.open_case(
+        actor(coordinator_b), kind=CaseKind.SUPPORT, pupil=None, is_anonymous=True
+    )
+    Participant.objects.update(case_opened_at=timezone.now() - dt.timedelta(days=400))
+    fill._fill(apps, None)
+    for case in (opened["case"], other):
+        copies = Participant.objects.filter(case=case).values_list("case_opened_at", flat=True)
+        assert list(copies) == [Case.objects.get(pk=case.pk).opened_at]
 
 
 def test_participant_must_work_at_the_organisation(

@@ -21,7 +21,7 @@ from passend.consent.models import Consent
 from passend.privacy.categories import DataCategory
 from passend.privacy.models import AccessLogEntry
 from tests.access.helpers import add_participant as orm_participant
-from tests.access.helpers import make_case, make_pupil
+from tests.access.helpers import make_case, make_pupil, set_opened_at
 from tests.cases.screens import (
     ALL,
     World,
@@ -178,10 +178,27 @@ def test_filters_by_phase_kind_and_status(world: World, coordinator_a: Any) -> N
     assert response.status_code == 302 and response["Location"].endswith("?status=closed")
 
 
+def test_list_is_in_order_of_opening_also_where_ids_are_not(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    """Newest opened first, across pages, also for cases registered later than they were opened
+    (history brought in from another system): the order is the opening time as copied onto the
+    viewer's participation (issue 10), never the id."""
+    cases = [open_case(coordinator_a, None) for _ in range(52)]
+    now = timezone.now()
+    for age, case in enumerate(cases):  # the first registered is the newest
+        set_opened_at(Case.objects.filter(pk=case.pk), now - dt.timedelta(days=age))
+    client = verified_client(coordinator_a)
+    first = client.get(LIST)
+    second = client.get(LIST + first.context["next_url"])
+    shown = re.findall(r"T\d{4}-[A-Z0-9]{5}", first.content.decode() + second.content.decode())
+    assert list(dict.fromkeys(shown)) == [c.pseudonym for c in cases]
+
+
 def test_list_paginates_fifty_in_stable_order(region: dict[str, Any], coordinator_a: Any) -> None:
     cases = [open_case(coordinator_a, None) for _ in range(53)]
     # Same opened_at for all: the id breaks the tie, so no case is skipped or repeated.
-    Case.objects.update(opened_at=timezone.now())
+    set_opened_at(Case.objects.all(), timezone.now())
     client = verified_client(coordinator_a)
     first = client.get(LIST)
     page_one = re.findall(r"T\d{4}-[A-Z0-9]{5}", first.content.decode())

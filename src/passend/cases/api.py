@@ -66,7 +66,9 @@ def call_service[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 class CasePagination(CursorPagination):
-    ordering = ("-opened_at", "-id")
+    # The case's opening time, as copied onto the caller's participation
+    # (``selectors.newest_first``): the page is read in this order from an index.
+    ordering = (f"-{selectors.INVOLVED_OPENED_AT}", "-id")
     page_size = 50
 
 
@@ -112,15 +114,17 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         params = request.query_params
-        queryset = selectors.filter_cases(
-            self.get_queryset(),
-            phase=params.get("phase", ""),
-            kind=params.get("kind", ""),
-            status=params.get("status", ""),
+        queryset = selectors.newest_first(
+            selectors.filter_cases(
+                self.get_queryset(),
+                phase=params.get("phase", ""),
+                kind=params.get("kind", ""),
+                status=params.get("status", ""),
+            )
         )
         # The cursor pages over the keys only (a light sorted query); then those cases are
         # loaded with the policy's input and decided.
-        keys = self.paginate_queryset(queryset.values("id", "opened_at")) or []
+        keys = self.paginate_queryset(queryset.values("id", selectors.INVOLVED_OPENED_AT)) or []
         cases = access.cases_for_rows(
             [key["id"] for key in keys], request.user, getattr(request, "membership", None)
         )

@@ -1047,6 +1047,7 @@ def generate_cases(g: Generator) -> None:
                     opened_at + timedelta(minutes=index),
                     opened_at + timedelta(days=30) if ended else None,
                     "Bijdrage afgerond" if ended else "",
+                    opened_at,
                 )
             )
             if not ended:
@@ -1155,6 +1156,7 @@ def generate_cases(g: Generator) -> None:
             "joined_at",
             "ended_at",
             "end_reason",
+            "case_opened_at",
         ],
         participants,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.db.models import Model, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -114,9 +114,28 @@ def decode_cursor(token: str) -> tuple[datetime, int] | None:
     return moment, number
 
 
-def after_cursor(queryset: QuerySet[Case], cursor: tuple[datetime, int] | None) -> QuerySet[Case]:
-    """Keyset pagination in the stable order (-opened_at, -id)."""
-    return after_position(queryset.order_by("-opened_at", "-id"), cursor, "opened_at")
+# The case's opened_at as copied onto the viewer's own participation, which
+# ``access.involved_cases`` joins: a list ordered and paged on it reads its page in order from
+# the index ``participant_user_org_recent`` instead of sorting every case the viewer is
+# involved in (issue 10). The same value as the case's opened_at.
+INVOLVED_OPENED_AT = "involved_opened_at"
+
+
+def newest_first(involved: QuerySet[Case]) -> QuerySet[Case]:
+    """The viewer's cases (``access.involved_cases``, filtered) in the stable order
+    (-opened_at, -id), with the sort key annotated as ``INVOLVED_OPENED_AT``.
+
+    Only for ``involved_cases``: the annotation reuses its join of the viewer's participation
+    (one active participation per case, user and organisation), on any other queryset it would
+    join every participant."""
+    return involved.annotate(**{INVOLVED_OPENED_AT: F("participants__case_opened_at")}).order_by(
+        f"-{INVOLVED_OPENED_AT}", "-id"
+    )
+
+
+def after_cursor(involved: QuerySet[Case], cursor: tuple[datetime, int] | None) -> QuerySet[Case]:
+    """Keyset pagination of ``newest_first``."""
+    return after_position(newest_first(involved), cursor, INVOLVED_OPENED_AT)
 
 
 def after_position[M: Model](
@@ -127,8 +146,11 @@ def after_position[M: Model](
     if cursor is None:
         return queryset
     moment, pk = cursor
+    # "<=" on its own as well: a range the index of the order can start from, where the OR
+    # alone would make PostgreSQL read every row of the scope and sort them.
     return queryset.filter(
-        Q(**{f"{moment_field}__lt": moment}) | Q(**{moment_field: moment, "id__lt": pk})
+        Q(**{f"{moment_field}__lte": moment})
+        & (Q(**{f"{moment_field}__lt": moment}) | Q(id__lt=pk))
     )
 
 

@@ -96,7 +96,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     for _batch in range(MAX_BATCHES):
         # The page's keys first (a light sorted query), then those cases with the policy input.
         keys = list(
-            selectors.after_cursor(queryset, cursor).values_list("opened_at", "pk")[: PAGE_SIZE + 1]
+            selectors.after_cursor(queryset, cursor).values_list(
+                selectors.INVOLVED_OPENED_AT, "pk"
+            )[: PAGE_SIZE + 1]
         )
         batch = access.cases_for_rows([pk for _at, pk in keys], request.user, _membership(request))
         decided = access.decide_rows(request, batch)

@@ -182,6 +182,7 @@ PARTICIPANT_FIELDS = [
     "joined_at",
     "ended_at",
     "end_reason",
+    "case_opened_at",
 ]
 GROUND_FIELDS = [
     "id",
@@ -284,12 +285,13 @@ class _Writer:
 
     def participate(
         self,
-        case_id: int,
+        case: generator.CaseInfo,
         person: generator.Person,
         role: str,
         joined: dt.date,
         legal_task: str = "",
     ) -> None:
+        case_id = case.id
         active = self.active.setdefault(case_id, set())
         key = (person.user_id, person.organisation_id)
         if key in active:
@@ -307,6 +309,7 @@ class _Writer:
                 _at(joined, 11),
                 None,
                 "",
+                case.opened_at,
             )
         )
 
@@ -452,6 +455,7 @@ def _historical_cases(w: _Writer) -> list[generator.CaseInfo]:
                 opened_at,
                 None,
                 "",
+                opened_at,
             )
         )
         w.active[case_id] = {(coordinator.user_id, school.id)}
@@ -555,10 +559,10 @@ def _application(
         if org_id:
             w.ground(case.id, org_id, opened, created_by)
     if board_person is not None:
-        w.participate(case.id, board_person, "Bevoegd gezag (aanvrager)", opened)
+        w.participate(case, board_person, "Bevoegd gezag (aanvrager)", opened)
     for person in g.people_by_org.get(intended.id, []):
         if person.role == Role.SUPPORT_COORDINATOR:
-            w.participate(case.id, person, "Beoogde school", opened)
+            w.participate(case, person, "Beoogde school", opened)
     triage = ""
     meeting_on = None
     complete_on = None
@@ -602,7 +606,7 @@ def _application(
             members = _cva_members(g, committee.id, triage)
             for person in members:
                 w.participate(
-                    case.id,
+                    case,
                     person,
                     "CvA",
                     triaged_on,
@@ -795,7 +799,7 @@ def _decide(
     director = directors.get(swv_id)
     decided_by = director.user_id if director else case.participants[0].user_id
     if director is not None:
-        w.participate(case.id, director, "Bestuur SWV (besluit)", decided_on)
+        w.participate(case, director, "Bestuur SWV (besluit)", decided_on)
     decision_id = next(w.decision_ids)
     w.rows["decision"].append(
         (decision_id, app_id, positive, decided_on, decided_by, "", decided_on)
