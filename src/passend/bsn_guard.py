@@ -275,12 +275,16 @@ class BsnGuardSerializerMixin:
 
 
 def _guarded_fields(model: type[Any]) -> list[Any]:
+    """The text fields a person or an export can fill. Fields the application fills itself
+    (``editable=False``: trace ids, hashes, keys) are left out: a random hexadecimal value holds
+    a run of digits that passes the elfproef often enough (a uuid's hex 1 in 70, a SHA-256
+    1 in 35) to refuse a save at random, and never holds what somebody typed."""
     from django.db import models
 
     return [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, models.CharField | models.TextField) and not f.choices
+        if isinstance(f, models.CharField | models.TextField) and not f.choices and f.editable
     ]
 
 

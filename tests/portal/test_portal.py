@@ -421,6 +421,29 @@ def test_con06_professionals_see_the_zienswijze_through_the_case_policy(
     assert [s.text for s in statements_for_case(row)] == ["Onze kijk op de zaak."]
 
 
+def test_a_zienswijze_is_not_refused_for_a_number_in_the_requests_trace_id(
+    family: dict[str, Any],
+) -> None:
+    """The trace id is hexadecimal and random: 1 in 70 holds a run of digits that passes the
+    elfproef, as this one does (111222333). The BSN guard (AGE-02) reads what the parent typed,
+    not the id the application gave the request; the statement keeps it for the log."""
+    child = family["child"]
+    trace = "ab111222333cd" + "e" * 19
+    posted = portal_client("ouder.klein@example.org").post(
+        reverse("portal:statement", args=[child["pupil"].pk]),
+        {"case": child["case"].pk, "text": "Wij willen graag meedenken."},
+        HTTP_X_REQUEST_ID=trace,
+    )
+    assert posted.status_code == 302, posted.content.decode()[-3000:]
+    assert Statement.objects.get(case=child["case"]).trace_id == trace
+    typed = portal_client("ouder.klein@example.org").post(
+        reverse("portal:statement", args=[child["pupil"].pk]),
+        {"case": child["case"].pk, "text": "Ons BSN is 111222333."},
+    )
+    assert typed.status_code == 200 and "AGE-02" in typed.content.decode()
+    assert Statement.objects.filter(case=child["case"]).count() == 1
+
+
 def test_age04_zienswijze_is_shown_on_the_case_page_to_participants_only(
     family: dict[str, Any], coordinator_b: Any
 ) -> None:

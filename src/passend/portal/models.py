@@ -108,7 +108,9 @@ class Statement(models.Model):
     text = models.TextField(_("zienswijze"))
     channel = models.CharField(_("kanaal"), max_length=20, default="portal")
     submitted_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
-    trace_id = models.CharField(max_length=64, blank=True)
+    # The request's trace id (hexadecimal), set by the application: not free text, so the BSN
+    # guard does not read it (``bsn_guard._guarded_fields``).
+    trace_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("zienswijze")
