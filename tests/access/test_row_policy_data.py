@@ -71,6 +71,18 @@ def decisions(user: Any, cases: Any) -> tuple[dict[int, Any], dict[int, Any]]:
         c.pk: summary(decide_case(user, member, c))
         for c in with_row_policy_data(cases, user, member)
     }
+    # A list's key query hands over the viewer's participations (``newest_first``): read by id,
+    # the same decisions.
+    own = Participant.objects.filter(
+        case__in=cases, user=user, organisation_id=member.organisation_id, ended_at__isnull=True
+    )
+    by_id = {
+        c.pk: summary(decide_case(user, member, c))
+        for c in with_row_policy_data(
+            cases, user, member, participations=list(own.values_list("pk", flat=True))
+        )
+    }
+    assert by_id == light
     for pk in list(light):
         case = _case_for_view(pk, member, shows_grounds=False)
         assert case is not None
@@ -224,6 +236,24 @@ def test_property_light_input_decides_as_the_full_input(
     for user in (owner, nurse):
         full, light = decisions(user, Case.objects.filter(pk=case.pk))
         assert light == full
+
+
+def test_participations_handed_over_still_have_to_be_the_viewers_own(
+    world: dict[str, Any],
+) -> None:
+    """Read by id (``participations``), a participation counts only when it is the viewer's own
+    and active: someone else's, or one that ended, gives no access (ORG-04)."""
+    owner, nurse = world["owner"], world["nurse"]
+    case = make_case(membership(owner), pupil=make_pupil(world["school_a"]))
+    theirs = add_participant(case, membership(nurse), Phase.INTAKE)
+    (decided,) = cases_for_rows([case.pk], nurse, membership(nurse), participations=[theirs.pk])
+    assert decide_case(nurse, membership(nurse), decided).allowed
+    mine = case.participants.get(user=owner)
+    (decided,) = cases_for_rows([case.pk], nurse, membership(nurse), participations=[mine.pk])
+    assert not decide_case(nurse, membership(nurse), decided).allowed
+    Participant.objects.filter(pk=theirs.pk).update(ended_at=timezone.now())
+    (decided,) = cases_for_rows([case.pk], nurse, membership(nurse), participations=[theirs.pk])
+    assert not decide_case(nurse, membership(nurse), decided).allowed
 
 
 def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> None:

@@ -124,9 +124,19 @@ class CaseViewSet(viewsets.GenericViewSet):
         )
         # The cursor pages over the keys only (a light sorted query); then those cases are
         # loaded with the policy's input and decided.
-        keys = self.paginate_queryset(queryset.values("id", selectors.INVOLVED_OPENED_AT)) or []
+        keys = (
+            self.paginate_queryset(
+                queryset.values(
+                    "id", selectors.INVOLVED_OPENED_AT, selectors.INVOLVED_PARTICIPATION
+                )
+            )
+            or []
+        )
         cases = access.cases_for_rows(
-            [key["id"] for key in keys], request.user, getattr(request, "membership", None)
+            [key["id"] for key in keys],
+            request.user,
+            getattr(request, "membership", None),
+            participations=[key[selectors.INVOLVED_PARTICIPATION] for key in keys],
         )
         rows = access.decide_rows(request, cases)
         access.log_rows(request, rows)

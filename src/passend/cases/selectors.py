@@ -119,18 +119,24 @@ def decode_cursor(token: str) -> tuple[datetime, int] | None:
 # the index ``participant_user_org_recent`` instead of sorting every case the viewer is
 # involved in (issue 10). The same value as the case's opened_at.
 INVOLVED_OPENED_AT = "involved_opened_at"
+# The id of that participation, for ``access.cases_for_rows``.
+INVOLVED_PARTICIPATION = "involved_participation"
 
 
 def newest_first(involved: QuerySet[Case]) -> QuerySet[Case]:
     """The viewer's cases (``access.involved_cases``, filtered) in the stable order
-    (-opened_at, -id), with the sort key annotated as ``INVOLVED_OPENED_AT``.
+    (-opened_at, -id), with the sort key annotated as ``INVOLVED_OPENED_AT`` and the viewer's
+    participation as ``INVOLVED_PARTICIPATION``.
 
     Only for ``involved_cases``: the annotation reuses its join of the viewer's participation
     (one active participation per case, user and organisation), on any other queryset it would
     join every participant."""
-    return involved.annotate(**{INVOLVED_OPENED_AT: F("participants__case_opened_at")}).order_by(
-        f"-{INVOLVED_OPENED_AT}", "-id"
-    )
+    return involved.annotate(
+        **{
+            INVOLVED_OPENED_AT: F("participants__case_opened_at"),
+            INVOLVED_PARTICIPATION: F("participants__id"),
+        }
+    ).order_by(f"-{INVOLVED_OPENED_AT}", "-id")
 
 
 def after_cursor(involved: QuerySet[Case], cursor: tuple[datetime, int] | None) -> QuerySet[Case]:

@@ -97,10 +97,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # The page's keys first (a light sorted query), then those cases with the policy input.
         keys = list(
             selectors.after_cursor(queryset, cursor).values_list(
-                selectors.INVOLVED_OPENED_AT, "pk"
+                selectors.INVOLVED_OPENED_AT, "pk", selectors.INVOLVED_PARTICIPATION
             )[: PAGE_SIZE + 1]
         )
-        batch = access.cases_for_rows([pk for _at, pk in keys], request.user, _membership(request))
+        batch = access.cases_for_rows(
+            [pk for _at, pk, _own in keys],
+            request.user,
+            _membership(request),
+            participations=[own for _at, _pk, own in keys],
+        )
         decided = access.decide_rows(request, batch)
         rows.extend(row for row in decided if selectors.matches_query(row, query))
         if len(rows) > PAGE_SIZE:
@@ -108,7 +113,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             break
         if len(keys) <= PAGE_SIZE:
             break
-        cursor = keys[-1]
+        cursor = keys[-1][0], keys[-1][1]
     else:
         has_more = True
     rows = rows[:PAGE_SIZE]
