@@ -37,7 +37,7 @@ def _plain_superuser_reads() -> None:
             case=case, allowed=True, categories=everything, organisation_id=organisation_id
         )
 
-    def plain_rows(queryset: Any, user: Any, membership: Any) -> Any:
+    def plain_rows(queryset: Any, user: Any, membership: Any, participations: Any = None) -> Any:
         return queryset.select_related("pupil", "owner")
 
     # Every module that calls the policy by name (the read paths of bench.web's pages).

@@ -14,6 +14,8 @@ from passend.accounts.models import Membership
 from passend.cases.models import Case
 from passend.privacy.categories import DataCategory
 from tests.access.helpers import make_case
+from tests.cases.screens import api_client
+from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +45,11 @@ def test_plain_superuser_switch_drops_the_policy_and_its_input(
     rows = selectors.with_row_policy_data(Case.objects.filter(pk=case.pk), coordinator_b, other)
     assert rows._prefetch_related_lookups == ()  # no participants, consents or grounds
     assert rows.get().pupil_id == case.pupil_id
+    # The pages' own calls (session 10: a new argument of the list path made the switched
+    # benchmark server answer its case list with errors).
+    (listed,) = selectors.cases_for_rows(
+        [case.pk], coordinator_b, other, participations=[case.participants.get().pk]
+    )
+    assert listed.pk == case.pk
+    assert verified_client(coordinator_a).get("/trajecten/").status_code == 200
+    assert api_client(coordinator_a).get("/api/v1/cases/").status_code == 200
