@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,18 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     assert not outside, f"the page loaded third-party resources: {outside[:5]}"
 
 
+def navigate_by(page: Any, action: Callable[[], Any]) -> None:
+    """Runs a click or key press that leaves the page and returns once the next page has loaded.
+
+    Waiting for the load state after the click is not enough: it can return on the old page
+    before the navigation starts, and axe is then injected into a document being replaced
+    ("Cannot read properties of null (reading 'appendChild')", seen in CI)."""
+    with page.expect_navigation(wait_until="load"):
+        action()
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from passend.accounts.demo import DEMO_PASSWORD, load_demo
 from passend.cases.models import Case
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, navigate_by
 
 # serialized_rollback: restore the rows of data migrations (term rules, kinds) that an earlier
 # transactional test flushed; the demo and the services need them.
@@ -44,8 +44,7 @@ def login(page: Any, username: str, *, check: bool = True) -> None:
     if check:
         assert_accessible(page, "the second-factor page")
     page.fill("input[name=token]", code_for(username))
-    page.press("input[name=token]", "Enter")
-    page.wait_for_load_state()
+    navigate_by(page, lambda: page.press("input[name=token]", "Enter"))
     assert "/accounts/login/" not in page.url and "/2fa/" not in page.url, page.url
 
 
@@ -89,8 +88,7 @@ def test_professional_with_two_memberships_chooses_one(page: Any, demo: Any) -> 
     page.wait_for_url("**/accounts/membership/**")
     assert_accessible(page, "the membership chooser")
     page.locator("input[name=membership]").first.check()
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    navigate_by(page, page.locator("main form button[type=submit]").first.click)
     assert "/accounts/membership/" not in page.url
     assert_accessible(page, "the home page after choosing")
 

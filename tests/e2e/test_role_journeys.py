@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from passend.cases.models import Case
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, navigate_by
 from tests.e2e.test_journeys import demo, login  # noqa: F401 (demo is a fixture)
 
 # serialized_rollback: the flush after each transactional test would drop migration data
@@ -36,8 +36,7 @@ def test_school_coordinator_documents_and_tlv_application(page: Any, demo: Any) 
     visit(page, f"/trajecten/{case.pk}/", "the case detail")
     upload = page.locator("a[href*='/documenten/']").first
     if upload.count():
-        upload.click()
-        page.wait_for_load_state()
+        navigate_by(page, upload.click)
         assert_accessible(page, "the documents page")
     visit(page, "/tlv/", "the TLV overview")
     visit(page, "/tlv/nieuw/", "the new TLV application form")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from passend.tlv.models import Letter, TlvApplication
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, navigate_by
 from tests.e2e.test_journeys import demo, login, logout  # noqa: F401 (demo is a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def submit_form(page: Any, what: str) -> None:
     assert_accessible(page, what)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state()
+    navigate_by(page, page.locator("main button[type=submit]").first.click)
 
 
 def test_tlv_04_to_07_happy_path_cva_advice_and_board_decision(page: Any, demo: Any) -> None:  # noqa: F811
@@ -28,7 +27,7 @@ def test_tlv_04_to_07_happy_path_cva_advice_and_board_decision(page: Any, demo: 
     login(page, "cva-secretaris", check=False)
     page.goto("/tlv/")
     assert_accessible(page, "the CvA's TLV queue")
-    page.locator(f"a[href='/tlv/{case_id}/triage/']").click()
+    navigate_by(page, page.locator(f"a[href='/tlv/{case_id}/triage/']").click)
     page.select_option("select[name=route]", "secretary")
     submit_form(page, "the triage form")
     assert page.url.endswith(f"/tlv/{case_id}/"), page.url
@@ -53,7 +52,7 @@ def test_tlv_04_to_07_happy_path_cva_advice_and_board_decision(page: Any, demo: 
     login(page, "directeur-swv", check=False)
     page.goto("/tlv/")
     assert_accessible(page, "the director's TLV overview")
-    page.locator(f"a[href='/tlv/{case_id}/besluit/']").click()
+    navigate_by(page, page.locator(f"a[href='/tlv/{case_id}/besluit/']").click)
     submit_form(page, "the board's decision form")
     application.refresh_from_db()
     assert application.status == TlvApplication.Status.DECIDED, application.status
