@@ -139,15 +139,11 @@ def main(lines: int = 1_000_000, pupils: int = 20_000) -> int:
 
     django.setup()
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    from bench.throwaway import throwaway_database
+
+    with throwaway_database():
         timings = run(lines, pupils)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     rate = timings["lines"] / timings["total_s"]
     vendor = "PostgreSQL" if timings["vendor_postgresql"] else connection.vendor
     print(

@@ -48,18 +48,11 @@ def measure(
         elapsed, _hits = documents_scan.run(50)
         figures["bsn_scan_50p_s"] = elapsed
     if _available("bench.absence_import") and _available("passend.attendance.importers"):
-        from django.db import connection
-        from django.test.utils import setup_test_environment
-
         from bench import absence_import
+        from bench.throwaway import throwaway_database
 
-        setup_test_environment()
-        old_name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
+        with throwaway_database():
             timings = absence_import.run(absence_lines, max(1, absence_lines // 50))
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
         figures["absence_import_lines_per_s"] = timings["lines"] / timings["total_s"]
         figures["absence_import_lines"] = timings["lines"]
     if _available("bench.retention_sweep") and _available("passend.retention.services"):

@@ -13,7 +13,6 @@ purge works batch by batch, so its cost is linear in the number of cases).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
@@ -115,23 +114,18 @@ def blobs_left() -> int:
 def measure(cases: int) -> dict[str, float]:
     """``run`` in a throwaway test database with a temporary MEDIA_ROOT (Django set up)."""
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
+
+    from bench.throwaway import throwaway_database
 
     media = tempfile.mkdtemp(prefix="bench-retention-")
     old_media = settings.MEDIA_ROOT
     settings.MEDIA_ROOT = media
-    # Already set up when bench.bulk runs several benchmarks in one process.
-    with contextlib.suppress(RuntimeError):
-        setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        timings = run(cases)
-        assert blobs_left() == 0, "encrypted files left after the commits"
-        return timings
+        with throwaway_database():
+            timings = run(cases)
+            assert blobs_left() == 0, "encrypted files left after the commits"
+            return timings
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
         settings.MEDIA_ROOT = old_media
         shutil.rmtree(media, ignore_errors=True)
 

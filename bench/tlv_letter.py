@@ -10,7 +10,6 @@ first render, which loads fonts, is reported apart). Run with
 
 from __future__ import annotations
 
-import contextlib
 import os
 import statistics
 import sys
@@ -51,18 +50,10 @@ def run(renders: int = 5) -> dict[str, float]:
 
 def measure(renders: int = 5) -> dict[str, float]:
     """``run`` in a throwaway test database (Django set up)."""
-    from django.db import connection
-    from django.test.utils import setup_test_environment
+    from bench.throwaway import throwaway_database
 
-    # Already set up when bench.bulk runs several benchmarks in one process.
-    with contextlib.suppress(RuntimeError):
-        setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with throwaway_database():
         return run(renders)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main(renders: int = 5) -> int:

@@ -178,6 +178,35 @@ def test_a_withdrawn_wake_up_starts_no_sealer_run(
         assert runs == [0.01]
 
 
+def test_background_sealing_held_withdraws_a_pending_run_and_lets_later_ones_start(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The benchmarks create and drop their throwaway databases inside
+    ``background_sealing_held``: a run asked for before must not start there (it read a database
+    not yet migrated: 'relation privacy_accesslogentry does not exist'), and a commit inside
+    (the migrations' own entries) is sealed after it."""
+    runs: list[float] = []
+    monkeypatch.setattr(services, "seal_access_log", lambda *, wait: runs.append(wait))
+    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.01
+    services._seal_soon()
+    deadline = time.monotonic() + 5
+    while not runs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runs == [0.01]
+    services._sealer_wakeup.set()  # asked for before ...
+    with services.background_sealing_held():
+        time.sleep(0.2)
+        assert runs == [0.01]  # ... withdrawn
+        services._seal_soon()  # a commit inside ...
+        time.sleep(0.2)
+        assert runs == [0.01]  # ... waits until the hold ends
+    deadline = time.monotonic() + 5
+    while len(runs) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with services.background_sealing_held():
+        assert runs == [0.01, 0.01]
+
+
 def test_no_background_sealing_when_switched_off() -> None:
     """The tests' default (conftest): entries stay unsealed until sealed explicitly."""
     _write(2)

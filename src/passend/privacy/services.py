@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +192,18 @@ def _seal_soon() -> None:
     _sealer_wakeup.set()
 
 
+@contextlib.contextmanager
+def background_sealing_held() -> Iterator[None]:
+    """Holds this process's sealer thread between runs: none is going on inside, and a run
+    asked for before is withdrawn (the entries are sealed after the next commit that writes
+    some, or by ``manage.py seal_access_log``). The thread holds no connection between runs, so
+    inside the database it connects to can be created or dropped (the benchmarks' throwaway
+    databases)."""
+    with _sealer_running:
+        _sealer_wakeup.clear()
+        yield
+
+
 def _sealer_loop() -> None:
     while True:
         _sealer_wakeup.wait()
@@ -203,8 +216,12 @@ def _sealer_loop() -> None:
             interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS or 1.0
             try:
                 seal_access_log(wait=interval)
-            except DatabaseError:
-                logger.warning("Sealing the access log failed; the next run seals these entries.")
+            except DatabaseError as error:
+                # The error's kind only: its message may quote a row's values.
+                logger.warning(
+                    "Sealing the access log failed (%s); the next run seals these entries.",
+                    type(error).__name__,
+                )
             finally:
                 # Its own connection, closed between runs: an idle thread holds none.
                 connection.close()
