@@ -1,15 +1,22 @@
-"""The start page's TLV applications (``dashboard_applications``): only those of the acting
-user's work, whatever ids the caller passes (issue 10 moved the check out of the filter)."""
+"""The start page's TLV applications (``dashboard_applications``, ``dashboard_work``): only
+those of the acting user's work, whatever ids the caller passes (issue 10 moved the check out
+of the filter)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from passend.accounts.models import Membership, OrganisationKind, Role
+from passend.terms.models import Term
 from passend.tlv import selectors
+from passend.tlv.models import TlvApplication
 from tests.conftest import make_professional
 from tests.factories import OrganisationFactory
 from tests.tlv.conftest import World, prepared, submitted
@@ -42,3 +49,64 @@ def test_con04_dashboard_applications_only_of_the_users_work(world: World) -> No
     cva = selectors.dashboard_applications(_request(world.secretary), ids)
     assert set(cva) == {queued.pk}
     assert cva[queued.pk].in_queue
+
+
+def _open_terms_of(applications: list[Any]) -> Any:
+    return Term.objects.filter(
+        object_type="tlv.tlvapplication",
+        object_id__in=[str(a.pk) for a in applications],
+        completed_on__isnull=True,
+    )
+
+
+def test_dashboard_work_counts_and_orders_the_users_terms_and_waiting_applications(
+    world: World,
+) -> None:
+    """Issue 10: the start page's open terms and waiting applications, both over the user's
+    scope (CON-04), from one statement that reads the scope once."""
+    today = timezone.localdate()
+    draft = prepared(world)
+    first, second = submitted(world), submitted(world)
+    terms = list(_open_terms_of([first, second]).order_by("id"))
+    assert len(terms) >= 2
+    # One overdue, one overdue but suspended (not counted as overdue, TLV-06), the rest later.
+    Term.objects.filter(pk=terms[0].pk).update(due_date=today - dt.timedelta(days=2))
+    Term.objects.filter(pk=terms[1].pk).update(
+        due_date=today - dt.timedelta(days=5), suspended_since=today - dt.timedelta(days=6)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        work = selectors.dashboard_work(
+            _request(world.coordinator),
+            today,
+            terms_shown=1,
+            waiting_statuses={TlvApplication.Status.DRAFT, TlvApplication.Status.SUBMITTED},
+            waiting_shown=2,
+        )
+    assert work.term_count == len(terms)
+    assert work.overdue_count == 1
+    assert [t.pk for t in work.terms] == [terms[0].pk]  # overdue first, only `terms_shown`
+    assert work.waiting_ids == [draft.pk, first.pk]  # oldest first, only `waiting_shown`
+    assert work.waiting_count == 3
+    # The scope (the user's participations) is read once, for the terms and the waiting list.
+    assert sum('"cases_participant"' in q["sql"] for q in queries.captured_queries) == 1
+    # A coordinator of another school: nothing of these cases, not even counted.
+    elsewhere = OrganisationFactory(name="School Elders", kind=OrganisationKind.SCHOOL)
+    stranger = make_professional(elsewhere, Role.SUPPORT_COORDINATOR, username="ib-elders")
+    none = selectors.dashboard_work(
+        _request(stranger),
+        today,
+        terms_shown=20,
+        waiting_statuses={TlvApplication.Status.DRAFT},
+        waiting_shown=10,
+    )
+    assert (none.terms, none.term_count, none.waiting_ids, none.waiting_count) == ([], 0, [], 0)
+    # The CvA secretary: the submitted applications are the CvA's queue; the draft is not.
+    cva = selectors.dashboard_work(
+        _request(world.secretary),
+        today,
+        terms_shown=20,
+        waiting_statuses={TlvApplication.Status.SUBMITTED, TlvApplication.Status.DRAFT},
+        waiting_shown=10,
+    )
+    assert cva.waiting_ids == [first.pk, second.pk]
+    assert cva.term_count == len(terms)

@@ -170,13 +170,17 @@ def _tlv(work: _Work, board: Dashboard, membership: Membership) -> Any:
     """Phase 1 of the TLV section: the most urgent terms and the first waiting applications
     (counted in the database over the user's scope); returns phase 3."""
     request, today = work.request, work.today
-    terms, total, overdue = tlv_selectors.dashboard_terms(request, today, TERMS_SHOWN)
-    work.term_count += total
-    work.overdue_count += overdue
     waiting = _tlv_waiting(membership.role)
-    waiting_ids, waiting_count = (
-        tlv_selectors.dashboard_waiting(request, waiting[0], SHOWN) if waiting else ([], 0)
+    found = tlv_selectors.dashboard_work(
+        request,
+        today,
+        terms_shown=TERMS_SHOWN,
+        waiting_statuses=waiting[0] if waiting else set(),
+        waiting_shown=SHOWN,
     )
+    terms, waiting_ids, waiting_count = found.terms, found.waiting_ids, found.waiting_count
+    work.term_count += found.term_count
+    work.overdue_count += found.overdue_count
     shown = _Applications(
         work,
         tlv_selectors.dashboard_applications(
