@@ -16,6 +16,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from passend.access import selectors as access_selectors
 from passend.access.policy import CaseAccess, LazyPhasePolicies, decide_case
 from passend.access.selectors import (
     CaseRow,
@@ -297,3 +298,29 @@ def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> N
     one = {user.pk: run(user) for user in (owner, nurse)}
     make(9)
     assert {user.pk: run(user) for user in (owner, nurse)} == one
+
+
+def test_involved_cases_query_is_built_once_and_never_shares_rows(world: dict[str, Any]) -> None:
+    """``involved_cases`` builds its query once per person, organisation and role (issue 10: the
+    start page asks seven times) and hands out copies: rows read through one copy are never
+    served by the next, so a participation added in between is seen (ORG-04), and an ended
+    one is not."""
+    owner, nurse = world["owner"], world["nurse"]
+    member = membership(nurse)
+    first = involved_cases(nurse, member)
+    assert list(first) == []
+    case = make_case(membership(owner), pupil=make_pupil(world["school_a"]))
+    participation = add_participant(case, member, Phase.INTAKE)
+    second = involved_cases(nurse, member)
+    assert second is not first
+    assert list(second) == [case]
+    assert list(first) == []  # a copy keeps its own rows
+    Participant.objects.filter(pk=participation.pk).update(ended_at=timezone.now())
+    assert list(involved_cases(nurse, member)) == []
+    # The same query, not rebuilt: equal SQL, and the builder answered from its cache.
+    hits = access_selectors._involved_cases.cache_info().hits
+    assert str(involved_cases(nurse, member).query) == str(second.query)
+    assert access_selectors._involved_cases.cache_info().hits == hits + 1
+    # Another role of the same person and organisation is another query (ABS-05).
+    member.role = Role.ATTENDANCE_OFFICER
+    assert str(involved_cases(nurse, member).query) != str(second.query)
