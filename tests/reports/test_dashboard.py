@@ -219,9 +219,12 @@ def test_coordinator_dashboard_query_count_is_constant_and_bounded(
         return len(queries), _log_inserts(queries), response.content.decode()
 
     small, inserts, html = count()
-    # The same on both databases: PostgreSQL's fence lock is part of the log write's statement
-    # (session 9; it used to add one).
-    assert small <= COORDINATOR_QUERY_BUDGET
+    # PostgreSQL's fence lock is part of the log write's statement (session 9; it used to add
+    # one). The TLV section's statement is planned with random_page_cost 1.1 on PostgreSQL
+    # (session 11): set and put back inside a savepoint, four statements in a test's
+    # transaction (two, set and put back, in production's autocommit).
+    planner_setting = 4 if connection.vendor == "postgresql" else 0
+    assert small <= COORDINATOR_QUERY_BUDGET + planner_setting
     # One INSERT per processing activity (here: the cases listed), not one per section.
     assert inserts == 1
     assert "Tijmen Toelaatbaar" in html and "Gesprek met ouders plannen" in html

@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -314,8 +314,10 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
                 )
             else:
                 # Every other open application of the region (thousands): the user's whole
-                # involvement, hashed once, is the cheaper check (the scope as a filter).
-                found = {a.pk: a for a in applications.filter(pk__in=ids)}
+                # involvement, hashed once, is the cheaper check (the scope as a filter),
+                # read by probing the user's participations' cases (as ``dashboard_work``).
+                with _random_page_cost(1.1):
+                    found = {a.pk: a for a in applications.filter(pk__in=ids)}
             picked.extend(((due, pk), found[pk]) for pk, due in keys if pk in found)
             if len(picked) >= wanted or limit is None or len(keys) < limit:
                 break
@@ -641,7 +643,11 @@ def dashboard_work(
     queue = membership is not None and _queue_filter(membership) is not None
     how = "NOT MATERIALIZED" if queue else "MATERIALIZED"
     sql = f"WITH scope (id, status) AS {how} ({scope_sql}) " + " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
+    # The involvement planned as for a database in memory (as the TLV report's term
+    # statistics): knowing its true size (cases 0005), PostgreSQL otherwise read every TLV case
+    # (5.7 ms) instead of probing the user's 1,415 (2.8 ms). Not for the queue's plans.
+    planning = nullcontext() if queue else _random_page_cost(1.1)
+    with planning, connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     waiting = sorted(pk for kind, pk, _late, _due in rows if kind == 0)
