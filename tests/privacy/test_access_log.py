@@ -156,18 +156,29 @@ def _sealed_between_runs() -> bool:
         return not unsealed_entries().exists()
 
 
+def _counted_sealer_runs(settings: Any, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The sealer thread's runs, recorded instead of sealing (each run's ``wait``), after a
+    first commit woke it."""
+    runs: list[float] = []
+    monkeypatch.setattr(services, "seal_access_log", lambda *, wait: runs.append(wait))
+    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.01
+    services._seal_soon()
+    return runs
+
+
+def _wait_for_runs(runs: list[float], count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(runs) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_a_withdrawn_wake_up_starts_no_sealer_run(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A wake-up cleared under the thread's lock starts no run, even when the thread had already
     seen it and was waiting for the lock (the background-sealing test relies on it)."""
-    runs: list[float] = []
-    monkeypatch.setattr(services, "seal_access_log", lambda *, wait: runs.append(wait))
-    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.01
-    services._seal_soon()
-    deadline = time.monotonic() + 5
-    while not runs and time.monotonic() < deadline:
-        time.sleep(0.01)
+    runs = _counted_sealer_runs(settings, monkeypatch)
+    _wait_for_runs(runs, 1)
     assert runs == [0.01]
     with services._sealer_running:
         services._sealer_wakeup.set()  # asked for ...
@@ -185,13 +196,8 @@ def test_background_sealing_held_withdraws_a_pending_run_and_lets_later_ones_sta
     ``background_sealing_held``: a run asked for before must not start there (it read a database
     not yet migrated: 'relation privacy_accesslogentry does not exist'), and a commit inside
     (the migrations' own entries) is sealed after it."""
-    runs: list[float] = []
-    monkeypatch.setattr(services, "seal_access_log", lambda *, wait: runs.append(wait))
-    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.01
-    services._seal_soon()
-    deadline = time.monotonic() + 5
-    while not runs and time.monotonic() < deadline:
-        time.sleep(0.01)
+    runs = _counted_sealer_runs(settings, monkeypatch)
+    _wait_for_runs(runs, 1)
     assert runs == [0.01]
     services._sealer_wakeup.set()  # asked for before ...
     with services.background_sealing_held():
@@ -200,9 +206,7 @@ def test_background_sealing_held_withdraws_a_pending_run_and_lets_later_ones_sta
         services._seal_soon()  # a commit inside ...
         time.sleep(0.2)
         assert runs == [0.01]  # ... waits until the hold ends
-    deadline = time.monotonic() + 5
-    while len(runs) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _wait_for_runs(runs, 2)
     with services.background_sealing_held():
         assert runs == [0.01, 0.01]
 
