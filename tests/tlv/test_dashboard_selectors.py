@@ -32,6 +32,23 @@ def _request(user: Any) -> Any:
     return request
 
 
+def _stranger() -> Any:
+    """A coordinator of a school outside the world's cases."""
+    elsewhere = OrganisationFactory(name="School Elders", kind=OrganisationKind.SCHOOL)
+    return make_professional(elsewhere, Role.SUPPORT_COORDINATOR, username="ib-elders")
+
+
+def _work(user: Any, today: dt.date, *, terms_shown: int = 20, waiting_shown: int = 10) -> Any:
+    """``dashboard_work`` of ``user``, waiting: drafts and submitted applications."""
+    return selectors.dashboard_work(
+        _request(user),
+        today,
+        terms_shown=terms_shown,
+        waiting_statuses={TlvApplication.Status.DRAFT, TlvApplication.Status.SUBMITTED},
+        waiting_shown=waiting_shown,
+    )
+
+
 def test_con04_dashboard_applications_only_of_the_users_work(world: World) -> None:
     draft = prepared(world)
     queued = submitted(world)
@@ -41,9 +58,7 @@ def test_con04_dashboard_applications_only_of_the_users_work(world: World) -> No
     assert set(mine) == {draft.pk, queued.pk}
     assert all(app.is_involved and not app.in_queue for app in mine.values())
     # A coordinator of a school outside these cases: neither involved nor a queue of theirs.
-    elsewhere = OrganisationFactory(name="School Elders", kind=OrganisationKind.SCHOOL)
-    stranger = make_professional(elsewhere, Role.SUPPORT_COORDINATOR, username="ib-elders")
-    assert selectors.dashboard_applications(_request(stranger), ids) == {}
+    assert selectors.dashboard_applications(_request(_stranger()), ids) == {}
     # The CvA secretary: the submitted application is in the CvA's queue (CON-04, by
     # pseudonym), the draft is not the CvA's at all.
     cva = selectors.dashboard_applications(_request(world.secretary), ids)
@@ -75,13 +90,7 @@ def test_dashboard_work_counts_and_orders_the_users_terms_and_waiting_applicatio
         due_date=today - dt.timedelta(days=5), suspended_since=today - dt.timedelta(days=6)
     )
     with CaptureQueriesContext(connection) as queries:
-        work = selectors.dashboard_work(
-            _request(world.coordinator),
-            today,
-            terms_shown=1,
-            waiting_statuses={TlvApplication.Status.DRAFT, TlvApplication.Status.SUBMITTED},
-            waiting_shown=2,
-        )
+        work = _work(world.coordinator, today, terms_shown=1, waiting_shown=2)
     assert work.term_count == len(terms)
     assert work.overdue_count == 1
     assert [t.pk for t in work.terms] == [terms[0].pk]  # overdue first, only `terms_shown`
@@ -90,23 +99,9 @@ def test_dashboard_work_counts_and_orders_the_users_terms_and_waiting_applicatio
     # The scope (the user's participations) is read once, for the terms and the waiting list.
     assert sum('"cases_participant"' in q["sql"] for q in queries.captured_queries) == 1
     # A coordinator of another school: nothing of these cases, not even counted.
-    elsewhere = OrganisationFactory(name="School Elders", kind=OrganisationKind.SCHOOL)
-    stranger = make_professional(elsewhere, Role.SUPPORT_COORDINATOR, username="ib-elders")
-    none = selectors.dashboard_work(
-        _request(stranger),
-        today,
-        terms_shown=20,
-        waiting_statuses={TlvApplication.Status.DRAFT},
-        waiting_shown=10,
-    )
+    none = _work(_stranger(), today)
     assert (none.terms, none.term_count, none.waiting_ids, none.waiting_count) == ([], 0, [], 0)
     # The CvA secretary: the submitted applications are the CvA's queue; the draft is not.
-    cva = selectors.dashboard_work(
-        _request(world.secretary),
-        today,
-        terms_shown=20,
-        waiting_statuses={TlvApplication.Status.SUBMITTED, TlvApplication.Status.DRAFT},
-        waiting_shown=10,
-    )
+    cva = _work(world.secretary, today)
     assert cva.waiting_ids == [first.pk, second.pk]
     assert cva.term_count == len(terms)
