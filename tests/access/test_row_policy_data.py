@@ -7,6 +7,7 @@ policy or a list row reads is loaded lazily afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from passend.access.policy import CaseAccess, LazyPhasePolicies, decide_case
 from passend.access.selectors import (
     CaseRow,
     _case_for_view,
+    attach_row_policy_data,
     cases_for_rows,
     involved_cases,
     with_policy_data,
@@ -30,7 +32,7 @@ from passend.accounts.models import Membership, Role
 from passend.cases.models import Case, CaseKind, Participant, Phase
 from passend.cases.selectors import list_items
 from passend.cases.serializers import case_summary
-from passend.consent.models import Justification, LegalBasis
+from passend.consent.models import Consent, Justification, LegalBasis, LegalGround
 from passend.privacy.categories import ALL_CATEGORIES
 from tests.access.helpers import add_participant, give_consent, make_case, make_pupil, record_ground
 from tests.conftest import make_professional
@@ -295,9 +297,55 @@ def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> N
         return len(fetch.captured_queries)
 
     make(2)
-    one = {user.pk: run(user) for user in (owner, nurse)}
+    # Two statements (issue 10, session 12): the cases with pupil, owner and directors joined,
+    # and the viewer's participation, consents, grounds and justifications in one.
+    assert {user.pk: run(user) for user in (owner, nurse)} == {owner.pk: 2, nurse.pk: 2}
     make(9)
-    assert {user.pk: run(user) for user in (owner, nurse)} == one
+    assert {user.pk: run(user) for user in (owner, nurse)} == {owner.pk: 2, nurse.pk: 2}
+
+
+def test_policy_input_rows_are_the_viewers_own_typed_and_newest_first(
+    world: dict[str, Any],
+) -> None:
+    """``attach_row_policy_data`` reads its rows without the ORM: they must still be the
+    viewer's organisation's only, converted as the ORM would (dates, moments, JSON categories)
+    and in the relations' own order (CON-01..05), and a case loaded twice (two agenda items)
+    gets them on both copies."""
+    owner, nurse, ggd, school_b = world["owner"], world["nurse"], world["ggd"], world["school_b"]
+    case = make_case(membership(owner), pupil=make_pupil(world["school_a"]))
+    add_participant(case, membership(nurse), Phase.ASSESSMENT)
+    older = give_consent(case, [ggd], ["ordinary"], owner)
+    newer = give_consent(case, [ggd, school_b], ["ordinary", "health"], owner)
+    Consent.objects.filter(pk=older.pk).update(given_on=newer.given_on - dt.timedelta(days=3))
+    give_consent(case, [school_b], ["family"], owner)  # another organisation's only
+    first = record_ground(case, ggd, LegalBasis.REPORTING_RIGHT, ["family"], owner)
+    second = record_ground(case, ggd, LegalBasis.REPORTING_RIGHT, ["health"], owner)
+    record_ground(case, school_b, LegalBasis.REPORTING_RIGHT, ["behaviour"], owner)
+    decision = Justification.objects.create(
+        case=case, organisation=ggd, categories=["diagnostics"], reason="x" * 50, decided_by=owner
+    )
+    one, two = Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)
+    acting = membership(nurse)
+    with CaptureQueriesContext(connection) as queries:
+        attach_row_policy_data([one, two], nurse, acting)
+    assert len(queries.captured_queries) == 1
+    for copy in (one, two):
+        (participant,) = copy.policy_participants
+        assert (participant.user_id, participant.organisation_id) == (nurse.pk, ggd.pk)
+        assert participant.joined_phase == Phase.ASSESSMENT
+        assert [c.pk for c in copy.policy_consents] == [newer.pk, older.pk]
+        assert copy.policy_consents[0].categories == ["ordinary", "health"]
+        assert isinstance(copy.policy_consents[1].given_on, dt.date)
+        assert [p.pk for p in copy.policy_consents[0].policy_parties] == [ggd.pk]
+        assert [g.pk for g in copy.policy_legal_grounds] == [second.pk, first.pk]
+        recorded = copy.policy_legal_grounds[0].recorded_at
+        assert recorded == LegalGround.objects.get(pk=second.pk).recorded_at
+        assert recorded.tzinfo is not None
+        (justification,) = copy.policy_justifications
+        assert (justification.pk, justification.categories) == (decision.pk, ["diagnostics"])
+    # Nothing for a viewer without a membership: the policy denies before it looks.
+    attach_row_policy_data([one], nurse, None)
+    assert one.policy_participants == one.policy_consents == []
 
 
 def test_involved_cases_query_is_built_once_and_never_shares_rows(world: dict[str, Any]) -> None:

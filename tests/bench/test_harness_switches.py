@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bench import gunicorn_conf
 from passend.access import policy, selectors
@@ -34,6 +36,7 @@ def test_plain_superuser_switch_drops_the_policy_and_its_input(
         (policy, "decide_case"),
         (selectors, "decide_case"),
         (selectors, "with_row_policy_data"),
+        (selectors, "attach_row_policy_data"),
     ):
         monkeypatch.setattr(module, name, getattr(module, name))  # restored after the test
 
@@ -42,9 +45,15 @@ def test_plain_superuser_switch_drops_the_policy_and_its_input(
     decision = selectors.decide_case(coordinator_b, other, loaded)
     assert decision.allowed
     assert decision.categories == frozenset(DataCategory.values)
-    rows = selectors.with_row_policy_data(Case.objects.filter(pk=case.pk), coordinator_b, other)
-    assert rows._prefetch_related_lookups == ()  # no participants, consents or grounds
-    assert rows.get().pupil_id == case.pupil_id
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = selectors.with_row_policy_data(
+            Case.objects.filter(pk=case.pk), coordinator_b, other
+        )
+        selectors.attach_row_policy_data([row], coordinator_b, other)
+    # The case with what a list shows; no participants, consents or grounds.
+    assert len(queries.captured_queries) == 1
+    assert row.pupil_id == case.pupil_id
+    assert not hasattr(row, "policy_participants")
     # The pages' own calls (session 10: a new argument of the list path made the switched
     # benchmark server answer its case list with errors).
     (listed,) = selectors.cases_for_rows(

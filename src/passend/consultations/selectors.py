@@ -205,18 +205,13 @@ def meeting_rows(request: HttpRequest, meetings: list[Meeting]) -> list[MeetingV
             AgendaItem.objects.filter(meeting_id__in=ids)
             .filter(visible)
             .order_by("position", "id")
-            .prefetch_related(
-                Prefetch(
-                    "case",
-                    queryset=access.with_row_policy_data(Case.objects.all(), user, membership),
-                )
-            )
+            .prefetch_related(Prefetch("case", queryset=access.row_cases(Case.objects.all())))
         )
         for item in items:
             candidates.setdefault(item.meeting_id, []).append(item)
-        access.attach_break_glass(
-            (item.case for found in candidates.values() for item in found), user, membership
-        )
+        agenda_cases = [item.case for found in candidates.values() for item in found]
+        access.attach_row_policy_data(agenda_cases, user, membership)
+        access.attach_break_glass(agenda_cases, user, membership)
     policies = phase_policies()
     views: list[MeetingView] = []
     rows: list[CaseRow] = []
@@ -375,7 +370,7 @@ def my_actions(
         cases = access.with_row_policy_data(
             _action_cases(request), user, getattr(request, "membership", None)
         )
-        rows = access.decide_rows(request, list(cases))
+        rows = access.decide_rows(request, cases)
     by_case = {r.case.pk: r for r in rows}
     if actions is not None:
         shown = [
@@ -442,11 +437,12 @@ def plannable_cases(request: HttpRequest) -> list[CaseRow]:
     """Cases the viewer manages (procesregisseur, casusregisseur or owner): may be put on an agenda."""
     membership = getattr(request, "membership", None)
     # A choice list: the light policy input of lists (same decisions, issue 10).
-    cases = access.with_row_policy_data(
-        access.involved_cases(request.user, membership).exclude(phase="closed"),
-        request.user,
-        membership,
+    ids = list(
+        access.involved_cases(request.user, membership)
+        .exclude(phase="closed")
+        .values_list("pk", flat=True)[:500]
     )
-    rows = [r for r in access.decide_rows(request, list(cases[:500])) if r.access.can_manage]
+    cases = access.cases_for_rows(ids, request.user, membership)
+    rows = [r for r in access.decide_rows(request, cases) if r.access.can_manage]
     access.log_rows(request, rows)
     return rows
