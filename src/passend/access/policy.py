@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from passend.accounts.models import Membership, Role
@@ -272,14 +273,39 @@ def _break_glass_access(user: Any, organisation_id: int, case: Case) -> CaseAcce
     )
 
 
+def _owner_source(case: Case) -> str:
+    return _("uw organisatie is eigenaar van dit dossier (%(basis)s)") % {
+        "basis": case.owner.legal_basis
+    }
+
+
+def _consent_source(given_on: Any, form_version: str) -> str:
+    return _("toestemming van %(date)s, formulier %(version)s") % {
+        "date": date_format(given_on, "SHORT_DATE_FORMAT"),
+        "version": form_version,
+    }
+
+
+def _ground_source(recorded_at: Any) -> str:
+    return _("vastgelegd op %(date)s") % {"date": date_format(recorded_at.date())}
+
+
+def _justification_source(decided_at: Any) -> str:
+    return _("besluit van %(date)s, gemeld aan de FG") % {"date": date_format(decided_at.date())}
+
+
+# A grant's source is read only where the page explains a decision ("Waarom zie ik dit?"):
+# written out when shown, not for every row of a list (issue 10: formatting the dates was a
+# tenth of deciding a list page).
+_lazy_owner_source = lazy(_owner_source, str)
+_lazy_consent_source = lazy(_consent_source, str)
+_lazy_ground_source = lazy(_ground_source, str)
+_lazy_justification_source = lazy(_justification_source, str)
+
+
 def _grants_for(case: Case, organisation_id: int, is_owner: bool) -> Iterable[Grant]:
     if is_owner:
-        yield Grant(
-            LegalBasis.OWN_TASK,
-            ALL_CATEGORIES,
-            _("uw organisatie is eigenaar van dit dossier (%(basis)s)")
-            % {"basis": case.owner.legal_basis},
-        )
+        yield Grant(LegalBasis.OWN_TASK, ALL_CATEGORIES, _lazy_owner_source(case))
     for consent in _policy_rows(case, "consents"):
         if consent.revoked_at is None and any(
             party.pk == organisation_id for party in _policy_rows(consent, "parties")
@@ -287,26 +313,19 @@ def _grants_for(case: Case, organisation_id: int, is_owner: bool) -> Iterable[Gr
             yield Grant(
                 LegalBasis.CONSENT,
                 frozenset(consent.categories),
-                _("toestemming van %(date)s, formulier %(version)s")
-                % {
-                    "date": date_format(consent.given_on, "SHORT_DATE_FORMAT"),
-                    "version": consent.form_version,
-                },
+                _lazy_consent_source(consent.given_on, consent.form_version),
             )
     for ground in _policy_rows(case, "legal_grounds"):
         if ground.ended_at is None and ground.organisation_id == organisation_id:
             yield Grant(
-                ground.basis,
-                frozenset(ground.categories),
-                _("vastgelegd op %(date)s") % {"date": date_format(ground.recorded_at.date())},
+                ground.basis, frozenset(ground.categories), _lazy_ground_source(ground.recorded_at)
             )
     for decision in _policy_rows(case, "justifications"):
         if decision.ended_at is None and decision.organisation_id == organisation_id:
             yield Grant(
                 LegalBasis.COMPELLING_INTEREST,
                 frozenset(decision.categories),
-                _("besluit van %(date)s, gemeld aan de FG")
-                % {"date": date_format(decision.decided_at.date())},
+                _lazy_justification_source(decision.decided_at),
             )
 
 

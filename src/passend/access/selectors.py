@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.base import DEFERRED
 from django.http import Http404, HttpRequest
 
 from passend.access.policy import (
@@ -218,7 +219,8 @@ SELECT {_JUSTIFICATION}, j.id, j.case_id, NULL, j.organisation_id, {null(text)},
  ORDER BY 1, 3, 8 DESC, 9 DESC, 2 DESC"""  # noqa: S608
 
 
-def _converters(model: Any, name: str) -> list[Any]:
+@functools.cache
+def _converters(vendor: str, model: Any, name: str) -> list[Any]:
     """Django's own conversions of a column read without the ORM (SQLite's dates, JSON)."""
     column = model._meta.get_field(name).get_col(model._meta.db_table)
     return [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
@@ -230,11 +232,42 @@ def _convert(value: Any, converters: list[Any]) -> Any:
     return value
 
 
-def _partial(model: Any, **values: Any) -> Any:
-    """An instance with only these columns loaded, as ``.only()`` gives (``from_db`` takes the
-    values in the model's field order)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
+@functools.cache
+def _positions(model: Any, names: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:
+    """The number of the model's columns and the positions of ``names`` among them."""
+    columns = [f.attname for f in model._meta.concrete_fields]
+    return len(columns), tuple(columns.index(name) for name in names)
+
+
+def _partial(model: Any, names: tuple[str, ...], *values: Any) -> Any:
+    """An instance with only these columns loaded, as ``.only()`` gives: ``from_db`` with the
+    others deferred, the values in the model's column order."""
+    width, positions = _positions(model, names)
+    row: list[Any] = [DEFERRED] * width
+    for position, value in zip(positions, values, strict=True):
+        row[position] = value
+    return model.from_db(connection.alias, names, row)
+
+
+_PARTICIPANT_COLUMNS = ("id", "case_id", "user_id", "organisation_id", "joined_phase", "ended_at")
+_CONSENT_COLUMNS = ("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
+_GROUND_COLUMNS = (
+    "id",
+    "case_id",
+    "organisation_id",
+    "basis",
+    "categories",
+    "recorded_at",
+    "ended_at",
+)
+_JUSTIFICATION_COLUMNS = (
+    "id",
+    "case_id",
+    "organisation_id",
+    "categories",
+    "decided_at",
+    "ended_at",
+)
 
 
 def attach_row_policy_data(
@@ -281,56 +314,54 @@ def attach_row_policy_data(
         rows = cursor.fetchall()
     if not rows:
         return
-    to_categories = _converters(Consent, "categories")
-    to_day = _converters(Consent, "given_on")
-    to_moment = _converters(LegalGround, "recorded_at")
-    party = _partial(Organisation, id=organisation_id)
+    vendor = connection.vendor
+    to_categories = _converters(vendor, Consent, "categories")
+    to_day = _converters(vendor, Consent, "given_on")
+    to_moment = _converters(vendor, LegalGround, "recorded_at")
+    party = _partial(Organisation, ("id",), organisation_id)
     for kind, pk, case_id, row_user, organisation, text, categories, day, moment in rows:
         if kind == _PARTICIPANT:
             relation = "policy_participants"
             row: Any = _partial(
-                Participant,
-                id=pk,
-                case_id=case_id,
-                user_id=row_user,
-                organisation_id=organisation,
-                joined_phase=text,
-                ended_at=None,
+                Participant, _PARTICIPANT_COLUMNS, pk, case_id, row_user, organisation, text, None
             )
         elif kind == _CONSENT:
             relation = "policy_consents"
             row = _partial(
                 Consent,
-                id=pk,
-                case_id=case_id,
-                categories=_convert(categories, to_categories),
-                given_on=_convert(day, to_day),
-                form_version=text,
-                revoked_at=None,
+                _CONSENT_COLUMNS,
+                pk,
+                case_id,
+                _convert(categories, to_categories),
+                _convert(day, to_day),
+                text,
+                None,
             )
             row.policy_parties = [party]
         elif kind == _LEGAL_GROUND:
             relation = "policy_legal_grounds"
             row = _partial(
                 LegalGround,
-                id=pk,
-                case_id=case_id,
-                organisation_id=organisation,
-                basis=text,
-                categories=_convert(categories, to_categories),
-                recorded_at=_convert(moment, to_moment),
-                ended_at=None,
+                _GROUND_COLUMNS,
+                pk,
+                case_id,
+                organisation,
+                text,
+                _convert(categories, to_categories),
+                _convert(moment, to_moment),
+                None,
             )
         else:
             relation = "policy_justifications"
             row = _partial(
                 Justification,
-                id=pk,
-                case_id=case_id,
-                organisation_id=organisation,
-                categories=_convert(categories, to_categories),
-                decided_at=_convert(moment, to_moment),
-                ended_at=None,
+                _JUSTIFICATION_COLUMNS,
+                pk,
+                case_id,
+                organisation,
+                _convert(categories, to_categories),
+                _convert(moment, to_moment),
+                None,
             )
         for case in by_id[case_id]:
             getattr(case, relation).append(row)

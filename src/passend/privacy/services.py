@@ -76,14 +76,23 @@ def _new_entry(
     data_categories: Iterable[str],
     legal_ground: str,
 ) -> AccessLogEntry:
-    return AccessLogEntry(
+    values = {
         **shared,
-        subject_pseudonym=subject_pseudonym,
-        object_type=object_type,
-        object_id=_one_line(str(object_id), 64),
-        data_categories=",".join(sorted(set(data_categories))),
-        legal_ground=_one_line(str(legal_ground), 200),
-    )
+        "id": None,
+        "occurred_at": None,  # stamped when written (``_stamp``)
+        "subject_pseudonym": subject_pseudonym,
+        "object_type": object_type,
+        "object_id": _one_line(str(object_id), 64),
+        "data_categories": ",".join(sorted(set(data_categories))),
+        "legal_ground": _one_line(str(legal_ground), 200),
+    }
+    # Positional: Model.__init__'s fast path. With keywords, making a list page's 50 entries
+    # was 8 % of its time (issue 10, session 12). A column without a value is a KeyError.
+    row: Any = [values[name] for name in _ENTRY_COLUMNS]
+    return AccessLogEntry(*row)
+
+
+_ENTRY_COLUMNS = tuple(f.attname for f in AccessLogEntry._meta.concrete_fields)
 
 
 # The columns an entry is written with (every one but the id, which the table draws).
