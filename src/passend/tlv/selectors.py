@@ -277,6 +277,23 @@ def _open_terms_of(ids: list[int]) -> dict[int, list[Term]]:
     return result
 
 
+# An application of the work list as plain values: id, case id, status, involved, queued.
+_WorkRow = tuple[int, int, str, bool, bool]
+_WORK_ROW = ("id", "case_id", "status", "is_involved", "in_queue")
+
+
+def _light_application(row: _WorkRow) -> TlvApplication:
+    """The application of a work-list row with its id, case and status loaded (the others
+    deferred, as ``.only()`` gives) and ``is_involved`` / ``in_queue`` set."""
+    pk, case_id, status, is_involved, in_queue = row
+    application = TlvApplication.from_db(
+        connection.alias, ["id", "case_id", "status"], [pk, case_id, status]
+    )
+    application.is_involved = is_involved  # type: ignore[attr-defined]
+    application.in_queue = in_queue  # type: ignore[attr-defined]
+    return application
+
+
 def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
     """The TLV work list of the acting user: the applications of the cases they are involved
     in plus their organisation's queue, in one list, most urgent first (the earliest due date
@@ -291,10 +308,12 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
     membership = _membership(request)
     if membership is None:
         return page
-    # The applications in scope: no join, no ordering (the keys or the step below order).
-    applications = _dashboard_scope(request).only("id", "case_id", "status").order_by()
+    # The applications in scope: no join, no ordering (the keys or the step below order). Read
+    # as plain values (id, case, status, involved, queued): a batch examines up to 200, of
+    # which 50 are shown, and an application has 45 columns to lay out per instance.
+    applications = _dashboard_scope(request).order_by()
     wanted = OVERVIEW_PAGE_SIZE + 1
-    picked: list[tuple[_OverviewKey, TlvApplication]] = []
+    picked: list[tuple[_OverviewKey, _WorkRow]] = []
     if cursor is None or cursor[0] is not None:
         # 1. Applications with an open term: keys from the open terms, then the scope.
         limit: int | None = _KEY_BATCH
@@ -305,19 +324,17 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
             if not ids:
                 found = {}
             elif limit is not None:
-                # A batch: the involvement of just its cases (``_of_the_users_work``).
-                found = _of_the_users_work(
-                    request.user,
-                    membership,
-                    TlvApplication.objects.only("id", "case_id", "status"),
-                    ids,
-                )
+                # A batch: the involvement of just its cases (``_work_rows_of``).
+                found = _work_rows_of(request.user, membership, ids)
             else:
                 # Every other open application of the region (thousands): the user's whole
                 # involvement, hashed once, is the cheaper check (the scope as a filter),
                 # read by probing the user's participations' cases (as ``dashboard_work``).
                 with _random_page_cost(1.1):
-                    found = {a.pk: a for a in applications.filter(pk__in=ids)}
+                    found = {
+                        row[0]: row
+                        for row in applications.filter(pk__in=ids).values_list(*_WORK_ROW)
+                    }
             picked.extend(((due, pk), found[pk]) for pk, due in keys if pk in found)
             if len(picked) >= wanted or limit is None or len(keys) < limit:
                 break
@@ -328,8 +345,11 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
         rest = applications.filter(~Exists(open_term))
         if cursor is not None and cursor[0] is None:
             rest = rest.filter(pk__lt=cursor[1])
-        picked.extend(((None, a.pk), a) for a in rest.order_by("-pk")[: wanted - len(picked)])
-    shown = picked[:OVERVIEW_PAGE_SIZE]
+        picked.extend(
+            ((None, row[0]), row)
+            for row in rest.order_by("-pk").values_list(*_WORK_ROW)[: wanted - len(picked)]
+        )
+    shown = [(key, _light_application(row)) for key, row in picked[:OVERVIEW_PAGE_SIZE]]
     if len(picked) > OVERVIEW_PAGE_SIZE:
         page.next_token = _encode_overview_cursor(shown[-1][0])
     # The policy decides the involved cases (the light row data of ``access``).
@@ -693,19 +713,10 @@ def _of_the_users_work(
     user: Any, membership: Membership, applications: QuerySet[TlvApplication], ids: list[int]
 ) -> dict[int, TlvApplication]:
     """Of the applications ``ids``, those of the user's work (``_dashboard_scope``: involved,
-    or in the organisation's queue), annotated ``is_involved`` / ``in_queue``, by id.
-
-    Two queries: the applications, then the involvement of just their cases. As one query
-    with the scope as a correlated EXISTS, PostgreSQL hashed the user's whole involvement
-    instead, misled by its estimate of the user's participations: on the large region the
-    busiest coordinator's 1,360 TLV cases (4 ms for 20 applications, now 0.85 ms) and the CvA
-    secretary's 8,035 (13 ms for a batch of 200 of the TLV overview; issue 10)."""
+    or in the organisation's queue), annotated ``is_involved`` / ``in_queue``, by id (the
+    checks of ``_work_rows_of``)."""
     found = applications.annotate(in_queue=_in_queue(_queue_filter(membership))).in_bulk(ids)
-    involved = set(
-        access.involved_cases(user, membership)
-        .filter(kind=CaseKind.TLV, pk__in={app.case_id for app in found.values()})
-        .values_list("pk", flat=True)
-    )
+    involved = _involved_among(user, membership, {app.case_id for app in found.values()})
     shown: dict[int, TlvApplication] = {}
     for pk, app in found.items():
         is_involved = app.case_id in involved
@@ -713,6 +724,40 @@ def _of_the_users_work(
             setattr(app, "is_involved", is_involved)  # noqa: B010 - as the annotation would
             shown[pk] = app
     return shown
+
+
+def _work_rows_of(user: Any, membership: Membership, ids: list[int]) -> dict[int, _WorkRow]:
+    """``_of_the_users_work`` as plain values (``_WorkRow``), for the work list's batches."""
+    rows = (
+        TlvApplication.objects.filter(pk__in=ids)
+        .annotate(in_queue=_in_queue(_queue_filter(membership)))
+        .values_list("id", "case_id", "status", "in_queue")
+    )
+    found = list(rows)
+    involved = _involved_among(user, membership, {case_id for _pk, case_id, _s, _q in found})
+    return {
+        pk: (pk, case_id, status, case_id in involved, in_queue)
+        for pk, case_id, status, in_queue in found
+        if case_id in involved or in_queue
+    }
+
+
+def _involved_among(user: Any, membership: Membership, case_ids: set[int]) -> set[int]:
+    """Which of these cases the user is involved in (the policy's SQL pre-filter).
+
+    A query of its own, after the applications': as one query with the scope as a correlated
+    EXISTS, PostgreSQL hashed the user's whole involvement instead, misled by its estimate of
+    the user's participations: on the large region the busiest coordinator's 1,360 TLV cases
+    (4 ms for 20 applications, now 0.85 ms) and the CvA secretary's 8,035 (13 ms for a batch
+    of 200 of the TLV overview; issue 10)."""
+    if not case_ids:
+        return set()
+    return set(
+        access.involved_cases(user, membership)
+        .filter(kind=CaseKind.TLV, pk__in=case_ids)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def queue_item(application: TlvApplication) -> LogItem:
