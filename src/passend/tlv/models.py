@@ -283,6 +283,10 @@ class TlvApplication(models.Model):
             # Management reports select an SWV's applications of a period (issue 10): without
             # it every application of the SWV is read to find one school year's.
             models.Index(fields=["swv", "submitted_on"], name="tlvapp_swv_submitted"),
+            # The start page reads the applications of a person's TLV cases by case (the
+            # busiest coordinator of the large region: 1,360); with id and status in the index
+            # from the index alone (PostgreSQL; issue 10, session 12).
+            models.Index(fields=["case"], include=["id", "status"], name="tlvapp_case_status"),
         ]
 
     def __str__(self) -> str:
