@@ -69,6 +69,29 @@ _PUPIL_NAME_FIELDS = ("pupil__first_name", "pupil__name_prefix", "pupil__last_na
 _USER_NAME_FIELDS = ("id", "username", "first_name", "last_name")
 
 
+# The columns of the related rows that the policy reads (``_viewer_grounds``,
+# ``attach_row_policy_data``).
+_PARTICIPANT_COLUMNS = ("id", "case_id", "user_id", "organisation_id", "joined_phase", "ended_at")
+_CONSENT_COLUMNS = ("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
+_GROUND_COLUMNS = (
+    "id",
+    "case_id",
+    "organisation_id",
+    "basis",
+    "categories",
+    "recorded_at",
+    "ended_at",
+)
+_JUSTIFICATION_COLUMNS = (
+    "id",
+    "case_id",
+    "organisation_id",
+    "categories",
+    "decided_at",
+    "ended_at",
+)
+
+
 def _viewer_grounds(organisation_id: int) -> list[Prefetch]:
     """The consents, legal grounds and justifications the policy looks at for a viewer of this
     organisation (unrevoked / unended, naming it), as plain lists ``policy_<relation>``."""
@@ -76,7 +99,7 @@ def _viewer_grounds(organisation_id: int) -> list[Prefetch]:
         Prefetch(
             "consents",
             queryset=Consent.objects.filter(revoked_at__isnull=True, parties__id=organisation_id)
-            .only("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
+            .only(*_CONSENT_COLUMNS)
             .prefetch_related(
                 Prefetch(
                     "parties",
@@ -90,22 +113,14 @@ def _viewer_grounds(organisation_id: int) -> list[Prefetch]:
             "legal_grounds",
             queryset=LegalGround.objects.filter(
                 organisation_id=organisation_id, ended_at__isnull=True
-            ).only(
-                "id",
-                "case_id",
-                "organisation_id",
-                "basis",
-                "categories",
-                "recorded_at",
-                "ended_at",
-            ),
+            ).only(*_GROUND_COLUMNS),
             to_attr="policy_legal_grounds",
         ),
         Prefetch(
             "justifications",
             queryset=Justification.objects.filter(
                 organisation_id=organisation_id, ended_at__isnull=True
-            ).only("id", "case_id", "organisation_id", "categories", "decided_at", "ended_at"),
+            ).only(*_JUSTIFICATION_COLUMNS),
             to_attr="policy_justifications",
         ),
     ]
@@ -247,27 +262,6 @@ def _partial(model: Any, names: tuple[str, ...], *values: Any) -> Any:
     for position, value in zip(positions, values, strict=True):
         row[position] = value
     return model.from_db(connection.alias, names, row)
-
-
-_PARTICIPANT_COLUMNS = ("id", "case_id", "user_id", "organisation_id", "joined_phase", "ended_at")
-_CONSENT_COLUMNS = ("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
-_GROUND_COLUMNS = (
-    "id",
-    "case_id",
-    "organisation_id",
-    "basis",
-    "categories",
-    "recorded_at",
-    "ended_at",
-)
-_JUSTIFICATION_COLUMNS = (
-    "id",
-    "case_id",
-    "organisation_id",
-    "categories",
-    "decided_at",
-    "ended_at",
-)
 
 
 def attach_row_policy_data(
