@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from passend.access import statements
 from passend.access.selectors import CaseRow, visible_entries
 from passend.accounts.models import Membership, Organisation, OrganisationKind
 from passend.cases.models import (
@@ -306,6 +309,31 @@ def _person(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
+@functools.cache
+def _detail_statements() -> dict[str, statements.Statement]:
+    """The case page's own related rows, each with the case's id as its one parameter."""
+    quote = connection.ops.quote_name
+    given_by = Consent.given_by_guardians.through._meta
+    on_case = "WHERE t.case_id = %s ORDER BY "
+    return {
+        "given_by_guardians": statements.Statement(
+            Guardian,
+            more_from=(
+                f"JOIN {quote(given_by.db_table)} m ON m.guardian_id = t.id "
+                f"JOIN {quote(Consent._meta.db_table)} c ON c.id = m.consent_id"
+            ),
+            extra=("m.consent_id",),
+            tail="WHERE c.case_id = %s ORDER BY " + statements.ordering(Guardian, "t", tie="t.id"),
+        ),
+        "hearings": statements.Statement(Hearing, tail=on_case + statements.ordering(Hearing, "t")),
+        "phase_changes": statements.Statement(
+            PhaseChange,
+            joins=("changed_by",),
+            tail=on_case + statements.ordering(PhaseChange, "t"),
+        ),
+    }
+
+
 def case_detail(row: CaseRow, *, with_guardians: bool = False) -> CaseDetail:
     """The related rows of an authorised case, in a constant number of queries.
 
@@ -319,11 +347,17 @@ def case_detail(row: CaseRow, *, with_guardians: bool = False) -> CaseDetail:
     grounds = list(case.legal_grounds.all())
     decisions = list(case.justifications.all())
     # Only what the case page shows (who recorded a consent, ground or hearing is not shown).
-    prefetch_related_objects(consents, "given_by_guardians")
-    prefetch_related_objects(grounds, "organisation")
+    # From statements written once (issue 10): see access.statements.
+    found = _detail_statements()
+    guardians_of = statements.group(
+        found["given_by_guardians"].rows([case.pk]), lambda _g, extra: extra[0]
+    )
+    for consent in consents:
+        statements.attach(consent, "given_by_guardians", guardians_of.get(consent.pk, []))
+    prefetch_related_objects(grounds, "organisation")  # joined by get_case: no query then
     prefetch_related_objects(decisions, "organisation", "decided_by")
-    hearings = list(Hearing.objects.filter(case=case))
-    changes = list(PhaseChange.objects.filter(case=case).select_related("changed_by"))
+    hearings = found["hearings"].instances([case.pk])
+    changes = found["phase_changes"].instances([case.pk])
     entries = visible_entries(row)
     guardians: list[Guardian] = []
     if with_guardians and case.pupil_id is not None and not case.is_anonymous:
