@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "passend.accounts.middleware.SecondFactorMiddleware",  # django-otp's OTPMiddleware
     "passend.accounts.middleware.SessionLifetimeMiddleware",
     "passend.accounts.middleware.RequireTwoFactorMiddleware",
     "passend.accounts.middleware.ActingMembershipMiddleware",
@@ -159,7 +159,8 @@ PASSEND_ACCESS_LOG_SEAL_SECONDS = float(_SEAL_SECONDS) if _SEAL_SECONDS else Non
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, its per-request read a statement written once (issue 10).
+    "passend.accounts.backends.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,7 +197,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions: idle timeout 30 min, absolute lifetime 12 h (PRV-08), enforced server-side by
 # passend.accounts.middleware.SessionLifetimeMiddleware.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read by a statement written once (issue 10).
+SESSION_ENGINE = "passend.accounts.sessions"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.base import DEFERRED
 from django.http import Http404, HttpRequest
 
-from passend.access import statements
+from passend import statements
 from passend.access.policy import (
     CaseAccess,
     LazyPhasePolicies,
@@ -117,7 +117,7 @@ def case_with_policy_data(pk: int) -> Case | None:
     and directors joined, the pupil's restriction, and the participants (with person and
     organisation), consents (with parties), legal grounds and justifications (with their
     organisation and decider) — what ``with_policy_data(...).first()`` gives, from six
-    statements written once (``access.statements``) instead of six querysets built and
+    statements written once (``passend.statements``) instead of six querysets built and
     compiled per request, which were 40 % of the case page (issue 10, session 13)."""
     found = _case_statements()
     rows = found["case"].rows([pk])

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from passend.accounts import selectors
+from passend.statements import Statement
 
 SESSION_AUTH_AT = "passend_auth_at"
 SESSION_LAST_SEEN = "passend_last_seen"
@@ -52,6 +57,28 @@ def _next_param(request: HttpRequest) -> str:
     if request.method != "GET" or not url_has_allowed_host_and_scheme(path, None):
         return ""
     return "?" + urlencode({"next": path})
+
+
+@functools.cache
+def _totp_device() -> Statement:
+    return Statement(TOTPDevice, tail="WHERE t.id = %s")
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware (``request.user.otp_device``, ``is_verified()``), the session's
+    authenticator app read by a statement written once: it is read on every request (issue
+    10). Other devices (backup codes) are read by django-otp itself; django-otp still checks
+    that the device is confirmed and the user's own."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Any:
+        label, _, key = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label != TOTPDevice._meta.label_lower:
+            return super()._device_from_persistent_id(persistent_id)
+        try:
+            found = _totp_device().instances([int(key)])
+        except ValueError:
+            return None
+        return found[0] if found else None
 
 
 class SessionLifetimeMiddleware:

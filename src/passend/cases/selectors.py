@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from passend.access import statements
+from passend import statements
 from passend.access.selectors import CaseRow, visible_entries
 from passend.accounts.models import Membership, Organisation, OrganisationKind
 from passend.cases.models import (
@@ -347,7 +347,7 @@ def case_detail(row: CaseRow, *, with_guardians: bool = False) -> CaseDetail:
     grounds = list(case.legal_grounds.all())
     decisions = list(case.justifications.all())
     # Only what the case page shows (who recorded a consent, ground or hearing is not shown).
-    # From statements written once (issue 10): see access.statements.
+    # From statements written once (issue 10): see passend.statements.
     found = _detail_statements()
     guardians_of = statements.group(
         found["given_by_guardians"].rows([case.pk]), lambda _g, extra: extra[0]

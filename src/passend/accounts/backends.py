@@ -1,0 +1,33 @@
+"""The password backend: Django's ``ModelBackend``, its per-request read a statement.
+
+``get_user`` runs on every signed-in request (``request.user``); the same row, the same check
+(``user_can_authenticate``: an inactive account is signed out), without a queryset built and
+compiled each time (issue 10, session 13).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from passend.accounts.models import User
+from passend.statements import Statement
+
+
+@functools.cache
+def _user_by_id() -> Statement:
+    return Statement(User, tail="WHERE t.id = %s")
+
+
+class PasswordBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        try:
+            key = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        found = _user_by_id().instances([key])
+        if not found or not self.user_can_authenticate(found[0]):
+            return None
+        return found[0]

@@ -1,0 +1,216 @@
+"""Model instances from statements written once per process (issue 10, session 13).
+
+A page that reads one case and its related rows spends most of its database time in Django
+building and compiling the queries, not in the database: on the case page, the eleven
+querysets of the case and its relations took 40 % of the view, of which the statements
+themselves took a third. These statements are built once from the models' own table and
+column names (``Statement``), run with the case's id, and their rows become ordinary model
+instances with Django's own converters, with the joined rows cached on them as
+``select_related`` leaves them and the reverse relations as ``prefetch_related`` leaves them
+(``attach``). Only names from the models' meta and constants go into the SQL text.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model's columns in a statement's rows."""
+
+    model: Any
+    field: Any  # the forward relation that joined it (None: the statement's own model)
+    attnames: tuple[str, ...]  # in the model's field order; all of them, or ``only``
+    start: int
+    converters: tuple[tuple[int, tuple[Any, ...]], ...]  # (position in attnames, converters)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.attnames) == len(self.model._meta.concrete_fields)
+
+    def instance(self, row: Sequence[Any]) -> Model:
+        values = list(row[self.start : self.start + len(self.attnames)])
+        for position, converters in self.converters:
+            value = values[position]
+            for convert in converters:
+                value = convert(value, None, connection)
+            values[position] = value
+        # All columns in field order, or (``only``) these, the others deferred as ``.only()``.
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def _fields(model: Any, only: tuple[str, ...]) -> list[Any]:
+    fields = list(model._meta.concrete_fields)
+    if not only:
+        return fields
+    wanted = {model._meta.get_field(name).attname for name in (*only, model._meta.pk.name)}
+    return [f for f in fields if f.attname in wanted]
+
+
+def _converters(fields: list[Any], table: str) -> tuple[tuple[int, tuple[Any, ...]], ...]:
+    """Django's conversions of columns read without the ORM (SQLite's dates and booleans,
+    JSON), as (position, converters) for the columns that have any."""
+    found = []
+    for position, field in enumerate(fields):
+        column = field.get_col(table)
+        converters = (
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        )
+        if converters:
+            found.append((position, converters))
+    return tuple(found)
+
+
+def columns(model: Any, alias: str, only: tuple[str, ...] = ()) -> str:
+    """The model's columns (or ``only`` these and its key) in its field order, for a SELECT."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model, only))
+
+
+def ordering(model: Any, alias: str, *, tie: str = "") -> str:
+    """The model's ``Meta.ordering`` (plain fields only) as an ORDER BY list."""
+    quote = connection.ops.quote_name
+    terms = []
+    for name in model._meta.ordering:
+        if not isinstance(name, str) or "__" in name:
+            raise ValueError(f"{model.__name__}: only plain fields can order a statement")
+        descending = name.startswith("-")
+        field = model._meta.get_field(name.lstrip("-"))
+        terms.append(f"{alias}.{quote(field.column)}{' DESC' if descending else ''}")
+    if tie:
+        terms.append(tie)
+    return ", ".join(terms)
+
+
+def among(column: str) -> str:
+    """``column`` is one of a list given as one parameter (``id_list``): the SQL text is the
+    same for any number of ids."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column name
+
+
+def id_list(ids: Sequence[int]) -> Any:
+    """The parameter of ``among``: an array (PostgreSQL) or JSON text (SQLite)."""
+    numbers = [int(pk) for pk in ids]
+    return numbers if connection.vendor == "postgresql" else json.dumps(numbers)
+
+
+Join = str | tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A SELECT of ``model`` (alias ``t``; ``only`` these columns and its key, or all) with the
+    forward relations ``joins`` joined (alias ``j0``, ``j1`` …; a name, or a name with the
+    columns to read; LEFT JOIN where the key may be empty), the ``extra`` SQL expressions after
+    the columns, ``more_from`` after the table and ``tail`` (WHERE, ORDER BY) after the joins.
+    Built on first use and kept, so its SQL and layout follow the connection's vendor."""
+
+    model: type[Model]
+    tail: str
+    joins: tuple[Join, ...] = ()
+    extra: tuple[str, ...] = ()
+    more_from: str = ""
+    only: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def _parts(self) -> tuple[_Part, ...]:
+        meta: Any = self.model._meta
+        specs: list[tuple[Any, Any, tuple[str, ...]]] = [(self.model, None, self.only)]
+        for join in self.joins:
+            name, only = (join, ()) if isinstance(join, str) else join
+            field = meta.get_field(name)
+            specs.append((field.related_model, field, only))
+        parts, start = [], 0
+        for model, field, only in specs:
+            fields = _fields(model, only)
+            parts.append(
+                _Part(
+                    model,
+                    field,
+                    tuple(f.attname for f in fields),
+                    start,
+                    _converters(fields, model._meta.db_table),
+                )
+            )
+            start += len(fields)
+        return tuple(parts)
+
+    @functools.cached_property
+    def sql(self) -> str:
+        quote = connection.ops.quote_name
+        selected = [columns(self.model, "t", self.only)]
+        joined = []
+        for number, (part, join) in enumerate(zip(self._parts[1:], self.joins, strict=True)):
+            alias = f"j{number}"
+            target = part.model._meta
+            selected.append(columns(part.model, alias, () if isinstance(join, str) else join[1]))
+            kind = "LEFT JOIN" if part.field.null else "JOIN"
+            joined.append(
+                f"{kind} {quote(target.db_table)} {alias} "
+                f"ON {alias}.{quote(target.pk.column)} = t.{quote(part.field.column)}"
+            )
+        selected.extend(self.extra)
+        return (
+            f"SELECT {', '.join(selected)} "  # noqa: S608 - names from the models' meta
+            f"FROM {quote(self.model._meta.db_table)} t "
+            f"{self.more_from} {' '.join(joined)} {self.tail}"
+        )
+
+    def rows(self, params: Sequence[Any]) -> list[tuple[Model, tuple[Any, ...]]]:
+        """The instances with their joined rows cached, each with the values of ``extra``."""
+        sql, parts = self.sql, self._parts
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        base_part, *joined = parts
+        count = len(self.extra)
+        made: list[tuple[Model, tuple[Any, ...]]] = []
+        for row in fetched:
+            base = base_part.instance(row)
+            for part in joined:
+                # An empty LEFT JOIN (the key is empty too) caches None, as select_related does.
+                empty = row[part.start] is None
+                part.field.set_cached_value(base, None if empty else part.instance(row))
+            made.append((base, tuple(row[len(row) - count :]) if count else ()))
+        return made
+
+    def instances(self, params: Sequence[Any]) -> list[Any]:
+        return [instance for instance, _extra in self.rows(params)]
+
+
+def attach(instance: Model, relation: str, rows: list[Any]) -> None:
+    """Leaves ``instance.<relation>`` as ``prefetch_related`` would: its ``.all()`` answers
+    from ``rows`` without a query, anything narrower queries as usual, and each row of a
+    reverse foreign key knows its ``instance``."""
+    manager = getattr(instance, relation)
+    cache_name = getattr(manager, "prefetch_cache_name", None)
+    if cache_name is None:  # a reverse foreign key
+        back = manager.field
+        cache_name = back.remote_field.cache_name
+        for row in rows:
+            back.set_cached_value(row, instance)
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
+
+
+def group(
+    rows: Iterable[tuple[Any, tuple[Any, ...]]], key: Callable[[Any, tuple[Any, ...]], Any]
+) -> dict[Any, list[Any]]:
+    """Rows by ``key(instance, extra)``, in their order."""
+    grouped: dict[Any, list[Any]] = {}
+    for instance, extra in rows:
+        grouped.setdefault(key(instance, extra), []).append(instance)
+    return grouped

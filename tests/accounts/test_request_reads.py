@@ -1,0 +1,155 @@
+"""The four reads of every signed-in request (session, user, second factor, acting membership)
+come from statements written once (issue 10, session 13). They must read exactly what the
+ORM's reads did: an expired session is no session, an inactive account is signed out, only a
+confirmed device of the user's own verifies them (PRV-08), and only an active membership of
+the user's own lets them act (ORG-02).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from passend.accounts import selectors
+from passend.accounts.backends import PasswordBackend
+from passend.accounts.models import Membership, Role
+from passend.accounts.sessions import SessionStore
+from tests.conftest import make_professional, verified_client
+from tests.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def values(instance: Any) -> dict[str, Any]:
+    return {
+        f.attname: (type(getattr(instance, f.attname)), getattr(instance, f.attname))
+        for f in instance._meta.concrete_fields
+    }
+
+
+def test_org02_current_membership_reads_what_active_reads(region: dict[str, Any]) -> None:
+    """Every combination that ``Membership.objects.active()`` tells apart: the flag, the
+    period's start and end (today on either side), the organisation's own flag, another
+    user's membership, a malformed id."""
+    today = timezone.localdate()
+    user = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-grid")
+    other = make_professional(region["school_b"], Role.SUPPORT_COORDINATOR, username="ib-other")
+    days = (None, today - dt.timedelta(days=1), today, today + dt.timedelta(days=1))
+    memberships = [Membership.objects.get(user=user), Membership.objects.get(user=other)]
+    for is_active in (True, False):
+        for valid_from in days[1:]:
+            for valid_until in days:
+                for organisation_active in (True, False):
+                    memberships.append(
+                        MembershipFactory(
+                            user=user,
+                            organisation=OrganisationFactory(
+                                kind="school", is_active=organisation_active
+                            ),
+                            role=Role.BEHAVIOUR_EXPERT,
+                            is_active=is_active,
+                            valid_from=valid_from,
+                            valid_until=valid_until,
+                        )
+                    )
+    found = 0
+    for membership in memberships:
+        expected = (
+            Membership.objects.active()
+            .filter(user=user, pk=membership.pk)
+            .select_related("organisation")
+            .first()
+        )
+        mine = selectors.current_membership(user, membership.pk)
+        assert (mine is None) == (expected is None), membership.pk
+        if expected is not None:
+            found += 1
+            assert values(mine) == values(expected)
+            with CaptureQueriesContext(connection) as captured:
+                assert values(mine.organisation) == values(expected.organisation)  # type: ignore[union-attr]
+            assert len(captured) == 0
+        # As a string, as a session may hold it.
+        assert (selectors.current_membership(user, str(membership.pk)) is None) == (
+            expected is None
+        )
+    assert 0 < found < len(memberships) - 1
+    assert selectors.current_membership(user, "niet-een-nummer") is None
+    assert selectors.current_membership(user, None) is None
+
+
+def test_password_backend_reads_the_user_and_signs_out_an_inactive_one(
+    region: dict[str, Any],
+) -> None:
+    user = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-be")
+    backend = PasswordBackend()
+    loaded = backend.get_user(user.pk)
+    assert values(loaded) == values(type(user).objects.get(pk=user.pk))
+    assert values(backend.get_user(str(user.pk))) == values(loaded)
+    assert backend.get_user(user.pk + 1000) is None
+    assert backend.get_user("x") is None
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert backend.get_user(user.pk) is None
+
+
+def test_session_store_reads_a_current_session_and_not_an_expired_one() -> None:
+    store = SessionStore()
+    store["passend_probe"] = [1, "twee"]
+    store.create()
+    key = store.session_key
+    assert (
+        SessionStore(key).load() == DjangoSessionStore(key).load() == {"passend_probe": [1, "twee"]}
+    )
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    expired = SessionStore(key)
+    assert expired.load() == {} == DjangoSessionStore(key).load()
+    assert expired.session_key is None  # a new session starts, never the expired one's key
+    assert SessionStore("onbekend0000000000000000000000000").load() == {}
+
+
+def test_prv08_only_a_confirmed_device_of_ones_own_verifies(
+    region: dict[str, Any], coordinator_a: Any, coordinator_b: Any
+) -> None:
+    client = verified_client(coordinator_a)
+    assert client.get("/trajecten/").status_code == 200
+    own = TOTPDevice.objects.get(user=coordinator_a)
+    # Another user's confirmed device in this session: not verified.
+    theirs = TOTPDevice.objects.create(user=coordinator_b, name="b", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = theirs.persistent_id
+    session.save()
+    response = client.get("/trajecten/")
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+    # Its own device, but not (or no longer) confirmed: not verified either.
+    TOTPDevice.objects.filter(pk=own.pk).update(confirmed=False)
+    session = client.session
+    session["otp_device_id"] = own.persistent_id
+    session.save()
+    response = client.get("/trajecten/")
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+    # A device that no longer exists, or a malformed id: not verified, no error.
+    for persistent_id in (f"otp_totp.totpdevice/{own.pk + 1000}", "otp_totp.totpdevice/x"):
+        session = client.session
+        session["otp_device_id"] = persistent_id
+        session.save()
+        response = client.get("/trajecten/")
+        assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+
+
+def test_prv08_backup_codes_still_verify_through_django_otp(coordinator_a: Any) -> None:
+    client = verified_client(coordinator_a)
+    static = StaticDevice.objects.create(user=coordinator_a, name="backup", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = static.persistent_id
+    session.save()
+    assert client.get("/trajecten/").status_code == 200
