@@ -1,4 +1,4 @@
-"""The case page's rows from statements written once (``access.statements``, issue 10): the
+"""The case page's rows from statements written once (``passend.statements``, issue 10): the
 same instances, values, types, joined rows and order as the ORM gives (``with_policy_data``,
 the case page's querysets), on SQLite and PostgreSQL alike, and the relations behave as
 ``prefetch_related`` leaves them. The policy decides on these rows (ORG-04, CON-01..05,
@@ -18,7 +18,9 @@ from django.utils import timezone
 from passend.access.actor import Actor
 from passend.access.policy import decide_case
 from passend.access.selectors import (
+    _cases_by_id,
     case_with_policy_data,
+    row_cases,
     visible_entries,
     with_policy_data,
 )
@@ -237,3 +239,40 @@ def test_the_case_pages_own_rows_match_the_orm(full_case: Case, coordinator_a: A
         "Vader",
     ]
     assert any("Fase van" in str(event.text) for event in detail.timeline)
+
+
+def loaded(instance: Any) -> tuple[dict[str, Any], list[str]]:
+    """The columns loaded, with their types, and the ones deferred (``.only()``); reading a
+    deferred one would load it, so they are left alone."""
+    deferred = instance.get_deferred_fields()
+    return {
+        f.attname: (type(getattr(instance, f.attname)), getattr(instance, f.attname))
+        for f in instance._meta.concrete_fields
+        if f.attname not in deferred
+    }, sorted(deferred)
+
+
+def test_a_list_pages_cases_are_loaded_as_row_cases_loads_them(
+    full_case: Case, region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    """``cases_for_rows`` reads a page's cases by a statement (``_cases_by_id``): the same
+    columns loaded and deferred (no password hash of a director), the same joined rows and
+    restriction as ``row_cases`` (AVG art. 18)."""
+    anonymous = make_case(membership(coordinator_a))
+    restricted = make_case(membership(coordinator_a), pupil=make_pupil(region["school_a"]))
+    restrict(restricted.pupil, fg_actor)
+    ids = [full_case.pk, anonymous.pk, restricted.pk]
+    orm = {c.pk: c for c in row_cases(Case.objects.filter(pk__in=ids), directors=True)}
+    mine = {c.pk: c for c in _cases_by_id(ids)}
+    assert sorted(mine) == sorted(orm) == sorted(ids)
+    for pk in ids:
+        assert loaded(mine[pk]) == loaded(orm[pk])
+        assert mine[pk].pupil_restricted == orm[pk].pupil_restricted  # type: ignore[attr-defined]
+        for relation in ("pupil", "owner", "process_director", "case_director"):
+            ours, theirs = getattr(mine[pk], relation), getattr(orm[pk], relation)
+            assert (ours is None) == (theirs is None), relation
+            if ours is not None:
+                assert loaded(ours) == loaded(theirs), relation
+    assert mine[restricted.pk].pupil_restricted is True  # type: ignore[attr-defined]
+    assert mine[anonymous.pk].pupil is None
+    assert "password" in mine[full_case.pk].case_director.get_deferred_fields()  # type: ignore[union-attr]
