@@ -112,6 +112,30 @@ def _case_statements() -> dict[str, statements.Statement]:
     }
 
 
+def _case_alone(found: dict[str, statements.Statement], pk: int) -> Any:
+    """The case with pupil, owner and directors joined and its pupil's restriction."""
+    rows = found["case"].rows([pk])
+    if not rows:
+        return None
+    case, (restricted,) = rows[0]
+    case.pupil_restricted = bool(restricted)  # type: ignore[attr-defined]
+    return case
+
+
+def case_with_viewer_grounds(pk: int, user: Any, membership: Membership) -> Case | None:
+    """One case for a caller that shows its participants but no consents or grounds (the
+    API's case): the case and its participants as ``case_with_policy_data`` reads them, and
+    of the consents, grounds and justifications only what the policy looks at for this viewer
+    (``attach_row_policy_data``, as for a list row); the decision is the same."""
+    found = _case_statements()
+    case = _case_alone(found, pk)
+    if case is None:
+        return None
+    statements.attach(case, "participants", found["participants"].instances([pk]))
+    attach_row_policy_data([case], user, membership)
+    return case
+
+
 def case_with_policy_data(pk: int) -> Case | None:
     """One case with everything the policy reads and a case page shows of it: pupil, owner
     and directors joined, the pupil's restriction, and the participants (with person and
@@ -120,12 +144,9 @@ def case_with_policy_data(pk: int) -> Case | None:
     statements written once (``passend.statements``) instead of six querysets built and
     compiled per request, which were 40 % of the case page (issue 10, session 13)."""
     found = _case_statements()
-    rows = found["case"].rows([pk])
-    if not rows:
+    case = _case_alone(found, pk)
+    if case is None:
         return None
-    case: Any
-    case, (restricted,) = rows[0]
-    case.pupil_restricted = bool(restricted)
     consents = found["consents"].instances([pk])
     parties = statements.group(found["parties"].rows([pk]), lambda _o, extra: extra[0])
     for consent in consents:
@@ -143,8 +164,7 @@ _PUPIL_NAME_FIELDS = ("pupil__first_name", "pupil__name_prefix", "pupil__last_na
 _USER_NAME_FIELDS = ("id", "username", "first_name", "last_name")
 
 
-# The columns of the related rows that the policy reads (``_viewer_grounds``,
-# ``attach_row_policy_data``).
+# The columns of the related rows that the policy reads (``attach_row_policy_data``).
 _PARTICIPANT_COLUMNS = ("id", "case_id", "user_id", "organisation_id", "joined_phase", "ended_at")
 _CONSENT_COLUMNS = ("id", "case_id", "categories", "given_on", "form_version", "revoked_at")
 _GROUND_COLUMNS = (
@@ -164,40 +184,6 @@ _JUSTIFICATION_COLUMNS = (
     "decided_at",
     "ended_at",
 )
-
-
-def _viewer_grounds(organisation_id: int) -> list[Prefetch]:
-    """The consents, legal grounds and justifications the policy looks at for a viewer of this
-    organisation (unrevoked / unended, naming it), as plain lists ``policy_<relation>``."""
-    return [
-        Prefetch(
-            "consents",
-            queryset=Consent.objects.filter(revoked_at__isnull=True, parties__id=organisation_id)
-            .only(*_CONSENT_COLUMNS)
-            .prefetch_related(
-                Prefetch(
-                    "parties",
-                    queryset=Organisation.objects.filter(pk=organisation_id).only("id"),
-                    to_attr="policy_parties",
-                )
-            ),
-            to_attr="policy_consents",
-        ),
-        Prefetch(
-            "legal_grounds",
-            queryset=LegalGround.objects.filter(
-                organisation_id=organisation_id, ended_at__isnull=True
-            ).only(*_GROUND_COLUMNS),
-            to_attr="policy_legal_grounds",
-        ),
-        Prefetch(
-            "justifications",
-            queryset=Justification.objects.filter(
-                organisation_id=organisation_id, ended_at__isnull=True
-            ).only(*_JUSTIFICATION_COLUMNS),
-            to_attr="policy_justifications",
-        ),
-    ]
 
 
 _OWNER_FIELDS = ("owner__id", "owner__name", "owner__kind")
@@ -585,11 +571,12 @@ def get_case(
     """One case for the acting user, or Http404 — and an access-log entry either way.
 
     ``shows_grounds=False`` when the caller will not show the case's consents, legal grounds and
-    justifications (``row.case.consents`` etc. then hold only the viewer's own)."""
+    justifications (``case_with_viewer_grounds``: only the viewer's own are read, as the
+    policy's input ``policy_<relation>``; never show those)."""
     context = AccessContext.from_request(request)
     pk = _valid_id(case_id)
     membership = _membership(request)
-    case = _case_for_view(pk, membership, shows_grounds) if pk else None
+    case = _case_for_view(pk, membership, shows_grounds, request.user) if pk else None
     access = decide_case(request.user, membership, case) if case is not None else None
     if case is None or access is None or not access.allowed:
         record_access(
@@ -615,17 +602,12 @@ def get_case(
     return CaseRow(case, access)
 
 
-def _case_for_view(pk: int, membership: Membership | None, shows_grounds: bool) -> Case | None:
+def _case_for_view(
+    pk: int, membership: Membership | None, shows_grounds: bool, user: Any = None
+) -> Case | None:
     if shows_grounds or membership is None:
         return case_with_policy_data(pk)
-    queryset = Case.objects.filter(pk=pk)
-    # The caller shows participants but no consents or grounds (the API's case): only the
-    # viewer's grounds are read, as for a list row; the decision is the same.
-    return (
-        _with_case_and_participants(queryset)
-        .prefetch_related(*_viewer_grounds(membership.organisation_id))
-        .first()
-    )
+    return case_with_viewer_grounds(pk, user if user is not None else membership.user, membership)
 
 
 def _valid_id(value: object) -> int | None:
