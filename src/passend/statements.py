@@ -28,6 +28,7 @@ class _Part:
 
     model: Any
     field: Any  # the forward relation that joined it (None: the statement's own model)
+    parent: int  # the part whose instance it is cached on (its position; the first: itself)
     attnames: tuple[str, ...]  # in the model's field order; all of them, or ``only``
     start: int
     converters: tuple[tuple[int, tuple[Any, ...]], ...]  # (position in attnames, converters)
@@ -112,7 +113,8 @@ Join = str | tuple[str, tuple[str, ...]]
 class Statement:
     """A SELECT of ``model`` (alias ``t``; ``only`` these columns and its key, or all) with the
     forward relations ``joins`` joined (alias ``j0``, ``j1`` …; a name, or a name with the
-    columns to read; LEFT JOIN where the key may be empty), the ``extra`` SQL expressions after
+    columns to read; ``a__b`` follows ``b`` from the joined ``a``, which comes first; LEFT JOIN
+    where the key may be empty, and below a LEFT JOIN), the ``extra`` SQL expressions after
     the columns, ``more_from`` after the table and ``tail`` (WHERE, ORDER BY) after the joins.
     Built on first use and kept, so its SQL and layout follow the connection's vendor."""
 
@@ -125,19 +127,23 @@ class Statement:
 
     @functools.cached_property
     def _parts(self) -> tuple[_Part, ...]:
-        meta: Any = self.model._meta
-        specs: list[tuple[Any, Any, tuple[str, ...]]] = [(self.model, None, self.only)]
+        specs: list[tuple[Any, Any, int, tuple[str, ...]]] = [(self.model, None, 0, self.only)]
+        paths = [""]
         for join in self.joins:
-            name, only = (join, ()) if isinstance(join, str) else join
-            field = meta.get_field(name)
-            specs.append((field.related_model, field, only))
+            path, only = (join, ()) if isinstance(join, str) else join
+            above, _, name = path.rpartition("__")
+            parent = paths.index(above)  # the joined relation it follows, listed before it
+            field = specs[parent][0]._meta.get_field(name)
+            specs.append((field.related_model, field, parent, only))
+            paths.append(path)
         parts, start = [], 0
-        for model, field, only in specs:
+        for model, field, parent, only in specs:
             fields = _fields(model, only)
             parts.append(
                 _Part(
                     model,
                     field,
+                    parent,
                     tuple(f.attname for f in fields),
                     start,
                     _converters(fields, model._meta.db_table),
@@ -151,15 +157,19 @@ class Statement:
         quote = connection.ops.quote_name
         selected = [columns(self.model, "t", self.only)]
         joined = []
+        aliases, outer = ["t"], [False]
         for number, (part, join) in enumerate(zip(self._parts[1:], self.joins, strict=True)):
             alias = f"j{number}"
             target = part.model._meta
             selected.append(columns(part.model, alias, () if isinstance(join, str) else join[1]))
-            kind = "LEFT JOIN" if part.field.null else "JOIN"
+            left = part.field.null or outer[part.parent]
             joined.append(
-                f"{kind} {quote(target.db_table)} {alias} "
-                f"ON {alias}.{quote(target.pk.column)} = t.{quote(part.field.column)}"
+                f"{'LEFT JOIN' if left else 'JOIN'} {quote(target.db_table)} {alias} "
+                f"ON {alias}.{quote(target.pk.column)} = "
+                f"{aliases[part.parent]}.{quote(part.field.column)}"
             )
+            aliases.append(alias)
+            outer.append(left)
         selected.extend(self.extra)
         return (
             f"SELECT {', '.join(selected)} "  # noqa: S608 - names from the models' meta
@@ -173,16 +183,17 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-        base_part, *joined = parts
         count = len(self.extra)
         made: list[tuple[Model, tuple[Any, ...]]] = []
         for row in fetched:
-            base = base_part.instance(row)
-            for part in joined:
+            instances: list[Any] = [parts[0].instance(row)]
+            for part in parts[1:]:
                 # An empty LEFT JOIN (the key is empty too) caches None, as select_related does.
-                empty = row[part.start] is None
-                part.field.set_cached_value(base, None if empty else part.instance(row))
-            made.append((base, tuple(row[len(row) - count :]) if count else ()))
+                related = None if row[part.start] is None else part.instance(row)
+                instances.append(related)
+                if instances[part.parent] is not None:
+                    part.field.set_cached_value(instances[part.parent], related)
+            made.append((instances[0], tuple(row[len(row) - count :]) if count else ()))
         return made
 
     def instances(self, params: Sequence[Any]) -> list[Any]:

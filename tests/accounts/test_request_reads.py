@@ -153,3 +153,26 @@ def test_prv08_backup_codes_still_verify_through_django_otp(coordinator_a: Any) 
     session["otp_device_id"] = static.persistent_id
     session.save()
     assert client.get("/trajecten/").status_code == 200
+
+
+def test_an_api_token_is_read_with_its_membership_organisation_and_user(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    from passend.accounts.api_auth import _token_by_hash
+    from passend.accounts.models import ApiToken, hash_token
+    from passend.accounts.services import issue_api_token
+    from passend.privacy.context import AccessContext
+
+    membership = Membership.objects.get(user=coordinator_a)
+    token, raw = issue_api_token(AccessContext.system("test"), membership, name="test")
+    (mine,) = _token_by_hash().instances([hash_token(raw)])
+    orm = ApiToken.objects.select_related("membership__organisation", "membership__user").get(
+        pk=token.pk
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert values(mine) == values(orm)
+        assert values(mine.membership) == values(orm.membership)
+        assert values(mine.membership.organisation) == values(orm.membership.organisation)
+        assert values(mine.membership.user) == values(orm.membership.user)
+    assert len(captured) == 0
+    assert _token_by_hash().instances([hash_token(raw + "x")]) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.utils import timezone
@@ -11,8 +12,20 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from passend.accounts.models import ApiToken, hash_token
+from passend.statements import Statement
 
 KEYWORD = b"token"
+
+
+@functools.cache
+def _token_by_hash() -> Statement:
+    """The token with its membership, organisation and user: read on every API request, so a
+    statement written once (issue 10) rather than a queryset built per request."""
+    return Statement(
+        ApiToken,
+        joins=("membership", "membership__organisation", "membership__user"),
+        tail="WHERE t.key_hash = %s",
+    )
 
 
 class HashedTokenAuthentication(BaseAuthentication):
@@ -28,11 +41,8 @@ class HashedTokenAuthentication(BaseAuthentication):
             raw = parts[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Ongeldig token.")) from None
-        token = (
-            ApiToken.objects.select_related("membership__organisation", "membership__user")
-            .filter(key_hash=hash_token(raw))
-            .first()
-        )
+        found = _token_by_hash().instances([hash_token(raw)])
+        token = found[0] if found else None
         if token is None or not token.is_usable():
             raise exceptions.AuthenticationFailed(_("Token ongeldig, verlopen of ingetrokken."))
         membership = token.membership

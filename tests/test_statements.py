@@ -1,0 +1,73 @@
+"""``passend.statements`` (issue 10): statements written once per process that give the same
+instances as the ORM's querysets: every column with its type, the joined rows cached as
+``select_related`` caches them (also two levels deep, and empty below an empty LEFT JOIN), and
+no query afterwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from passend.accounts.models import Membership, Role
+from passend.attendance.models import AbsenceImport
+from passend.statements import Statement
+from tests.conftest import make_professional
+
+pytestmark = pytest.mark.django_db
+
+
+def values(instance: Any) -> dict[str, Any]:
+    return {
+        f.attname: (type(getattr(instance, f.attname)), getattr(instance, f.attname))
+        for f in instance._meta.concrete_fields
+    }
+
+
+def test_two_levels_of_joins_and_an_empty_left_join_above_a_required_one(
+    region: dict[str, Any],
+) -> None:
+    user = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="verzuim-st")
+    membership = Membership.objects.get(user=user)
+    with_member = AbsenceImport.objects.create(
+        school=region["school_a"], source="somtoday", requested_membership=membership
+    )
+    without = AbsenceImport.objects.create(school=region["school_a"], source="somtoday")
+    statement = Statement(
+        AbsenceImport,
+        joins=("requested_membership", "requested_membership__organisation", "school"),
+        tail="WHERE t.school_id = %s ORDER BY t.id",
+    )
+    # The organisation is required of a membership, but the membership is optional here: its
+    # join must not drop the import without one.
+    assert "LEFT JOIN" in statement.sql.split("requested_membership_id", 1)[1].split("ON")[1]
+    found = statement.instances([region["school_a"].pk])
+    assert [i.pk for i in found] == [with_member.pk, without.pk]
+    orm = list(
+        AbsenceImport.objects.filter(school=region["school_a"])
+        .select_related("requested_membership__organisation", "school")
+        .order_by("id")
+    )
+    with CaptureQueriesContext(connection) as captured:
+        for ours, theirs in zip(found, orm, strict=True):
+            assert values(ours) == values(theirs)
+            assert values(ours.school) == values(theirs.school)
+        assert values(found[0].requested_membership) == values(orm[0].requested_membership)
+        assert values(found[0].requested_membership.organisation) == values(
+            orm[0].requested_membership.organisation
+        )
+        assert found[1].requested_membership is None
+    assert len(captured) == 0
+
+
+def test_ordering_refuses_what_it_cannot_write() -> None:
+    from passend.statements import ordering
+
+    class Meta:
+        ordering = ["pupil__last_name"]
+
+    fake = type("Fake", (), {"_meta": Meta, "__name__": "Fake"})
+    with pytest.raises(ValueError, match="plain fields"):
+        ordering(fake, "t")
