@@ -33,10 +33,6 @@ class _Part:
     start: int
     converters: tuple[tuple[int, tuple[Any, ...]], ...]  # (position in attnames, converters)
 
-    @property
-    def complete(self) -> bool:
-        return len(self.attnames) == len(self.model._meta.concrete_fields)
-
     def instance(self, row: Sequence[Any]) -> Model:
         values = list(row[self.start : self.start + len(self.attnames)])
         for position, converters in self.converters:

@@ -64,12 +64,21 @@ def with_policy_data(queryset: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def _restricted_sql() -> str:
+    """``restriction_exists()`` for a statement's case ``t``: its pupil has an active
+    processing restriction (AVG art. 18)."""
+    table = connection.ops.quote_name(ProcessingRestriction._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} r "  # noqa: S608 - a table name
+        "WHERE r.pupil_id = t.pupil_id AND r.lifted_at IS NULL)"
+    )
+
+
 @functools.cache
 def _case_statements() -> dict[str, statements.Statement]:
     """The statements of ``case_with_policy_data``, each with the case's id as its one
     parameter; the same rows, joins and order as ``with_policy_data`` gives."""
     quote = connection.ops.quote_name
-    restriction = ProcessingRestriction._meta
     parties = Consent.parties.through._meta
     consent_table = quote(Consent._meta.db_table)
     on_case = "WHERE t.case_id = %s ORDER BY "
@@ -77,10 +86,7 @@ def _case_statements() -> dict[str, statements.Statement]:
         "case": statements.Statement(
             Case,
             joins=("pupil", "owner", "process_director", "case_director"),
-            extra=(
-                f"EXISTS (SELECT 1 FROM {quote(restriction.db_table)} r "  # noqa: S608
-                "WHERE r.pupil_id = t.pupil_id AND r.lifted_at IS NULL)",
-            ),
+            extra=(_restricted_sql(),),
             tail="WHERE t.id = %s",
         ),
         "participants": statements.Statement(
@@ -212,7 +218,6 @@ def row_cases(queryset: QuerySet[Case], *, directors: bool = False) -> QuerySet[
 def _row_cases_statement() -> statements.Statement:
     """``row_cases(..., directors=True)`` for a page of ids, as a statement written once: the
     same columns, joins and restriction (issue 10, session 13)."""
-    quote = connection.ops.quote_name
     user_names = tuple(name for name in _USER_NAME_FIELDS if name != "id")
     return statements.Statement(
         Case,
@@ -222,10 +227,7 @@ def _row_cases_statement() -> statements.Statement:
             ("process_director", user_names),
             ("case_director", user_names),
         ),
-        extra=(
-            f"EXISTS (SELECT 1 FROM {quote(ProcessingRestriction._meta.db_table)} r "  # noqa: S608
-            "WHERE r.pupil_id = t.pupil_id AND r.lifted_at IS NULL)",
-        ),
+        extra=(_restricted_sql(),),
         tail="WHERE " + statements.among("t.id"),
     )
 
