@@ -28,12 +28,12 @@ from passend.accounts.models import Membership, Role
 from passend.cases.models import Case, CaseEntry, Hearing, Phase, PhaseChange
 from passend.cases.selectors import case_detail
 from passend.consent.models import Justification, LegalBasis
-from passend.privacy import services as privacy_services
 from passend.privacy.categories import DataCategory
 from passend.pupils.models import Guardian
 from tests.access.helpers import add_participant, give_consent, make_case, make_pupil, record_ground
 from tests.conftest import make_professional
 from tests.factories import OrganisationFactory
+from tests.privacy.helpers import restrict
 
 pytestmark = pytest.mark.django_db
 
@@ -122,28 +122,10 @@ def full_case(region: dict[str, Any], coordinator_a: Any) -> Case:
     return case
 
 
-def restrict(pupil: Any, fg_actor: Actor) -> None:
-    """A granted restriction (AVG art. 18), through the privacy services."""
-    request = privacy_services.submit_subject_request(
-        pupil=pupil,
-        kind="restriction",
-        description="Stop met verwerken tot de juistheid is beoordeeld.",
-        requester_name="Ouder Test",
-        requester_relation="parent",
-        channel="staff",
-        identity_verified=True,
-        organisation_id=fg_actor.membership.organisation_id,  # type: ignore[union-attr]
-    )
-    request = privacy_services.decide_subject_request(
-        fg_actor, request, outcome="granted", reasons="De juistheid wordt betwist."
-    )
-    privacy_services.execute_subject_request(fg_actor, request, note="Beperking ingesteld.")
-
-
 def test_the_same_case_relations_values_and_order_as_the_orm(
     full_case: Case, fg_actor: Actor
 ) -> None:
-    restrict(full_case.pupil, fg_actor)
+    restrict("restriction", full_case.pupil, fg_actor)
     orm = with_policy_data(Case.objects.filter(pk=full_case.pk)).get()
     mine = case_with_policy_data(full_case.pk)
     assert mine is not None
@@ -199,7 +181,7 @@ def test_the_policy_decides_the_same_on_both(
     member = membership(coordinator_a)
     open_orm = with_policy_data(Case.objects.filter(pk=full_case.pk)).get()
     open_mine = case_with_policy_data(full_case.pk)
-    restrict(full_case.pupil, fg_actor)
+    restrict("restriction", full_case.pupil, fg_actor)
     orm = with_policy_data(Case.objects.filter(pk=full_case.pk)).get()
     mine = case_with_policy_data(full_case.pk)
     for a, b in ((orm, mine), (open_orm, open_mine)):
@@ -260,7 +242,7 @@ def test_a_list_pages_cases_are_loaded_as_row_cases_loads_them(
     restriction as ``row_cases`` (AVG art. 18)."""
     anonymous = make_case(membership(coordinator_a))
     restricted = make_case(membership(coordinator_a), pupil=make_pupil(region["school_a"]))
-    restrict(restricted.pupil, fg_actor)
+    restrict("restriction", restricted.pupil, fg_actor)
     ids = [full_case.pk, anonymous.pk, restricted.pk]
     orm = {c.pk: c for c in row_cases(Case.objects.filter(pk__in=ids), directors=True)}
     mine = {c.pk: c for c in _cases_by_id(ids)}

@@ -17,25 +17,9 @@ from passend.privacy import services
 from passend.privacy.models import AccessLogEntry, Outcome, ProcessingRestriction
 from tests.access.helpers import make_case
 from tests.conftest import verified_client
+from tests.privacy.helpers import restrict
 
 pytestmark = pytest.mark.django_db
-
-
-def _restrict(kind: str, pupil: Any, fg_actor: Actor) -> Any:
-    request = services.submit_subject_request(
-        pupil=pupil,
-        kind=kind,
-        description="Stop met verwerken tot de juistheid is beoordeeld.",
-        requester_name="Ouder Test",
-        requester_relation="parent",
-        channel="staff",
-        identity_verified=True,
-        organisation_id=fg_actor.membership.organisation_id,  # type: ignore[union-attr]
-    )
-    request = services.decide_subject_request(
-        fg_actor, request, outcome="granted", reasons="De juistheid wordt betwist; we beperken."
-    )
-    return services.execute_subject_request(fg_actor, request, note="Beperking ingesteld.")
 
 
 @pytest.mark.parametrize("kind", ["restriction", "objection"])
@@ -51,7 +35,7 @@ def test_prv04_restriction_blocks_every_access_to_the_pupils_cases(
     client = verified_client(coordinator_a)
     assert client.get(f"/trajecten/{case.pk}/").status_code == 200
 
-    request = _restrict(kind, pupil, fg_actor)
+    request = restrict(kind, pupil, fg_actor)
     assert ProcessingRestriction.objects.filter(pupil=pupil, lifted_at__isnull=True).exists()
     fresh = Case.objects.get(pk=case.pk)
     decision = decide_case(coordinator_a, membership, fresh)
