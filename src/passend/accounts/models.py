@@ -207,6 +207,8 @@ class User(AbstractUser):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on: object = None) -> MembershipQuerySet:
+        # Also written as SQL for every request's membership (accounts.selectors.
+        # _active_membership); tests/accounts/test_request_reads.py holds the two equal.
         today = on or timezone.localdate()
         return self.filter(
             Q(is_active=True),

@@ -30,8 +30,8 @@ def current_memberships(user: Any) -> list[Membership]:
 @functools.cache
 def _active_membership() -> Statement:
     """``Membership.objects.active(on)`` for one membership of one user, with its organisation
-    (ORG-02); parameters: membership, user, day, day. Held to ``active()`` by
-    ``tests/accounts/test_current_membership.py``."""
+    (ORG-02); parameters: membership, user, true, day, day, true. Held to ``active()`` by
+    ``tests/accounts/test_request_reads.py``."""
     return Statement(
         Membership,
         joins=("organisation",),
