@@ -141,6 +141,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short, index-backed queries: JIT compilation only adds 25-70 ms where the planner
     # overestimates rows (seen on the large benchmark region's start page, issue 10).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Prepared statements (issue 10, session 14): the parameters go to PostgreSQL apart from
+    # the query, and a query that a connection runs a second time is prepared, so that
+    # PostgreSQL parses and plans it once per connection instead of on every request. Planning
+    # was a third to two thirds of PostgreSQL's time per page (docs/performance.md). A pooler
+    # in transaction mode must keep prepared statements apart per client (docs/deployment.md).
+    _PREPARE = os.environ.get("PASSEND_DB_PREPARE_THRESHOLD", "2")
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_PREPARE) if _PREPARE else None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process and the task worker read while the other writes.
     DATABASES["default"]["OPTIONS"] = {

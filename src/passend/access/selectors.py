@@ -284,7 +284,10 @@ def _row_policy_sql(vendor: str, by_participation: bool) -> str:
 
     def among(column: str) -> str:
         if vendor == "postgresql":
-            return f"{column} = ANY(%s)"
+            # Read as rows, not as "= ANY": a prepared statement's generic plan cannot see how
+            # few ids there are, and with "= ANY" it read all of an organisation's legal
+            # grounds to pick the page's (session 14).
+            return f"{column} IN (SELECT unnest(%s::bigint[]))"
         return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 — a column name
 
     def null(field: Any) -> str:
@@ -297,17 +300,30 @@ def _row_policy_sql(vendor: str, by_participation: bool) -> str:
     day = Consent._meta.get_field("given_on")
     moment = LegalGround._meta.get_field("recorded_at")
     text = Participant._meta.get_field("joined_phase")
-    own = (
-        among("p.id") + " AND " + among("p.case_id")
-        if by_participation
-        else among("p.case_id") + " AND p.user_id = %s AND p.organisation_id = %s"
-    )
+    if by_participation:
+        participants = f"{participant.db_table} p WHERE {among('p.id')} AND {among('p.case_id')}"
+    elif vendor == "postgresql":
+        # Each case's active participants, then the viewer's among them: the cost follows the
+        # page's cases. A generic plan (prepared statements, settings.py) otherwise takes the
+        # person's index and reads every participation of a busy viewer, 8,000 for the CvA
+        # secretary of the large region: 12.8 against 0.5 ms (session 14). OFFSET 0 keeps
+        # PostgreSQL from merging the subquery into the outer filter.
+        participants = (
+            "unnest(%s::bigint[]) AS page(case_id) CROSS JOIN LATERAL "  # noqa: S608 - table name
+            "(SELECT p.id, p.case_id, p.user_id, p.organisation_id, p.joined_phase, p.ended_at "
+            f"FROM {participant.db_table} p WHERE p.case_id = page.case_id "
+            "AND p.ended_at IS NULL OFFSET 0) p WHERE p.user_id = %s AND p.organisation_id = %s"
+        )
+    else:
+        participants = (
+            f"{participant.db_table} p WHERE {among('p.case_id')} "
+            "AND p.user_id = %s AND p.organisation_id = %s"
+        )
     # Only table and column names of the models and constants go into the text (S608).
     return f"""
 SELECT {_PARTICIPANT}, p.id, p.case_id, p.user_id, p.organisation_id, p.joined_phase,
        {null(categories)}, {null(day)}, {null(moment)}
-  FROM {participant.db_table} p
- WHERE {own} AND p.ended_at IS NULL
+  FROM {participants} AND p.ended_at IS NULL
 UNION ALL
 SELECT {_CONSENT}, c.id, c.case_id, NULL, cp.organisation_id, c.form_version,
        c.categories, c.given_on, {null(moment)}
