@@ -146,9 +146,46 @@ def test_a_writing_process_seals_its_entries_in_the_background(settings: Any) ->
         assert not unsealed_entries().exists()
         assert list(verify_chain()) == []
         assert services._sealer_thread is not None and services._sealer_thread.is_alive()
-        # A run the last commits asked for is withdrawn, so the thread does not touch the
-        # database after the test (pytest-django refuses that) or while teardown empties it.
-        services._sealer_wakeup.clear()
+        kept = services._sealer_connection.connection
+        assert kept is not None  # kept between runs (session 15)
+    _write(2)
+    deadline = time.monotonic() + 15
+    while not _sealed_between_runs() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # A run the last commits asked for is withdrawn, so the thread does not touch the database
+    # after the test (pytest-django refuses that) or while teardown empties it; on PostgreSQL
+    # its connection is closed, so the test database can be dropped (SQLite's in-memory test
+    # database ignores a close).
+    with services.background_sealing_held():
+        assert not unsealed_entries().exists()
+        if connection.vendor == "postgresql":
+            assert services._sealer_connection.connection is None
+        else:
+            assert services._sealer_connection.connection is kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's test database stays open")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sealer_keeps_its_connection_between_runs_and_closes_it_when_quiet(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One connection for back-to-back runs (each run opening its own cost four times the
+    run's CPU, session 14), none after a quiet spell."""
+    settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.05
+    monkeypatch.setattr(services, "_SEALER_IDLE_SECONDS", 0.5)
+    backends = set()
+    for _ in range(3):
+        _write(1)
+        deadline = time.monotonic() + 15
+        while not _sealed_between_runs() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with services._sealer_running:
+            backends.add(services._sealer_connection.connection.info.backend_pid)
+    assert len(backends) == 1
+    deadline = time.monotonic() + 15
+    while services._sealer_connection.connection is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert services._sealer_connection.connection is None
 
 
 def _sealed_between_runs() -> bool:
@@ -266,8 +303,8 @@ def test_pseudonym_is_stable_and_holds_no_identifier() -> None:
 
 
 def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
-    """Every request writes log entries and every index with them (issue 10, migration
-    0006): the log has one index per query that reads it, none twice, and the FG's search by
+    """Every request writes log entries and every index with them (issue 10, migrations
+    0006 and 0007): the log has one index per query that reads it, none twice, and the FG's search by
     employee (PRV-02: newest first, by name) is index-backed instead of scanning the log."""
     table = AccessLogEntry._meta.db_table
     with connection.cursor() as cursor:
@@ -280,7 +317,7 @@ def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
             ("id",),  # primary key: sealing in id order, the newest entries
             ("occurred_at",),  # anomaly reports over a time window
             ("subject_pseudonym",),  # access bundle, FG search per pupil
-            ("object_type", "object_id"),  # an object's entries (intake)
+            ("object_id",),  # an intake form's refused submissions (partial, 0007)
             ("actor_username", "id"),  # FG search per employee, newest first
         ]
     )
@@ -345,9 +382,9 @@ def test_sealed_entries_with_any_text_verify() -> None:
 
 
 def test_a_bulk_append_stores_every_value_as_given_and_seals() -> None:
-    """``record_access_many`` writes by COPY on PostgreSQL (issue 10, session 9): the stored
-    rows hold exactly what a single INSERT would, whatever the text (COPY's own separators
-    and escapes included), in the order given, and they seal and verify."""
+    """``record_access_many`` writes a list page's entries in one statement, each varying
+    column as an array (issue 10, session 15): the stored rows hold exactly what a single
+    INSERT would, whatever the text, in the order given, and they seal and verify."""
     from passend.privacy.services import LogItem, record_access_many
 
     texts = ["plain", "tab\there", "back\\slash \\N", "één café “curly” 🧒", "", "a,b;c|d"]
@@ -372,10 +409,11 @@ def test_a_bulk_append_stores_every_value_as_given_and_seals() -> None:
             action="list",
             activity="authentication",
         )
-    # One statement either way, counted like any other: COPY on PostgreSQL, INSERT on SQLite.
+    # One statement, counted like any other; on PostgreSQL not even a savepoint around it.
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    expected = "COPY" if connection.vendor == "postgresql" else "INSERT"
-    assert [s for s in statements if s in ("COPY", "INSERT")] == [expected]
+    assert [s for s in statements if s in ("COPY", "INSERT")] == ["INSERT"]
+    if connection.vendor == "postgresql":
+        assert statements == ["INSERT"]
     single = record_access(
         context,
         action="list",
@@ -440,3 +478,120 @@ def test_one_entry_outside_a_transaction_is_one_statement_holding_the_fence_lock
         assert _holds_fence_lock()  # until this transaction ends
     assert later.pk > entry.pk and not _holds_fence_lock()
     assert seal_access_log() == 2 and list(verify_chain()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the fence lock is PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_list_pages_entries_outside_a_transaction_are_one_statement_holding_the_fence_lock() -> (
+    None
+):
+    """A list page's entries are one statement too (session 15), its own transaction, which
+    takes the fence lock before it draws the first id; inside a transaction the lock is held
+    until that ends. Columns that differ between the entries (here also the actor and the IP
+    address, which one call never varies) are stored per entry."""
+    from django.test.utils import CaptureQueriesContext
+
+    from passend.privacy.services import LogItem, record_access_many
+
+    items = [LogItem(subject_pseudonym(f"pupil-{i}", i), "cases.case", str(i)) for i in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        entries = record_access_many(
+            AccessContext(trace_id="t"), items, action="list", activity="authentication"
+        )
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    sql = queries.captured_queries[0]["sql"]
+    assert sql.index("pg_advisory_xact_lock_shared") < sql.index("jsonb_array_elements")
+    assert not _holds_fence_lock()
+    stored = list(AccessLogEntry.objects.order_by("id"))
+    assert [(e.object_id, e.trace_id, e.action) for e in stored] == [
+        (str(i), "t", "list") for i in range(3)
+    ]
+    assert len({e.occurred_at for e in stored}) == 1 and entries[0].occurred_at is not None
+    with transaction.atomic():
+        later = [
+            services._new_entry(
+                services._context_fields(
+                    AccessContext(trace_id="u", ip_address=address),
+                    action="list",
+                    activity="authentication",
+                    outcome="allowed",
+                    reason="",
+                ),
+                subject_pseudonym="",
+                object_type="cases.case",
+                object_id="9",
+                data_categories=(),
+                legal_ground="",
+            )
+            for address in ("10.0.0.1", "2001:db8::2")
+        ]
+        later[1].actor_id = 12345  # no such user: the log holds ids without a constraint
+        services._append(later)
+        assert _holds_fence_lock()
+    assert not _holds_fence_lock()
+    rows = AccessLogEntry.objects.filter(trace_id="u").order_by("id")
+    assert [(e.ip_address, e.actor_id) for e in rows] == [
+        ("10.0.0.1", None),
+        ("2001:db8::2", 12345),
+    ]
+    # Nothing differs (the same item twice): still one row per entry, at the time written.
+    twice = record_access_many(
+        AccessContext(trace_id="v"), items[:1] * 2, action="list", activity="authentication"
+    )
+    rows = AccessLogEntry.objects.filter(trace_id="v")
+    assert [e.occurred_at for e in rows] == [twice[0].occurred_at] * 2
+    assert seal_access_log() == 7 and list(verify_chain()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_many_entries_go_by_copy_with_the_same_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ``_COPY_ABOVE`` entries (an import's thousands; here above two) the log is written
+    by ``COPY`` after the fence lock, counted as one statement, and holds what the statement
+    would, escapes included."""
+    from django.test.utils import CaptureQueriesContext
+
+    from passend.privacy.services import LogItem, record_access_many
+
+    texts = ["tab\there", "back\\slash \\N", "één “curly” 🧒"]
+    context = AccessContext(trace_id="c", actor_label="Leerplicht \\ Noord", ip_address="10.0.0.7")
+
+    def write(tag: str) -> list[AccessLogEntry]:
+        items = [
+            LogItem(f"{tag}-{i}", "test.object", text, ("b", "a"), text)
+            for i, text in enumerate(texts)
+        ]
+        record_access_many(context, items, action=tag, activity="authentication")
+        return list(AccessLogEntry.objects.filter(action=tag).order_by("id"))
+
+    by_statement = write("statement")
+    monkeypatch.setattr(services, "_COPY_ABOVE", 2)
+    with CaptureQueriesContext(connection) as queries:
+        by_copy = write("copy")
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert [s for s in statements if s in ("COPY", "INSERT")] == ["COPY"]
+    compared = [
+        n
+        for n in services._WRITTEN_NAMES
+        if n not in ("occurred_at", "action", "subject_pseudonym")
+    ]
+    assert [[getattr(e, n) for n in compared] for e in by_copy] == [
+        [getattr(e, n) for n in compared] for e in by_statement
+    ]
+    assert by_copy[0].object_id == "tab here" and by_copy[0].data_categories == "a,b"
+    assert seal_access_log() == 6 and list(verify_chain()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
+def test_only_intake_forms_entries_are_in_the_object_index() -> None:
+    """The intake's rate limit finds a form's refused submissions by index; other objects'
+    entries (a list page's 50 cases) are not written to that index (migration 0007)."""
+
+    def plan(object_type: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        return AccessLogEntry.objects.filter(
+            object_type=object_type, object_id="1", action="submit_refused"
+        ).explain()
+
+    assert "accesslog_intakeform" in plan("intake.intakeform")
+    assert "accesslog_intakeform" not in plan("cases.case")

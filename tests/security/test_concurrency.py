@@ -23,6 +23,7 @@ from django.db.models import Sum
 from passend.accounts.models import Membership, Role
 from passend.cases import services as case_services
 from passend.cases.models import Case, Phase
+from passend.privacy import services
 from passend.privacy.context import AccessContext
 from passend.privacy.models import AccessLogEntry, AccessLogSeal
 from passend.privacy.selectors import unsealed_entries, verify_chain
@@ -100,14 +101,25 @@ WRITERS = 8
 ENTRIES_PER_WRITER = 15
 
 
+def _listed(writer: int) -> int:
+    """Entries per write of a writer: one, a list page's three, or five by COPY."""
+    return {2: 5, 3: 3}.get(writer % 4, 1)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any]) -> None:
+def test_parallel_writers_never_break_the_access_log_chain(
+    region: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Writers append without waiting for each other while sealers run (issue 10); a writer
-    that keeps its transaction open holds a low id that commits late. Every entry ends up
-    sealed exactly once, in id order, and the chain verifies."""
+    that keeps its transaction open holds a low id that commits late. Every way of writing
+    takes part: one entry in and outside a transaction, a list page's entries as one statement
+    outside a transaction (session 15), and many entries by ``COPY`` in a transaction (above
+    ``_COPY_ABOVE``, here four). Every entry ends up sealed exactly once, in id order, and the
+    chain verifies."""
     if connection.vendor != "postgresql":
         pytest.skip("parallel connections need PostgreSQL (runs in make test-postgres and CI)")
+    monkeypatch.setattr(services, "_COPY_ABOVE", 4)
     owner = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-par")
     membership = Membership.objects.get(user=owner)
     before = AccessLogEntry.objects.count()
@@ -132,20 +144,29 @@ def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any
                     object_id=f"{number}-{i}",
                 )
 
+            def listed(i: int) -> None:
+                record_access_many(
+                    context,
+                    [
+                        LogItem("", "test.parallel", f"{number}-{i}-{n}")
+                        for n in range(_listed(number))
+                    ],
+                    action="list",
+                    activity="case_management",
+                )
+
             for i in range(ENTRIES_PER_WRITER):
-                if number % 3 == 1:
+                if number % 4 == 1:
                     # A page that only reads: the entry is one statement outside a
                     # transaction, taking the fence lock and its id together (session 9).
                     view(i)
                     continue
+                if number % 4 == 3:  # a list page that only reads: one statement too
+                    listed(i)
+                    continue
                 with transaction.atomic():
-                    if number % 3 == 2:  # a list page: entries written by COPY
-                        record_access_many(
-                            context,
-                            [LogItem("", "test.parallel", f"{number}-{i}-{n}") for n in range(3)],
-                            action="list",
-                            activity="case_management",
-                        )
+                    if number % 4 == 2:  # an import's entries: COPY after the fence lock
+                        listed(i)
                     else:
                         view(i)
                     if number == 0 and i % 5 == 0:
@@ -176,7 +197,7 @@ def test_parallel_writers_never_break_the_access_log_chain(region: dict[str, Any
     seal_thread.join(timeout=60)
     assert not errors, f"a writer or the sealer failed: {errors[0]!r}"
     seal_access_log()
-    written = sum(3 if n % 3 == 2 else 1 for n in range(WRITERS)) * ENTRIES_PER_WRITER
+    written = sum(_listed(n) for n in range(WRITERS)) * ENTRIES_PER_WRITER
     assert AccessLogEntry.objects.count() == before + written, "entries lost"
     assert not unsealed_entries().exists()
     sealed = AccessLogSeal.objects.aggregate(total=Sum("entry_count"))["total"]

@@ -520,7 +520,8 @@ def _rate_limited(form: IntakeForm, key: str, ip_address: str | None) -> bool:
         return True
     if recent.filter(form=form).count() >= rate_per_form():
         return True
-    refused = AccessLogEntry.objects.filter(  # uses the (object_type, object_id) index
+    # Uses the access log's index of intake forms' entries (accesslog_intakeform).
+    refused = AccessLogEntry.objects.filter(
         object_type="intake.intakeform",
         object_id=str(form.pk),
         action="submit_refused",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import logging
 import os
 import threading
@@ -10,10 +12,11 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -35,8 +38,12 @@ _sealer_thread: threading.Thread | None = None
 _sealer_pid = 0
 _sealer_start = threading.Lock()
 _sealer_wakeup = threading.Event()
-# Held by the sealer thread from taking a wake-up until its run has closed its connection.
+# Held by the sealer thread from taking a wake-up until its run has ended.
 _sealer_running = threading.Lock()
+# The sealer thread's database connection (Django's, of that thread), and how long it is kept
+# without a run.
+_sealer_connection: Any = None
+_SEALER_IDLE_SECONDS = 10.0
 
 
 def _one_line(value: str, limit: int) -> str:
@@ -99,39 +106,61 @@ _ENTRY_COLUMNS = tuple(f.attname for f in AccessLogEntry._meta.concrete_fields)
 _WRITTEN_FIELDS = tuple(f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key)
 _WRITTEN_NAMES = tuple(f.attname for f in _WRITTEN_FIELDS)
 _WRITTEN_COLUMNS = ", ".join(str(f.column) for f in _WRITTEN_FIELDS)
-_COPY_ENTRIES = f"COPY {AccessLogEntry._meta.db_table} ({_WRITTEN_COLUMNS}) FROM STDIN"
-_COPY_LOGGED = f"{_COPY_ENTRIES} /* after SELECT pg_advisory_xact_lock_shared({_FENCE_LOCK_KEY}) */"
 
 
 def _append(entries: list[AccessLogEntry]) -> None:
-    """Inserts entries in one statement, in the caller's transaction; sealed later.
+    """Inserts entries in one statement, in the caller's transaction; sealed after its commit.
 
     On PostgreSQL every writer holds the fence lock (shared) from before it draws entry ids
     until its transaction ends, so that the sealer's fence (``_fence``) sees every writer that
-    may hold an id. One entry (a case page, every write) is a single statement that takes the
-    lock and then draws its id: outside a transaction (a page that only reads) that statement
-    is its own transaction, so a read's log entry costs one round trip instead of four (begin,
-    lock, insert, commit; docs/performance.md, session 9). More entries (a list page's 50, an
-    import's 20,000) go by ``COPY``: about 2.5x less time than ``bulk_create``'s multi-row
-    INSERT for a list page and 4-5x less for an import; they get no ``id`` set."""
+    may hold an id. The statement takes the lock and then draws the ids: outside a transaction
+    (a page that only reads) it is its own transaction, so a page's log entries cost one round
+    trip instead of four (begin, lock, write, commit; docs/performance.md, sessions 9 and 15).
+    Many entries (an import's thousands) go by ``COPY``, which PostgreSQL writes while the rest
+    is still being sent.
+    """
     if connection.vendor != "postgresql":
         with transaction.atomic():
             _stamp(entries)
             AccessLogEntry.objects.bulk_create(entries)
             transaction.on_commit(_seal_soon)
         return
-    if len(entries) == 1 and connection.get_autocommit():
-        _stamp(entries)
-        _insert_one(entries[0])
-        transaction.on_commit(_seal_soon)  # committed: runs at once
-        return
-    with transaction.atomic():
-        _stamp(entries)
-        if len(entries) == 1:
-            _insert_one(entries[0])
-        else:
+    if len(entries) > _COPY_ABOVE:
+        with transaction.atomic():
+            _stamp(entries)
             _copy(entries)
-        transaction.on_commit(_seal_soon)
+            transaction.on_commit(_seal_soon)
+        return
+    _stamp(entries)
+    if len(entries) == 1:
+        _insert_one(entries[0])
+    else:
+        _insert_many(entries)
+    # Outside a transaction the statement has committed and this runs at once.
+    transaction.on_commit(_seal_soon)
+
+
+# Above this many entries ``COPY`` takes less time than one statement (session 15: 500
+# entries took as long either way, 2,000 a quarter longer by statement).
+_COPY_ABOVE = 500
+_COPY_ENTRIES = f"COPY {AccessLogEntry._meta.db_table} ({_WRITTEN_COLUMNS}) FROM STDIN"
+_COPY_LOGGED = f"{_COPY_ENTRIES} /* after SELECT pg_advisory_xact_lock_shared({_FENCE_LOCK_KEY}) */"
+
+
+def _copy(entries: list[AccessLogEntry]) -> None:
+    """The fence lock, then ``COPY``, in Django's query log as one write of the log, like the
+    other ways of writing it, so that a page's query count does not depend on how many entries
+    it logs (the tests' constant-query checks)."""
+    start = time.monotonic()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own: COPY is not on Django's cursor wrapper
+        raw.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FENCE_LOCK_KEY])
+        with raw.copy(_COPY_ENTRIES) as copy:
+            for entry in entries:
+                copy.write_row([getattr(entry, name) for name in _WRITTEN_NAMES])
+    if connection.queries_logged:
+        duration = time.monotonic() - start
+        connection.queries_log.append({"sql": _COPY_LOGGED, "time": f"{duration:.3f}"})
 
 
 def _stamp(entries: list[AccessLogEntry]) -> None:
@@ -159,20 +188,51 @@ def _insert_one(entry: AccessLogEntry) -> None:
         entry.id = cursor.fetchone()[0]
 
 
-def _copy(entries: list[AccessLogEntry]) -> None:
-    """The fence lock, then ``COPY``: in Django's query log as one write of the log, like the
-    single-statement INSERT of one entry, so that a page's query count does not depend on
-    whether it logs one entry or fifty (the tests' constant-query checks)."""
-    start = time.monotonic()
+@functools.cache
+def _insert_many_sql(varying: tuple[bool, ...]) -> str:
+    """The statement writing many entries: the columns whose values differ between the entries
+    come as one JSON array per entry, in one parameter; a column with one value for all (a list
+    page's actor, time, action, ...) is a single parameter. The fence lock is in the row source,
+    so PostgreSQL takes it before it draws the first id (the column's default, per row)."""
+    # Character columns stay text, so that a value too long for its column is refused on
+    # insert (a cast to varchar(n) would cut it silently).
+    types = [
+        "text" if f.get_internal_type() == "CharField" else str(f.db_type(connection))
+        for f in _WRITTEN_FIELDS
+    ]
+    positions = iter(range(len(types)))
+    values = [
+        f"(entry.item ->> {next(positions)})::{kind}" if varies else f"%s::{kind}"
+        for kind, varies in zip(types, varying, strict=True)
+    ]
+    return (
+        f'INSERT INTO "{AccessLogEntry._meta.db_table}" ({_WRITTEN_COLUMNS}) '  # noqa: S608
+        f"SELECT {', '.join(values)} "
+        "FROM (SELECT pg_advisory_xact_lock_shared(%s)) AS fence, "
+        "jsonb_array_elements(%s::jsonb) AS entry(item)"
+    )
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):  # occurred_at, when nothing else differs
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _insert_many(entries: list[AccessLogEntry]) -> None:
+    """A list page's entries. Against the lock and ``COPY`` in a transaction: one round trip
+    instead of four, and for 50 entries half the CPU (session 15). JSON because psycopg adapts
+    a list parameter element by element in Python, and ``json`` encodes in C."""
+    columns = [[getattr(entry, name) for entry in entries] for name in _WRITTEN_NAMES]
+    count = len(entries)
+    varying = tuple(column.count(column[0]) != count for column in columns)
+    if not any(varying):  # the same entry many times: one column is enough to make the rows
+        varying = (True, *varying[1:])
+    scalars = [column[0] for column, varies in zip(columns, varying, strict=True) if not varies]
+    rows = zip(*(c for c, varies in zip(columns, varying, strict=True) if varies), strict=True)
+    items = json.dumps(list(rows), ensure_ascii=False, default=_json_value)
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own: COPY is not on Django's cursor wrapper
-        raw.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FENCE_LOCK_KEY])
-        with raw.copy(_COPY_ENTRIES) as copy:
-            for entry in entries:
-                copy.write_row([getattr(entry, name) for name in _WRITTEN_NAMES])
-    if connection.queries_logged:
-        duration = time.monotonic() - start
-        connection.queries_log.append({"sql": _COPY_LOGGED, "time": f"{duration:.3f}"})
+        cursor.execute(_insert_many_sql(varying), [*scalars, _FENCE_LOCK_KEY, items])
 
 
 def _seal_soon() -> None:
@@ -205,24 +265,35 @@ def _seal_soon() -> None:
 def background_sealing_held() -> Iterator[None]:
     """Holds this process's sealer thread between runs: none is going on inside, and a run
     asked for before is withdrawn (the entries are sealed after the next commit that writes
-    some, or by ``manage.py seal_access_log``). The thread holds no connection between runs, so
+    some, or by ``manage.py seal_access_log``). The thread's connection is closed first, so
     inside the database it connects to can be created or dropped (the benchmarks' throwaway
-    databases)."""
+    databases, the tests' database at the end)."""
     with _sealer_running:
         _sealer_wakeup.clear()
+        if _sealer_connection is not None and _sealer_pid == os.getpid():  # not a parent's
+            _sealer_connection.close()
         yield
 
 
 def _sealer_loop() -> None:
+    global _sealer_connection
+    # Its own connection, kept between runs while commits keep asking for them: opening one
+    # for each run cost 7.4 ms of CPU against 1.9 ms for the run itself (session 14), with
+    # every worker sealing once a second under load. Closed after a quiet spell, so an idle
+    # thread holds none, and by ``background_sealing_held`` from another thread.
+    own = connections[DEFAULT_DB_ALIAS]  # not the proxy, which is per thread
+    own.inc_thread_sharing()
+    _sealer_connection = own
     while True:
-        _sealer_wakeup.wait()
+        interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS or 1.0
+        _sealer_wakeup.wait(timeout=max(_SEALER_IDLE_SECONDS, interval))
         with _sealer_running:
             # Taken and checked under the lock, so whoever holds the lock and clears the
             # wake-up knows no run starts until the next commit asks for one.
             if not _sealer_wakeup.is_set():
+                connection.close()  # quiet (or the run was withdrawn)
                 continue
             _sealer_wakeup.clear()
-            interval = settings.PASSEND_ACCESS_LOG_SEAL_SECONDS or 1.0
             try:
                 seal_access_log(wait=interval)
             except DatabaseError as error:
@@ -231,9 +302,7 @@ def _sealer_loop() -> None:
                     "Sealing the access log failed (%s); the next run seals these entries.",
                     type(error).__name__,
                 )
-            finally:
-                # Its own connection, closed between runs: an idle thread holds none.
-                connection.close()
+                connection.close()  # a broken connection is opened again by the next run
         time.sleep(interval)
 
 
