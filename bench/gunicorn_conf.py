@@ -57,5 +57,6 @@ def post_fork(server: object, worker: object) -> None:
         from passend.privacy import services
 
         services._append = lambda entries: None
+        services._append_rows = lambda rows: None
     if os.environ.get("BENCH_ACCESS_POLICY", "on") == "off":
         _plain_superuser_reads()

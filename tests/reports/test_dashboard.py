@@ -163,8 +163,8 @@ def test_dashboard_query_count_is_constant(tlv_world: World, region: Any) -> Non
 
 
 def _log_inserts(queries: Any) -> int:
-    """Statements writing the access log: an INSERT, or on PostgreSQL a COPY for more than one
-    entry (``privacy.services._append``)."""
+    """Statements writing the access log: an INSERT, or on PostgreSQL a COPY for more than
+    ``_COPY_ABOVE`` entries (``privacy.services._append_rows``)."""
     return sum(
         1
         for q in queries.captured_queries

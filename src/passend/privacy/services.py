@@ -83,33 +83,69 @@ def _new_entry(
     data_categories: Iterable[str],
     legal_ground: str,
 ) -> AccessLogEntry:
-    values = {
-        **shared,
-        "id": None,
-        "occurred_at": None,  # stamped when written (``_stamp``)
-        "subject_pseudonym": subject_pseudonym,
-        "object_type": object_type,
-        "object_id": _one_line(str(object_id), 64),
-        "data_categories": ",".join(sorted(set(data_categories))),
-        "legal_ground": _one_line(str(legal_ground), 200),
-    }
-    # Positional: Model.__init__'s fast path. With keywords, making a list page's 50 entries
-    # was 8 % of its time (issue 10, session 12). A column without a value is a KeyError.
-    row: Any = [values[name] for name in _ENTRY_COLUMNS]
-    return AccessLogEntry(*row)
+    item = LogItem(subject_pseudonym, object_type, object_id, tuple(data_categories), legal_ground)
+    return _entry_of(_rows(shared, [item])[0])
 
 
-_ENTRY_COLUMNS = tuple(f.attname for f in AccessLogEntry._meta.concrete_fields)
+def _entry_of(row: list[Any]) -> AccessLogEntry:
+    # Positional: Model.__init__'s fast path (issue 10, session 12); the id first, still empty.
+    values: Any = [None, *row]
+    return AccessLogEntry(*values)
 
 
-# The columns an entry is written with (every one but the id, which the table draws).
+def _rows(shared: dict[str, Any], items: Iterable[LogItem]) -> list[list[Any]]:
+    """Entries as rows of the written columns (``_WRITTEN_NAMES``), the time still empty
+    (stamped when written). A list page's entries stay rows: making its 50 model instances took
+    5 µs each, most of what logging a list cost in Python (session 15)."""
+    # Every column by name: a column added to the model without a value here is a KeyError.
+    values = {**shared, "occurred_at": None, **dict.fromkeys(_ITEM_NAMES, "")}
+    template = [values[name] for name in _WRITTEN_NAMES]
+    subject, object_type, object_id, categories, ground = _ITEM_POSITIONS
+    rows = []
+    for item in items:
+        row = template.copy()
+        row[subject] = item.subject_pseudonym
+        row[object_type] = item.object_type
+        row[object_id] = _one_line(str(item.object_id), 64)
+        row[categories] = ",".join(sorted(set(item.data_categories)))
+        row[ground] = _one_line(str(item.legal_ground), 200)
+        rows.append(row)
+    return rows
+
+
+# The columns an entry is written with (every one but the id, which the table draws; the
+# model's first field, so that ``_entry_of`` makes an entry of a row).
 _WRITTEN_FIELDS = tuple(f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key)
 _WRITTEN_NAMES = tuple(f.attname for f in _WRITTEN_FIELDS)
 _WRITTEN_COLUMNS = ", ".join(str(f.column) for f in _WRITTEN_FIELDS)
+_OCCURRED_AT = _WRITTEN_NAMES.index("occurred_at")
+# The columns each item of a list fills in (``LogItem``), in the order ``_rows`` sets them.
+_ITEM_NAMES = ("subject_pseudonym", "object_type", "object_id", "data_categories", "legal_ground")
+_ITEM_POSITIONS = tuple(_WRITTEN_NAMES.index(name) for name in _ITEM_NAMES)
 
 
 def _append(entries: list[AccessLogEntry]) -> None:
-    """Inserts entries in one statement, in the caller's transaction; sealed after its commit.
+    """Inserts entries (``record_access``'s one) in the caller's transaction; sealed after its
+    commit. On PostgreSQL one entry is one statement (``_INSERT_ONE``), which takes the fence
+    lock and then draws the id; several go as rows (``_append_rows``)."""
+    if connection.vendor == "postgresql" and len(entries) != 1:
+        _append_rows([[getattr(entry, name) for name in _WRITTEN_NAMES] for entry in entries])
+        return
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            _stamp(entries)
+            AccessLogEntry.objects.bulk_create(entries)
+            transaction.on_commit(_seal_soon)
+        return
+    _stamp(entries)
+    _insert_one(entries[0])
+    # Outside a transaction the statement has committed and this runs at once.
+    transaction.on_commit(_seal_soon)
+
+
+def _append_rows(rows: list[list[Any]]) -> None:
+    """Inserts a list's entries (rows of ``_WRITTEN_NAMES``) in one statement, in the caller's
+    transaction; sealed after its commit.
 
     On PostgreSQL every writer holds the fence lock (shared) from before it draws entry ids
     until its transaction ends, so that the sealer's fence (``_fence``) sees every writer that
@@ -120,22 +156,16 @@ def _append(entries: list[AccessLogEntry]) -> None:
     is still being sent.
     """
     if connection.vendor != "postgresql":
+        _append([_entry_of(row) for row in rows])
+        return
+    if len(rows) > _COPY_ABOVE:
         with transaction.atomic():
-            _stamp(entries)
-            AccessLogEntry.objects.bulk_create(entries)
+            _stamp_rows(rows)
+            _copy(rows)
             transaction.on_commit(_seal_soon)
         return
-    if len(entries) > _COPY_ABOVE:
-        with transaction.atomic():
-            _stamp(entries)
-            _copy(entries)
-            transaction.on_commit(_seal_soon)
-        return
-    _stamp(entries)
-    if len(entries) == 1:
-        _insert_one(entries[0])
-    else:
-        _insert_many(entries)
+    _stamp_rows(rows)
+    _insert_many(rows)
     # Outside a transaction the statement has committed and this runs at once.
     transaction.on_commit(_seal_soon)
 
@@ -147,7 +177,7 @@ _COPY_ENTRIES = f"COPY {AccessLogEntry._meta.db_table} ({_WRITTEN_COLUMNS}) FROM
 _COPY_LOGGED = f"{_COPY_ENTRIES} /* after SELECT pg_advisory_xact_lock_shared({_FENCE_LOCK_KEY}) */"
 
 
-def _copy(entries: list[AccessLogEntry]) -> None:
+def _copy(rows: list[list[Any]]) -> None:
     """The fence lock, then ``COPY``, in Django's query log as one write of the log, like the
     other ways of writing it, so that a page's query count does not depend on how many entries
     it logs (the tests' constant-query checks)."""
@@ -156,8 +186,8 @@ def _copy(entries: list[AccessLogEntry]) -> None:
         raw = cursor.cursor  # psycopg's own: COPY is not on Django's cursor wrapper
         raw.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FENCE_LOCK_KEY])
         with raw.copy(_COPY_ENTRIES) as copy:
-            for entry in entries:
-                copy.write_row([getattr(entry, name) for name in _WRITTEN_NAMES])
+            for row in rows:
+                copy.write_row(row)
     if connection.queries_logged:
         duration = time.monotonic() - start
         connection.queries_log.append({"sql": _COPY_LOGGED, "time": f"{duration:.3f}"})
@@ -167,6 +197,12 @@ def _stamp(entries: list[AccessLogEntry]) -> None:
     now = timezone.now()
     for entry in entries:
         entry.occurred_at = now
+
+
+def _stamp_rows(rows: list[list[Any]]) -> None:
+    now = timezone.now()
+    for row in rows:
+        row[_OCCURRED_AT] = now
 
 
 # The fence lock, then the id, in one statement: the scalar subquery holds a volatile call, so
@@ -219,18 +255,18 @@ def _json_value(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
-def _insert_many(entries: list[AccessLogEntry]) -> None:
+def _insert_many(rows: list[list[Any]]) -> None:
     """A list page's entries. Against the lock and ``COPY`` in a transaction: one round trip
     instead of four, and for 50 entries half the CPU (session 15). JSON because psycopg adapts
     a list parameter element by element in Python, and ``json`` encodes in C."""
-    columns = [[getattr(entry, name) for entry in entries] for name in _WRITTEN_NAMES]
-    count = len(entries)
+    columns = list(zip(*rows, strict=True))
+    count = len(rows)
     varying = tuple(column.count(column[0]) != count for column in columns)
     if not any(varying):  # the same entry many times: one column is enough to make the rows
         varying = (True, *varying[1:])
     scalars = [column[0] for column, varies in zip(columns, varying, strict=True) if not varies]
-    rows = zip(*(c for c, varies in zip(columns, varying, strict=True) if varies), strict=True)
-    items = json.dumps(list(rows), ensure_ascii=False, default=_json_value)
+    varied = zip(*(c for c, varies in zip(columns, varying, strict=True) if varies), strict=True)
+    items = json.dumps(list(varied), ensure_ascii=False, default=_json_value)
     with connection.cursor() as cursor:
         cursor.execute(_insert_many_sql(varying), [*scalars, _FENCE_LOCK_KEY, items])
 
@@ -439,23 +475,12 @@ def record_access_many(
     action: str,
     activity: str,
     outcome: str = Outcome.ALLOWED,
-) -> list[AccessLogEntry]:
+) -> None:
     """One entry per item shown, inserted in a single statement."""
     shared = _context_fields(context, action=action, activity=activity, outcome=outcome, reason="")
-    entries = [
-        _new_entry(
-            shared,
-            subject_pseudonym=item.subject_pseudonym,
-            object_type=item.object_type,
-            object_id=item.object_id,
-            data_categories=item.data_categories,
-            legal_ground=item.legal_ground,
-        )
-        for item in items
-    ]
-    if entries:
-        _append(entries)
-    return entries
+    rows = _rows(shared, items)
+    if rows:
+        _append_rows(rows)
 
 
 # --- Subject requests (PRV-01..04) and disclosures (PRV-05), issue 8 --------------------------
