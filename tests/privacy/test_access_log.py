@@ -172,7 +172,7 @@ def test_the_sealer_keeps_its_connection_between_runs_and_closes_it_when_quiet(
     """One connection for back-to-back runs (each run opening its own cost four times the
     run's CPU, session 14), none after a quiet spell."""
     settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.05
-    monkeypatch.setattr(services, "_SEALER_IDLE_SECONDS", 0.5)
+    monkeypatch.setattr(services, "_SEALER_IDLE_SECONDS", 3.0)  # well above a run's gap under load
     backends = set()
     for _ in range(3):
         _write(1)
