@@ -304,8 +304,9 @@ def test_pseudonym_is_stable_and_holds_no_identifier() -> None:
 
 def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
     """Every request writes log entries and every index with them (issue 10, migrations
-    0006 and 0007): the log has one index per query that reads it, none twice, and the FG's search by
-    employee (PRV-02: newest first, by name) is index-backed instead of scanning the log."""
+    0006 and 0007): the log has one index per query that reads it, none twice, and the FG's
+    search by employee (PRV-02: newest first, by name) is index-backed instead of scanning
+    the log."""
     table = AccessLogEntry._meta.db_table
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
@@ -382,9 +383,9 @@ def test_sealed_entries_with_any_text_verify() -> None:
 
 
 def test_a_bulk_append_stores_every_value_as_given_and_seals() -> None:
-    """``record_access_many`` writes a list page's entries in one statement, each varying
-    column as an array (issue 10, session 15): the stored rows hold exactly what a single
-    INSERT would, whatever the text, in the order given, and they seal and verify."""
+    """``record_access_many`` writes a list page's entries in one statement, the values that
+    differ between them as JSON (issue 10, session 15): the stored rows hold exactly what a
+    single INSERT would, whatever the text, in the order given, and they seal and verify."""
     from passend.privacy.services import LogItem, record_access_many
 
     texts = ["plain", "tab\there", "back\\slash \\N", "één café “curly” 🧒", "", "a,b;c|d"]
