@@ -120,6 +120,8 @@ TEMPLATES = [
                 "passend.accounts.context_processors.acting_membership",
                 "passend.navigation.main_navigation",
             ],
+            # The widget templates' filters (templates/django/forms/widgets/select.html).
+            "libraries": {"passend_widgets": "passend.widgets"},
         },
     }
 ]
