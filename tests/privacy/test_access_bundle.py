@@ -382,3 +382,59 @@ def test_prv02_bundle_queries_do_not_grow_with_the_number_of_records(
         records_after = bundle_records()
     assert records_after >= records_before + 60
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_prv02_bundle_choice_labels_are_the_models_own_display_in_dutch(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    """Labels are translated once per section (issue 10), yet each is the model's own
+    ``get_<field>_display()`` text: in every exported model, for the record's value."""
+    world = _world(region, coordinator_a, region["school_a"], "Sem")
+    pupil = world.context[apps.get_model("pupils", "Pupil")]
+    bundle = _bundle(pupil, fg_actor)
+    compared = 0
+    for section in bundle["sections"]:
+        model = apps.get_model(section["model"])
+        for record in section["records"]:
+            instance = model.objects.get(pk=record["id"])
+            for name, label in record.items():
+                if not name.endswith("_label") or name == "_label":
+                    continue
+                field_name = name.removesuffix("_label")
+                assert label == str(getattr(instance, f"get_{field_name}_display")())
+                assert type(label) is str  # not a lazy translation
+                compared += 1
+    assert compared >= 40  # choices in most exported models (phase, kind, status, role …)
+
+
+def test_prv02_a_models_own_display_method_is_kept(
+    region: dict[str, Any], coordinator_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    membership = Membership.objects.get(user=coordinator_a)
+    monkeypatch.setattr(Membership, "get_role_display", lambda self: f"eigen {self.role}")
+    [record] = subject_data.rows(Membership.objects.filter(pk=membership.pk))
+    assert record["role_label"] == f"eigen {membership.role}"
+    monkeypatch.undo()
+    [record] = subject_data.rows(Membership.objects.filter(pk=membership.pk))
+    assert record["role_label"] == str(Role(membership.role).label)
+
+
+def test_prv02_access_list_categories_are_dutch_labels(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    membership = Membership.objects.get(user=coordinator_a)
+    pupil = make_pupil(region["school_a"], first_name="Sem", last_name="Categorie")
+    case = make_case(membership, pupil=pupil)
+    web = RequestFactory().get("/")
+    web.user = coordinator_a
+    web.membership = membership  # type: ignore[attr-defined]
+    web.trace_id = "t"  # type: ignore[attr-defined]
+    access_selectors.get_case(web, case.pk)
+    bundle = _bundle(pupil, fg_actor)
+    [view] = [a for a in bundle["accesses"] if a["action"] == "view"]
+    entry = AccessLogEntry.objects.get(action="view", object_id=str(case.pk))
+    logged = [c for c in entry.data_categories.split(",") if c]
+    assert len(logged) >= 2  # the case page shows several categories to its coordinator
+    assert view["categories"] == [str(DataCategory(c).label) for c in logged]
+    assert all(type(c) is str for c in view["categories"])
+    json.dumps(bundle)  # plain JSON values throughout

@@ -303,7 +303,8 @@ def access_bundle(subject_request: SubjectRequest) -> dict[str, Any]:
         | {d.disclosing_organisation_id for d in disclosures if d.disclosing_organisation_id}
     )
     roles = _role_labels()
-    category_labels = dict(DataCategory.choices)
+    # Translated once: a busy pupil's bundle lists thousands of accesses (issue 10).
+    category_labels = {value: str(label) for value, label in DataCategory.choices}
     return {
         "generated_at": timezone.now().isoformat(),
         "request": {
@@ -323,7 +324,7 @@ def access_bundle(subject_request: SubjectRequest) -> dict[str, Any]:
                 "recipient": d.recipient,
                 "recipient_organisation": names.get(d.recipient_organisation_id or 0, ""),
                 "what": d.description,
-                "categories": [str(category_labels.get(c, c)) for c in d.data_categories],
+                "categories": [category_labels.get(c, c) for c in d.data_categories],
                 "legal_ground": d.legal_ground,
                 "disclosed_at": d.disclosed_at.isoformat(),
                 "disclosed_by_organisation": names.get(d.disclosing_organisation_id or 0, ""),
@@ -338,7 +339,7 @@ def access_bundle(subject_request: SubjectRequest) -> dict[str, Any]:
                 "action": e["action"],
                 "what": f"{e['object_type']} {e['object_id']}".strip(),
                 "categories": [
-                    str(category_labels.get(c, c)) for c in e["data_categories"].split(",") if c
+                    category_labels.get(c, c) for c in e["data_categories"].split(",") if c
                 ],
                 "activity": e["activity"],
                 "legal_ground": e["legal_ground"],

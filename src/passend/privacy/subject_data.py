@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import inspect
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partialmethod
 from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext as _
 
 # Fields never exported: secrets, key material, internal storage names, hashes.
@@ -104,9 +107,44 @@ def _value(value: Any) -> Any:
     return str(value)
 
 
-def serialise(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
+# A field -> its choices' labels translated, or None where the model writes its own display.
+type ChoiceLabels = dict[models.Field[Any, Any], dict[Any, str] | None]
+
+
+def _choice_label(
+    instance: models.Model, field: models.Field[Any, Any], labels: ChoiceLabels
+) -> str:
+    """``get_<field>_display()``'s text, from the field's choices translated once per ``labels``.
+
+    Django's own builds a dict of every choice and hashes (so translates) every lazy label on
+    each call; with the access list's categories translated once too, a busy pupil's bundle
+    (186 records, 800 accesses) took 112 instead of 125 ms of CPU (issue 10). A model that
+    writes its own ``get_<field>_display`` keeps it."""
+    if field not in labels:
+        display = inspect.getattr_static(type(instance), f"get_{field.name}_display", None)
+        labels[field] = (
+            {make_hashable(choice): str(label) for choice, label in field.flatchoices}
+            if isinstance(display, partialmethod)  # Django's, not the model's own
+            else None
+        )
+    choices = labels[field]
+    if choices is None:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    value = getattr(instance, field.attname)
+    return str(choices.get(make_hashable(value), value))
+
+
+def serialise(
+    instance: models.Model,
+    *,
+    exclude: Iterable[str] = (),
+    labels: ChoiceLabels | None = None,
+) -> dict[str, Any]:
     """A record as plain JSON values: concrete fields, choices with their label, a foreign key
-    as its id and label (``str`` of the related object), many-to-many as labels."""
+    as its id and label (``str`` of the related object), many-to-many as labels.
+
+    ``labels``: choice labels already translated, shared by the records of one section."""
+    labels = {} if labels is None else labels
     skipped = NEVER_EXPORTED | set(exclude)
     data: dict[str, Any] = {"_model": instance._meta.label_lower, "id": instance.pk}
     for model_field in instance._meta.concrete_fields:
@@ -123,9 +161,7 @@ def serialise(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict[st
         value = getattr(instance, name)
         data[name] = _value(value)
         if model_field.choices and value not in (None, ""):
-            display = getattr(instance, f"get_{name}_display", None)
-            if display is not None:
-                data[f"{name}_label"] = str(display())
+            data[f"{name}_label"] = _choice_label(instance, model_field, labels)
     for m2m in instance._meta.many_to_many:
         if m2m.name not in skipped:
             data[m2m.name] = [str(obj) for obj in getattr(instance, m2m.name).all()]
@@ -139,7 +175,8 @@ def rows(queryset: Iterable[models.Model], *, exclude: Iterable[str] = ()) -> li
         # of record types, not of records (issue 10: a busy pupil made 626 queries).
         many = [f.name for f in queryset.model._meta.many_to_many if f.name not in NEVER_EXPORTED]
         queryset = queryset.fetch_mode(models.FETCH_PEERS).prefetch_related(*many)
-    return [serialise(instance, exclude=exclude) for instance in queryset]
+    labels: ChoiceLabels = {}
+    return [serialise(instance, exclude=exclude, labels=labels) for instance in queryset]
 
 
 def section(
