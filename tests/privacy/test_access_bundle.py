@@ -438,3 +438,44 @@ def test_prv02_access_list_categories_are_dutch_labels(
     assert view["categories"] == [str(DataCategory(c).label) for c in logged]
     assert all(type(c) is str for c in view["categories"])
     json.dumps(bundle)  # plain JSON values throughout
+
+
+def test_prv02_bundle_reads_each_related_row_once_and_labels_it_as_itself(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    """Issue 10: the records of a bundle point to the same case, school and professionals from
+    many sections; each related row is read once per bundle, and every label is still ``str``
+    of the row it names."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = _world(region, coordinator_a, region["school_a"], "Sem")
+    request = _access_request(world.context[apps.get_model("pupils", "Pupil")], fg_actor)
+    with CaptureQueriesContext(connection) as queries:
+        bundle = selectors.access_bundle(request)
+    pointing: dict[str, int] = {}
+    for section in bundle["sections"]:
+        model = apps.get_model(section["model"])
+        for record in section["records"]:
+            for model_field in model._meta.concrete_fields:
+                value = record.get(model_field.name)
+                if (
+                    not model_field.is_relation
+                    or not isinstance(value, dict)
+                    or value["id"] is None
+                ):
+                    continue
+                related = model_field.related_model._default_manager.get(pk=value["id"])
+                assert value["label"] == str(related), (section["model"], model_field.name)
+                table = model_field.related_model._meta.db_table
+                pointing[table] = pointing.get(table, 0) + 1
+    # Labels of a consent, a hearing … name their case, read by their own ``__str__`` (once
+    # per such row); the bundle itself reads a related row once (it read the case 33 times, the
+    # school 37 times and the professionals 50 times before).
+    for table, at_most in (("accounts_organisation", 1), ("accounts_user", 1), ("cases_case", 3)):
+        by_key = re.compile(rf'FROM "{table}" WHERE "{table}"\."id" (IN|=)')
+        reads = [q["sql"] for q in queries.captured_queries if by_key.search(q["sql"])]
+        assert pointing[table] >= 25, table  # pointed to from many sections …
+        assert len(reads) <= at_most, (table, reads)  # … and read once
