@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from passend.reports import figures
@@ -214,25 +214,40 @@ def test_tlv_report_finds_a_years_tlvs_by_their_own_swv(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
-def test_tlv_report_plans_only_its_term_statistics_for_cached_index_probes(
+def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
     world: ReportWorld, tlv_data: TlvData
 ) -> None:
-    """Issue 10: the term statistics are planned with random_page_cost 1.1 so that they probe
-    the term index for the year's applications instead of reading every TLV term of the
-    region; the setting is put back after that one query, also inside a longer transaction,
-    so no other query of the request is planned with it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW random_page_cost")
-        before = cursor.fetchone()[0]
+    """Issue 10: the applications aggregate and the term statistics are planned with
+    random_page_cost 1.1 and without hash joins, so that they probe the indexes for the year's
+    applications instead of reading every TLV term, advice and decision of the region; the
+    settings are put back after those two queries, also inside a longer transaction, so no
+    other query of the request is planned with them."""
+
+    def settings() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('random_page_cost'), current_setting('enable_hashjoin')"
+            )
+            return cursor.fetchone()
+
+    before = settings()
     with CaptureQueriesContext(connection) as queries:
         _tlv(world)
     sql = [q["sql"] for q in queries.captured_queries]
     set_at = next(i for i, s in enumerate(sql) if "set_config('random_page_cost', '1.1'" in s)
+    assert "set_config('enable_hashjoin', 'off'" in sql[set_at]
+    applications = '"tlv_tlvapplication"."route" AS "route"'  # route x status x triage
     statistics = '"terms_termrule"."code" AS "rule__code"'  # the per-rule aggregate
-    assert statistics in sql[set_at + 1]
-    assert f"set_config('random_page_cost', '{before}'" in sql[set_at + 2]
-    assert not any(statistics in s for s in sql[:set_at] + sql[set_at + 3 :])
+    assert applications in sql[set_at + 1]
+    assert statistics in sql[set_at + 2]
+    assert f"set_config('random_page_cost', '{before[0]}'" in sql[set_at + 3]
+    assert f"set_config('enable_hashjoin', '{before[1]}'" in sql[set_at + 3]
+    others = sql[:set_at] + sql[set_at + 4 :]
+    assert not any(applications in s or statistics in s for s in others)
     assert sum("random_page_cost" in s for s in sql) == 2
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW random_page_cost")
-        assert cursor.fetchone()[0] == before
+    assert sum("enable_hashjoin" in s for s in sql) == 2
+    assert settings() == before
+
+    with transaction.atomic():  # inside a longer transaction the values are put back too
+        _tlv(world)
+        assert settings() == before

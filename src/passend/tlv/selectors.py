@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -1038,7 +1038,7 @@ def statistics(
     # One pass over the applications: route x status x triage, advice and decision counts
     # (advice and decision are one-to-one: the joins add no rows).
     positive = Q(advice__status=Advice.Status.POSITIVE)
-    for route, status, triage, count, positive_advice, by_gavel, positive_decisions in (
+    groups = (
         applications.annotate(triage_key=triage_key)
         .values_list("route", "status", "triage_key")
         .annotate(
@@ -1047,7 +1047,19 @@ def statistics(
             by_gavel=Count("pk", filter=positive & Q(advice__by_gavel=True)),
             positive_decisions=Count("pk", filter=Q(decision__positive=True)),
         )
-    ):
+    )
+    # Both aggregates read only these applications' rows, by index: planned as for a database
+    # in memory and without hash joins. With the default random_page_cost PostgreSQL read every
+    # TLV term of the region (91,000 at large scale: 38 ms hash-joined to the applications,
+    # 8.4 ms filtered against a list of their ids) instead of probing ``term_object`` for
+    # these applications' terms (3.4 ms, session 7); with hash joins it read and hashed every
+    # advice and decision of the region (16,000 each) instead of probing them for these
+    # applications (session 17). So the report does not grow with the region (issue 10). Set
+    # for every query, it made some other pages slower (docs/performance.md, session 7).
+    with _planned(random_page_cost="1.1", enable_hashjoin="off"):
+        rows = list(groups)
+        per_rule = _term_statistics(applications, today)
+    for route, status, triage, count, positive_advice, by_gavel, positive_decisions in rows:
         result.submitted += count
         result.by_route[route] = result.by_route.get(route, 0) + count
         result.by_status[status] = result.by_status.get(status, 0) + count
@@ -1059,7 +1071,6 @@ def statistics(
         result.positive_advice += positive_advice
         result.by_gavel += by_gavel
         result.positive_decisions += positive_decisions
-    per_rule = _term_statistics(applications, today)
     units = dict(Unit.choices)
     for code in TERM_CODES:
         row = per_rule.get(code)
@@ -1152,62 +1163,64 @@ def _term_statistics(
     """Throughput against each term (TLV-04), per rule, over the terms of ``applications``:
     days used = completed - start - days suspended; and the suspension of the overall
     term: the days it stood still, up to today while it still does. One pass over the terms.
-
-    On PostgreSQL the query is planned with the cost of a random read from a cached table
-    (``random_page_cost`` 1.1 instead of the default 4.0, which assumes a spinning disk), for
-    this query only: with the default the planner read every TLV term of the region (91,000
-    at large scale: 38 ms hash-joined to the applications, 8.4 ms filtered against a list of
-    their ids) instead of probing the ``term_object`` index for these applications' terms
-    (3.4 ms), so the report grew with the region (issue 10). Set for every query, it made
-    some other pages slower (docs/performance.md, session 7)."""
+    Planned by the caller (``statistics``)."""
     done = Q(completed_on__isnull=False)
     running = Q(completed_on__isnull=True)
     suspended = Q(rule__code="tlv-overall") & (
         Q(suspended_since__isnull=False) | Q(suspended_days__gt=0)
     )
     day = Value(today, output_field=DateField())
-    with _random_page_cost(1.1):
-        return {
-            row["rule__code"]: row
-            for row in Term.objects.filter(
-                object_type=_APP_OBJECT,
-                object_id__in=applications.values(key=Cast("pk", CharField())),
-                rule__code__in=TERM_CODES,
-            )
-            .order_by()
-            .values("rule__code", "rule__name", "rule__length", "rule__unit")
-            .annotate(
-                completed=Count("pk", filter=done),
-                within=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
-                days=Sum(_days_used(), filter=done),
-                open=Count("pk", filter=running),
-                overdue=Count(
-                    "pk", filter=running & Q(suspended_since__isnull=True, due_date__lt=today)
-                ),
-                suspended_applications=Count("object_id", filter=suspended, distinct=True),
-                days_suspended=Sum("suspended_days", filter=suspended),
-                days_still_suspended=Sum(
-                    _DaysBetween(Least(Coalesce("completed_on", day), day), "suspended_since"),
-                    filter=suspended & Q(suspended_since__isnull=False),
-                ),
-            )
-        }
+    return {
+        row["rule__code"]: row
+        for row in Term.objects.filter(
+            object_type=_APP_OBJECT,
+            object_id__in=applications.values(key=Cast("pk", CharField())),
+            rule__code__in=TERM_CODES,
+        )
+        .order_by()
+        .values("rule__code", "rule__name", "rule__length", "rule__unit")
+        .annotate(
+            completed=Count("pk", filter=done),
+            within=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
+            days=Sum(_days_used(), filter=done),
+            open=Count("pk", filter=running),
+            overdue=Count(
+                "pk", filter=running & Q(suspended_since__isnull=True, due_date__lt=today)
+            ),
+            suspended_applications=Count("object_id", filter=suspended, distinct=True),
+            days_suspended=Sum("suspended_days", filter=suspended),
+            days_still_suspended=Sum(
+                _DaysBetween(Least(Coalesce("completed_on", day), day), "suspended_since"),
+                filter=suspended & Q(suspended_since__isnull=False),
+            ),
+        )
+    }
 
 
 @contextmanager
-def _random_page_cost(cost: float) -> Iterator[None]:
-    """PostgreSQL: the queries inside are planned with this ``random_page_cost``; the value
-    before is put back after them (also inside a longer transaction). Other databases: no-op."""
+def _planned(**settings: str) -> Iterator[None]:
+    """PostgreSQL: the queries inside are planned with these settings (``random_page_cost``,
+    ``enable_hashjoin``, ...); the values before are put back after them (also inside a longer
+    transaction), read and set in one statement. Other databases: no-op."""
     if connection.vendor != "postgresql":
         yield
         return
+    names = list(settings)
+    reads = ", ".join(["current_setting(%s)"] * len(names))
+    writes = ", ".join(["set_config(%s, %s, true)"] * len(names))
+    written = [value for name in names for value in (name, settings[name])]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('random_page_cost'), set_config('random_page_cost', %s, true)",
-            [str(cost)],
-        )
-        previous = cursor.fetchone()[0]
+        # The target list is evaluated left to right: the values are read before they change.
+        cursor.execute(f"SELECT {reads}, {writes}", [*names, *written])
+        previous = cursor.fetchone()[: len(names)]
         try:
             yield
         finally:
-            cursor.execute("SELECT set_config('random_page_cost', %s, true)", [previous])
+            restored = [value for pair in zip(names, previous, strict=True) for value in pair]
+            cursor.execute(f"SELECT {writes}", restored)
+
+
+def _random_page_cost(cost: float) -> AbstractContextManager[None]:
+    """Planned as for a database in memory (``random_page_cost`` 1.1 instead of the default
+    4.0, which assumes a spinning disk)."""
+    return _planned(random_page_cost=str(cost))
