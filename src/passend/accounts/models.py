@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from passend.modelbase import PassendModel
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -56,7 +58,7 @@ LEGAL_BASIS_BY_KIND: dict[str, StrOrPromise] = {
 }
 
 
-class Organisation(models.Model):
+class Organisation(PassendModel):
     """A party in the region (ORG-01)."""
 
     name = models.CharField(_("naam"), max_length=200)
@@ -195,7 +197,7 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
-class User(AbstractUser):
+class User(AbstractUser, PassendModel):
     """A professional. Every professional signs in with a second factor (PRV-08)."""
 
     email = models.EmailField(_("e-mailadres"), blank=True)
@@ -218,7 +220,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
 
-class Membership(models.Model):
+class Membership(PassendModel):
     """A user acting for one organisation in one role (ORG-02).
 
     A user with several memberships picks the one they act in; every logged action records it.
@@ -277,7 +279,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
+class ApiToken(PassendModel):
     """An API token tied to one membership. Only its SHA-256 hash is stored."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation, OrganisationKind, Role
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 from passend.privacy.categories import DataCategory
 
 METADATA_CATEGORY = DataCategory.ORDINARY
@@ -105,7 +106,7 @@ def validate_extra_fields(value: Any) -> None:
             )
 
 
-class ArrangementKind(models.Model):
+class ArrangementKind(PassendModel):
     """A kind of arrangement as the SWV configures it (functional administrator, audited)."""
 
     swv = models.ForeignKey(
@@ -213,7 +214,7 @@ class ArrangementKind(models.Model):
         return list(self.extra_fields or [])
 
 
-class Arrangement(models.Model):
+class Arrangement(PassendModel):
     """One application for an arrangement, and what became of it."""
 
     class Status(models.TextChoices):
@@ -270,7 +271,7 @@ class Arrangement(models.Model):
         return f"{self.kind} ({self.case_id})"
 
 
-class Advice(models.Model):
+class Advice(PassendModel):
     """The ECT's advice to the decider."""
 
     class Outcome(models.TextChoices):
@@ -297,7 +298,7 @@ class Advice(models.Model):
         return f"{self.arrangement_id} {self.outcome}"
 
 
-class DecisionCounter(models.Model):
+class DecisionCounter(PassendModel):
     """Last decision number per SWV per year; locked (select_for_update) while numbering."""
 
     swv = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -313,7 +314,7 @@ class DecisionCounter(models.Model):
         return f"{self.swv_id} {self.year}: {self.last_number}"
 
 
-class Decision(models.Model):
+class Decision(PassendModel):
     """The decision with its number (ARR-2026-0001, unique per SWV and year) and period."""
 
     arrangement = models.OneToOneField(
@@ -353,7 +354,7 @@ class Decision(models.Model):
         return self.number
 
 
-class Evaluation(models.Model):
+class Evaluation(PassendModel):
     """Did the arrangement reach its goals (CO-02 evaluatie)?"""
 
     class GoalsMet(models.TextChoices):
@@ -381,7 +382,7 @@ class Evaluation(models.Model):
         return f"{self.arrangement_id} {self.goals_met}"
 
 
-class Extension(models.Model):
+class Extension(PassendModel):
     """A new period after an evaluation, with its reason and (optional) extra amount."""
 
     arrangement = models.ForeignKey(

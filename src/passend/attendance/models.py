@@ -27,13 +27,14 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 from passend.pupils.models import ImportSource, Pupil
 from passend.terms.models import Term
 
 MANUAL_SOURCE = "manual"
 
 
-class AttendanceRules(models.Model):
+class AttendanceRules(PassendModel):
     """The numbers of ABS-01/ABS-04 and the Inspectie export, editable by a functional
     administrator (one row; the admin audits each change)."""
 
@@ -96,7 +97,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("mislukt")
 
 
-class AbsenceImport(models.Model):
+class AbsenceImport(PassendModel):
     """One upload of a school's absence export. ``content`` holds only the mapped columns (no
     BSN, AGE-02) until the task has processed it, then it is cleared."""
 
@@ -157,7 +158,7 @@ class AbsenceImport(models.Model):
         return min(100, round(100 * self.processed_lines / self.total_lines))
 
 
-class AbsenceRecord(models.Model):
+class AbsenceRecord(PassendModel):
     """One absence of one pupil on one day. Hours are lesson hours in VO (ABS-01).
 
     Bulk-loaded (a million lines per import), so it carries two indexes only: the idempotency
@@ -242,7 +243,7 @@ class ReportReason(models.TextChoices):
     LUXURY = "luxury", _("luxeverzuim (vakantie buiten de schoolvakanties)")
 
 
-class ReportableAbsence(models.Model):
+class ReportableAbsence(PassendModel):
     """ABS-01: the pupil is meldplichtig, with the records that prove it and a 5-day term."""
 
     class Status(models.TextChoices):
@@ -278,7 +279,7 @@ class ReportableAbsence(models.Model):
         return f"{self.reason} {self.trigger_date}"
 
 
-class DuoReport(models.Model):
+class DuoReport(PassendModel):
     """The school's report in the verzuimloket of DUO (ABS-01). Gives leerplicht its ground."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="duo_reports")
@@ -321,7 +322,7 @@ class DuoReport(models.Model):
         return f"{self.kind} {self.reported_on}"
 
 
-class ContactRefusal(models.Model):
+class ContactRefusal(PassendModel):
     """ABS-02: parents refuse contact with school or jeugdarts about sick leave; from then on
     the next sick report makes the pupil meldplichtig as "overig verzuim"."""
 
@@ -344,7 +345,7 @@ class ContactRefusal(models.Model):
         return f"{self.since}"
 
 
-class OfficerNote(models.Model):
+class OfficerNote(PassendModel):
     """ABS-03: a person-level note of the leerplichtambtenaar; only after a DUO report."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="officer_notes")
@@ -371,7 +372,7 @@ class PreventiveTopic(models.TextChoices):
     OTHER = "other", _("Overig")
 
 
-class PreventiveNote(models.Model):
+class PreventiveNote(PassendModel):
     """ABS-03: preventive work without a DUO report, recorded at school level. There is no
     pupil field, by design: without the report there is no ground for person notes."""
 
@@ -426,7 +427,7 @@ class ConsultationType(models.TextChoices):
     HOME_STAY = "thuiszittersoverleg", _("Thuiszittersoverleg")
 
 
-class HomeStay(models.Model):
+class HomeStay(PassendModel):
     """ABS-04: a thuiszitter registration. The case (kind HOME_STAY) decides who sees it."""
 
     class Status(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
+from passend.modelbase import PassendModel
 from passend.privacy.categories import DataCategory
 from passend.pupils.models import Pupil
 
@@ -58,7 +59,7 @@ PHASES_WITH_PLAN: frozenset[str] = frozenset(
 AFTERCARE_MAX_MONTHS = 6
 
 
-class Case(models.Model):
+class Case(PassendModel):
     """One support trajectory of one pupil: the unit of consent and retention."""
 
     class Status(models.TextChoices):
@@ -134,7 +135,7 @@ class Case(models.Model):
         return self.pupil.full_name
 
 
-class Participant(models.Model):
+class Participant(PassendModel):
     """A party directly involved in a case (ORG-04), for a phase, until a date."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
@@ -199,7 +200,7 @@ class Participant(models.Model):
         return self.ended_at is None
 
 
-class PhaseDataPolicy(models.Model):
+class PhaseDataPolicy(PassendModel):
     """CO-02: the data categories that participants who joined for a phase may see.
 
     Configuration, editable by a functional administrator; defaults in a data migration.
@@ -217,7 +218,7 @@ class PhaseDataPolicy(models.Model):
         return str(self.get_phase_display())
 
 
-class PhaseChange(models.Model):
+class PhaseChange(PassendModel):
     """The timeline of phase transitions."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="phase_changes")
@@ -236,7 +237,7 @@ class PhaseChange(models.Model):
         return f"{self.from_phase} -> {self.to_phase}"
 
 
-class Hearing(models.Model):
+class Hearing(PassendModel):
     """AGE-04 hoorrecht: the child was heard, or why not."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
@@ -258,7 +259,7 @@ class Hearing(models.Model):
         return f"{self.case} {self.heard_on or '-'}"
 
 
-class CaseEntry(models.Model):
+class CaseEntry(PassendModel):
     """One item of case data, tagged with its category and the party that supplied it (CON-06)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
@@ -286,7 +287,7 @@ class CaseEntry(models.Model):
         return self.title
 
 
-class ReuseApproval(models.Model):
+class ReuseApproval(PassendModel):
     """CON-06: the supplying party's approval to use an item beyond the case."""
 
     entry = models.ForeignKey(CaseEntry, on_delete=models.CASCADE, related_name="reuse_approvals")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 from passend.pupils.models import Guardian
 
 
@@ -45,7 +46,7 @@ class ConsentMethod(models.TextChoices):
     DIGITAL = "digital", _("Digitaal")
 
 
-class Consent(models.Model):
+class Consent(PassendModel):
     """CON-01/02: one consent per trajectory, with whom and which data, revocable (CON-03)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
@@ -85,7 +86,7 @@ class Consent(models.Model):
         return self.revoked_at is None
 
 
-class LegalGround(models.Model):
+class LegalGround(PassendModel):
     """CON-04: a statutory ground for a party, recorded instead of consent."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_grounds")
@@ -112,7 +113,7 @@ class LegalGround(models.Model):
         return f"{self.case} {self.basis}"
 
 
-class Justification(models.Model):
+class Justification(PassendModel):
     """CON-05: a reasoned compelling-interest decision, always flagged for the FG."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="justifications")

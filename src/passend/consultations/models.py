@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation, OrganisationKind
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 from passend.privacy.categories import DataCategory
 
 
@@ -36,7 +37,7 @@ class ChecklistPoint(models.TextChoices):
     PHASES = "phases", _("6. Fasen van verwerking persoonsgegevens")
 
 
-class ConsultationKind(models.Model):
+class ConsultationKind(PassendModel):
     """A kind of casusoverleg as an SWV has arranged it (CO-01): its bijlage 3 description.
 
     Without an SWV the row is a model from the covenant that an SWV adopts and adapts.
@@ -110,7 +111,7 @@ class ConsultationKind(models.Model):
         return self.name
 
 
-class KindParty(models.Model):
+class KindParty(PassendModel):
     """A participating party of a kind with its legal task (checklist point 1, ORG-01)."""
 
     kind = models.ForeignKey(ConsultationKind, on_delete=models.CASCADE, related_name="parties")
@@ -131,7 +132,7 @@ class KindParty(models.Model):
         return self.function
 
 
-class KindDeviation(models.Model):
+class KindDeviation(PassendModel):
     """ "Pas toe of leg uit": a deviation from the covenant's description, with its reason."""
 
     kind = models.ForeignKey(ConsultationKind, on_delete=models.CASCADE, related_name="deviations")
@@ -155,7 +156,7 @@ class KindDeviation(models.Model):
 # --- Meetings --------------------------------------------------------------------------------
 
 
-class Meeting(models.Model):
+class Meeting(PassendModel):
     """One casusoverleg on a date. Its title and invitation never name a pupil (CO-04)."""
 
     class Status(models.TextChoices):
@@ -200,7 +201,7 @@ class Meeting(models.Model):
         return f"{self.kind} {self.starts_at:%d-%m-%Y}"
 
 
-class AgendaItem(models.Model):
+class AgendaItem(PassendModel):
     """One case treated in a meeting (CO-03). Who sees it is decided on its case."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
@@ -239,7 +240,7 @@ class AgendaItem(models.Model):
         return f"{self.meeting_id}#{self.position}"
 
 
-class AgendaInvitee(models.Model):
+class AgendaInvitee(PassendModel):
     """A professional invited for one agenda item; also a participant of its case."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="invitees")
@@ -258,7 +259,7 @@ class AgendaInvitee(models.Model):
         return f"{self.item_id}:{self.user_id}"
 
 
-class Minutes(models.Model):
+class Minutes(PassendModel):
     """The minutes of one agenda item, kept in the platform and shared by link only (CO-04)."""
 
     item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="minutes")
@@ -285,7 +286,7 @@ class Minutes(models.Model):
         return f"verslag {self.item_id}"
 
 
-class KnownName(models.Model):
+class KnownName(PassendModel):
     """Names known to a case besides pupil and guardians (siblings …), for pseudonymising (CO-04)."""
 
     class Relation(models.TextChoices):
@@ -319,7 +320,7 @@ class Party(models.TextChoices):
     YOUTH_CARE = "youth_care", _("jeugdhulp")
 
 
-class Plan(models.Model):
+class Plan(PassendModel):
     """1 kind 1 plan (CO-05): one per case."""
 
     class Status(models.TextChoices):
@@ -348,7 +349,7 @@ class Plan(models.Model):
         return f"plan {self.case_id}"
 
 
-class Goal(models.Model):
+class Goal(PassendModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     party = models.CharField(_("partij"), max_length=20, choices=Party.choices)
     description = models.TextField(_("doel"))
@@ -376,7 +377,7 @@ class ActionStatus(models.TextChoices):
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
-class PlanAction(models.Model):
+class PlanAction(PassendModel):
     """A concrete action with owner and due date (CO-05)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
@@ -409,7 +410,7 @@ class PlanAction(models.Model):
         return f"actie {self.pk}"
 
 
-class PlanRevision(models.Model):
+class PlanRevision(PassendModel):
     """Adjusting the plan keeps its history: a snapshot of goals and actions before a change."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
@@ -428,7 +429,7 @@ class PlanRevision(models.Model):
         return f"plan {self.plan_id} v{self.version}"
 
 
-class ProgressNote(models.Model):
+class ProgressNote(PassendModel):
     """The casusregisseur reports progress to the overleg (CO-05)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="progress_notes")
@@ -454,7 +455,7 @@ class EscalationDestination(models.TextChoices):
     OTHER = "other", _("Anders")
 
 
-class Escalation(models.Model):
+class Escalation(PassendModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="escalations")
     destination = models.CharField(
         _("opgeschaald naar"), max_length=20, choices=EscalationDestination.choices
@@ -486,7 +487,7 @@ class ExitStage(models.TextChoices):
     DEFINITIVE = "definitive", _("definitief")
 
 
-class Opp(models.Model):
+class Opp(PassendModel):
     """Ontwikkelingsperspectiefplan, part of the plan for pupils with extra support."""
 
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="opp")

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 from passend.privacy.categories import DataCategory
 
 
-class Message(models.Model):
+class Message(PassendModel):
     """A message inside a case, between its participants (or to one party of it)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
@@ -52,7 +53,7 @@ class Message(models.Model):
         return f"bericht {self.pk}"
 
 
-class LetterTemplate(models.Model):
+class LetterTemplate(PassendModel):
     """An editable letter template. Placeholders like {{ leerling }} are filled per case."""
 
     organisation = models.ForeignKey(
@@ -91,7 +92,7 @@ class LetterTemplate(models.Model):
         return self.name
 
 
-class Letter(models.Model):
+class Letter(PassendModel):
     """A letter made from a template for a case; the PDF is rendered on request."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
@@ -114,7 +115,7 @@ class Letter(models.Model):
         return f"brief {self.pk}"
 
 
-class Notification(models.Model):
+class Notification(PassendModel):
     """That a content-free e-mail went to a user, and which link it carried."""
 
     recipient = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case, Phase
+from passend.modelbase import PassendModel
 from passend.privacy.categories import DataCategory
 
 
@@ -43,7 +44,7 @@ class DocumentStatus(models.TextChoices):
     STORED = "stored", _("Opgeslagen")
 
 
-class Document(models.Model):
+class Document(PassendModel):
     Status = DocumentStatus
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 
 
-class BreakGlassGrant(models.Model):
+class BreakGlassGrant(PassendModel):
     """A professional opened a case they are not involved in, with a stated reason.
 
     Read-only, for a few hours (``PASSEND_BREAK_GLASS_HOURS``); every read under it is logged

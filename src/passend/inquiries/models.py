@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 
 
 class Channel(models.TextChoices):
@@ -47,7 +48,7 @@ def normalise_phone(phone: str) -> str:
     return digits.replace("+", "")
 
 
-class Inquiry(models.Model):
+class Inquiry(PassendModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         ASSIGNED = "assigned", _("Toegewezen")
@@ -130,7 +131,7 @@ class Inquiry(models.Model):
         return self.status in (self.Status.OPEN, self.Status.ASSIGNED)
 
 
-class InquiryEvent(models.Model):
+class InquiryEvent(PassendModel):
     """The history of an inquiry: every action is a row (shown as a timeline)."""
 
     class Kind(models.TextChoices):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case, CaseEntry
+from passend.modelbase import PassendModel
 from passend.privacy.categories import DataCategory
 
 
@@ -33,7 +34,7 @@ class FieldKind(models.TextChoices):
     YES_NO = "yes_no", _("Ja / nee")
 
 
-class IntakeForm(models.Model):
+class IntakeForm(PassendModel):
     """An application form configured by an SWV; reachable publicly only when published."""
 
     class Status(models.TextChoices):
@@ -77,7 +78,7 @@ class IntakeForm(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
-class IntakeField(models.Model):
+class IntakeField(PassendModel):
     form = models.ForeignKey(IntakeForm, on_delete=models.CASCADE, related_name="fields")
     order = models.PositiveIntegerField(_("volgorde"), default=0)
     label = models.CharField(_("vraag"), max_length=200)
@@ -100,7 +101,7 @@ class IntakeField(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
-class IntakeAttachmentRule(models.Model):
+class IntakeAttachmentRule(PassendModel):
     """A document the form asks for, with the data category it will carry in the case."""
 
     form = models.ForeignKey(IntakeForm, on_delete=models.CASCADE, related_name="attachment_rules")
@@ -118,7 +119,7 @@ class IntakeAttachmentRule(models.Model):
         return self.label
 
 
-class IntakeSubmission(models.Model):
+class IntakeSubmission(PassendModel):
     """One filled-in form, waiting in the intake queue of the form's SWV."""
 
     class Status(models.TextChoices):
@@ -178,7 +179,7 @@ class IntakeSubmission(models.Model):
         return " ".join(p for p in parts if p)
 
 
-class IntakeFile(models.Model):
+class IntakeFile(PassendModel):
     """An attachment of a submission, encrypted at rest until it moves into a case."""
 
     submission = models.ForeignKey(IntakeSubmission, on_delete=models.CASCADE, related_name="files")
@@ -203,7 +204,7 @@ class IntakeFile(models.Model):
         return self.label
 
 
-class DeliveryLink(models.Model):
+class DeliveryLink(PassendModel):
     """A personal, expiring, single-use link for an outside party to deliver into one case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")

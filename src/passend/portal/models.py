@@ -10,10 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 from passend.pupils.models import Guardian, Pupil
 
 
-class PortalIdentity(models.Model):
+class PortalIdentity(PassendModel):
     """Someone who proved control of an e-mail address known as a guardian's or a pupil's.
 
     Which pupils the person may stand for is decided per request by the access policy for
@@ -33,7 +34,7 @@ class PortalIdentity(models.Model):
         return f"portal identity {self.pk}"
 
 
-class SignInAttempt(models.Model):
+class SignInAttempt(PassendModel):
     """One request for a sign-in link (for every address, known or not: same work, same answer).
 
     The link's token and the code are stored only as hashes. ``identity`` is empty for an
@@ -60,7 +61,7 @@ class SignInAttempt(models.Model):
         return f"sign-in attempt {self.pk}"
 
 
-class GuardianViewPermission(models.Model):
+class GuardianViewPermission(PassendModel):
     """AGE-03: from 16 the youth alone decides; the youth may let a parent see their data."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
@@ -88,7 +89,7 @@ class Author(models.TextChoices):
     YOUTH = "youth", _("jongere")
 
 
-class Statement(models.Model):
+class Statement(PassendModel):
     """A zienswijze: the parent's or youth's own view on a case, with its provenance (CON-06).
 
     Supplied by the rights holder through the portal, never changed afterwards; it belongs to
@@ -121,7 +122,7 @@ class Statement(models.Model):
         return f"statement {self.pk}"
 
 
-class ConsentApproval(models.Model):
+class ConsentApproval(PassendModel):
     """One rights holder's digital "yes" to giving a revoked consent again (CON-02).
 
     When the approvals together form a valid set of givers under AGE-03 (e.g. child AND the

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from passend.modelbase import PassendModel
 from passend.privacy import chain
 from passend.privacy.chain import GENESIS_HASH
 
@@ -17,7 +18,7 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("geweigerd")
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(PassendModel):
     """One read, write or security event on personal data.
 
     Rows are never updated or deleted: on PostgreSQL a trigger refuses it. They are sealed
@@ -85,7 +86,7 @@ class AccessLogEntry(models.Model):
         )
 
 
-class AccessLogSeal(models.Model):
+class AccessLogSeal(PassendModel):
     """A sealed block of the access log: the entries with ``after_entry_id < id <=
     last_entry_id``, chained to the block before it (``privacy.chain``). Append-only like the
     entries (a trigger on PostgreSQL)."""
@@ -138,7 +139,7 @@ class DecisionOutcome(models.TextChoices):
     REFUSED = "refused", _("Afgewezen")
 
 
-class SubjectRequest(models.Model):
+class SubjectRequest(PassendModel):
     """A data subject request (PRV-01..04): from receipt to decision and execution.
 
     The answer term is a ``terms.Term`` (rule "subject-request": 4 weeks, extendable by at
@@ -226,7 +227,7 @@ class SubjectRequest(models.Model):
         return self.identity_verified_on is None
 
 
-class SubjectRequestEvent(models.Model):
+class SubjectRequestEvent(PassendModel):
     """The history of a request (a timeline); NOTICE rows are what the requester was told."""
 
     class Kind(models.TextChoices):
@@ -261,7 +262,7 @@ class SubjectRequestEvent(models.Model):
         return f"{self.request_id} {self.kind}"
 
 
-class Disclosure(models.Model):
+class Disclosure(PassendModel):
     """PRV-05: data about a pupil went to someone outside the case's authorised circle."""
 
     pupil = models.ForeignKey(
@@ -304,7 +305,7 @@ class Disclosure(models.Model):
         return f"verstrekking {self.pk}"
 
 
-class RecipientNotice(models.Model):
+class RecipientNotice(PassendModel):
     """PRV-03: a recipient of earlier disclosed data is told of a rectification or erasure.
 
     The notice itself is content-free ("data you received about a pupil were corrected or
@@ -332,7 +333,7 @@ class RecipientNotice(models.Model):
         return f"{self.request_id} -> {self.disclosure_id}"
 
 
-class ProcessingRestriction(models.Model):
+class ProcessingRestriction(PassendModel):
     """AVG art. 18: while active, the access policy allows no processing of the pupil's files
     other than storage (no one opens a case; the handler reads via the request)."""
 

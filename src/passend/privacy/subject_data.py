@@ -21,17 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import inspect
 import uuid
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import partialmethod
 from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.hashable import make_hashable
 from django.utils.translation import gettext as _
 
 # Fields never exported: secrets, key material, internal storage names, hashes.
@@ -112,48 +109,21 @@ def _value(value: Any) -> Any:
     return str(value)
 
 
-# A field -> its choices' labels translated, or None where the model writes its own display.
-type ChoiceLabels = dict[models.Field[Any, Any], dict[Any, str] | None]
-
-
 @dataclass
 class Labels:
     """Labels made once and reused by every record of one bundle (``collect``): a foreign
-    key's label by the related row, each choice field's labels translated.
+    key's label by the related row.
 
     A bundle's records point to the same case, pupil, school and professionals again and again.
-    Reading each related row once, not once per section, and translating each choice once took
-    a busy pupil's bundle (large region: 186 records in 57 sections, 800 accesses) from 136 to
+    Reading each related row once, not once per section, and translating each choice once
+    (since session 17 every model's own ``get_<field>_display``, ``passend.modelbase``) took a
+    busy pupil's bundle (large region: 186 records in 57 sections, 800 accesses) from 136 to
     89 queries and from 125 to 79 ms of CPU (issue 10)."""
 
     related: dict[tuple[type[models.Model], str, Any], str] = field(default_factory=dict)
-    choices: ChoiceLabels = field(default_factory=dict)
 
 
 _collecting: ContextVar[Labels | None] = ContextVar("subject_data_labels", default=None)
-
-
-def _choice_label(
-    instance: models.Model, field: models.Field[Any, Any], labels: ChoiceLabels
-) -> str:
-    """``get_<field>_display()``'s text, from the field's choices translated once per ``labels``.
-
-    Django's own builds a dict of every choice and hashes (so translates) every lazy label on
-    each call: with the access list's categories translated once too, 125 -> 112 ms of CPU for
-    a busy pupil's bundle (issue 10). A model that writes its own ``get_<field>_display`` keeps
-    it."""
-    if field not in labels:
-        display = inspect.getattr_static(type(instance), f"get_{field.name}_display", None)
-        labels[field] = (
-            {make_hashable(choice): str(label) for choice, label in field.flatchoices}
-            if isinstance(display, partialmethod)  # Django's, not the model's own
-            else None
-        )
-    choices = labels[field]
-    if choices is None:
-        return str(getattr(instance, f"get_{field.name}_display")())
-    value = getattr(instance, field.attname)
-    return str(choices.get(make_hashable(value), value))
 
 
 def _related_label(
@@ -202,7 +172,7 @@ def serialise(
         value = getattr(instance, name)
         data[name] = _value(value)
         if model_field.choices and value not in (None, ""):
-            data[f"{name}_label"] = _choice_label(instance, model_field, labels.choices)
+            data[f"{name}_label"] = str(getattr(instance, f"get_{name}_display")())
     for m2m in instance._meta.many_to_many:
         if m2m.name not in skipped:
             data[m2m.name] = [str(obj) for obj in getattr(instance, m2m.name).all()]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.bsn_guard import validate_no_bsn
+from passend.modelbase import PassendModel
 
 # AGE-02: every free-text field of a pupil or guardian refuses a BSN-like value.
 NO_BSN = [validate_no_bsn]
@@ -22,7 +23,7 @@ class Gender(models.TextChoices):
     OTHER = "x", _("anders / onbekend")
 
 
-class Pupil(models.Model):
+class Pupil(PassendModel):
     first_name = models.CharField(_("voornaam"), max_length=100, validators=NO_BSN)
     name_prefix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True, validators=NO_BSN)
     last_name = models.CharField(_("achternaam"), max_length=100, validators=NO_BSN)
@@ -70,7 +71,7 @@ class Pupil(models.Model):
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
 
 
-class Enrolment(models.Model):
+class Enrolment(PassendModel):
     """School enrolment history: the current school is the one without an end date."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolments")
@@ -105,7 +106,7 @@ class GuardianRelation(models.TextChoices):
     OTHER = "other", _("anders")
 
 
-class Guardian(models.Model):
+class Guardian(PassendModel):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardians")
     first_name = models.CharField(_("voornaam"), max_length=100, blank=True, validators=NO_BSN)
     name_prefix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True, validators=NO_BSN)
@@ -128,7 +129,7 @@ class Guardian(models.Model):
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
 
 
-class AgePolicy(models.Model):
+class AgePolicy(PassendModel):
     """The ages of AGE-03, editable by a functional administrator (one row).
 
     Defaults are the covenant's values, loaded by a data migration; every change is written to
@@ -215,7 +216,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("mislukt")
 
 
-class PupilImport(models.Model):
+class PupilImport(PassendModel):
     """One upload of a school's pupil export.
 
     ``content`` holds the file only until it is processed, and never a BSN: on upload the

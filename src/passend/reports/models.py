@@ -7,12 +7,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from passend.modelbase import PassendModel
 from passend.reports.suppression import DEFAULT_THRESHOLD
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class ReportSettings(models.Model):
+class ReportSettings(PassendModel):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     suppression_threshold = models.PositiveSmallIntegerField(
         _("aantallen onder deze grens afschermen (PRV-07)"),

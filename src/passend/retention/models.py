@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case, CaseKind
+from passend.modelbase import PassendModel
 
 
-class RetentionPolicy(models.Model):
+class RetentionPolicy(PassendModel):
     """How long a closed case of a kind is kept. Configuration (functional administrator).
 
     A row without organisation is the default for the kind; a row for an organisation (the
@@ -76,7 +77,7 @@ class RetentionPolicy(models.Model):
         return add_months(closed_on, self.years * 12 + self.months)
 
 
-class LegalHold(models.Model):
+class LegalHold(PassendModel):
     """A duty to keep a case beyond its term (e.g. a pending objection or court case)."""
 
     case = models.ForeignKey(
@@ -119,7 +120,7 @@ def active_hold_q(today: dt.date) -> Q:
     return Q(lifted_at__isnull=True) & (Q(until__isnull=True) | Q(until__gte=today))
 
 
-class PurgeRun(models.Model):
+class PurgeRun(PassendModel):
     """One run of the daily purge: what it did, in counts only."""
 
     started_at = models.DateTimeField(_("gestart"))
@@ -142,7 +143,7 @@ class PurgeRun(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.cases_deleted})"
 
 
-class DeletionRecord(models.Model):
+class DeletionRecord(PassendModel):
     """PRV-06: the deletion of one case, recorded without the deleted personal data.
 
     No name, no pseudonym, no id of the case or pupil: only what kind of file, whose file

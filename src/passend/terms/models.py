@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
+from passend.modelbase import PassendModel
 
 
 class Unit(models.TextChoices):
@@ -17,7 +18,7 @@ class Unit(models.TextChoices):
     MONTHS = "months", _("maanden")
 
 
-class SchoolHoliday(models.Model):
+class SchoolHoliday(PassendModel):
     """A school holiday of a region. Without an SWV it applies to every SWV."""
 
     swv = models.ForeignKey(
@@ -48,7 +49,7 @@ class SchoolHoliday(models.Model):
         return f"{self.name} {self.start_date:%d-%m-%Y} t/m {self.end_date:%d-%m-%Y}"
 
 
-class TermRule(models.Model):
+class TermRule(PassendModel):
     """A configurable term (TLV-04, ABS-01, PRV-02 …): its length and unit, with defaults
     loaded by the module that uses it and editable by a functional administrator."""
 
@@ -69,7 +70,7 @@ class TermRule(models.Model):
         return f"{self.name} ({self.length} {self.get_unit_display()})"
 
 
-class Term(models.Model):
+class Term(PassendModel):
     """One running deadline on one object, with suspension ("opgeschort") and extension."""
 
     rule = models.ForeignKey(TermRule, on_delete=models.PROTECT, related_name="terms")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
+from passend.modelbase import PassendModel
 
 
 class Route(models.TextChoices):
@@ -77,7 +78,7 @@ class Triage(models.TextChoices):
     FULL = "full", _("CvA breed")
 
 
-class FundingCategory(models.Model):
+class FundingCategory(PassendModel):
     """TLV-07: amounts per category per school year (configuration, history kept)."""
 
     class Level(models.IntegerChoices):
@@ -111,7 +112,7 @@ class FundingCategory(models.Model):
         return self.personnel + self.material
 
 
-class TlvDuration(models.Model):
+class TlvDuration(PassendModel):
     """How many school years a TLV of a type runs (set by the SWV; at least one, TLV-11)."""
 
     tlv_type = models.CharField(_("soort"), max_length=3, choices=TlvType.choices, unique=True)
@@ -127,7 +128,7 @@ class TlvDuration(models.Model):
         return f"{self.tlv_type}: {self.school_years}"
 
 
-class TlvSettings(models.Model):
+class TlvSettings(PassendModel):
     """One row of module settings (editable by the functional administrator)."""
 
     expiry_warning_months = models.PositiveSmallIntegerField(
@@ -154,7 +155,7 @@ class TlvSettings(models.Model):
         return settings_row
 
 
-class TlvApplication(models.Model):
+class TlvApplication(PassendModel):
     """One application for a TLV (TLV-01/02), prepared by the school, submitted by the board."""
 
     class Status(models.TextChoices):
@@ -297,7 +298,7 @@ class TlvApplication(models.Model):
         return CLUSTER_OF_DISABILITY.get(self.disability, "")
 
 
-class Assessment(models.Model):
+class Assessment(PassendModel):
     """TLV-06: the assessor's checklist, with the ZML IQ rules computed."""
 
     application = models.OneToOneField(
@@ -327,7 +328,7 @@ class Assessment(models.Model):
         return f"{self.application_id}: {self.met}"
 
 
-class Advice(models.Model):
+class Advice(PassendModel):
     """The CvA's advice to the SWV board (TLV-04/07/09/12)."""
 
     class Status(models.TextChoices):
@@ -371,7 +372,7 @@ class Advice(models.Model):
         return self.status != self.Status.INTENDED_NEGATIVE and self.given_on is not None
 
 
-class Decision(models.Model):
+class Decision(PassendModel):
     """The SWV board's decision (TLV-04, TLV-10)."""
 
     application = models.OneToOneField(
@@ -393,7 +394,7 @@ class Decision(models.Model):
         return f"{self.application_id}: {self.positive}"
 
 
-class Tlv(models.Model):
+class Tlv(PassendModel):
     """The declaration (TLV-11): number, start, end, category, type."""
 
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="tlv")
@@ -442,7 +443,7 @@ class Tlv(models.Model):
         return self.number
 
 
-class ExitPerspectiveRecord(models.Model):
+class ExitPerspectiveRecord(PassendModel):
     """TLV-13: prognosis (within 6 weeks of intake), provisional, definitive."""
 
     class Stage(models.TextChoices):
@@ -468,7 +469,7 @@ class ExitPerspectiveRecord(models.Model):
         return f"{self.tlv_id} {self.stage}"
 
 
-class SafetyNetOffer(models.Model):
+class SafetyNetOffer(PassendModel):
     """TLV-09: after a negative decision the SWV/gemeente offers support."""
 
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="safety_net")
@@ -484,7 +485,7 @@ class SafetyNetOffer(models.Model):
         return f"{self.decision_id}"
 
 
-class Letter(models.Model):
+class Letter(PassendModel):
     """A letter issued in the procedure; the PDF is rendered from the rows on request."""
 
     class Kind(models.TextChoices):
@@ -506,7 +507,7 @@ class Letter(models.Model):
         return f"{self.kind} {self.issued_on}"
 
 
-class Placement(models.Model):
+class Placement(PassendModel):
     """TLV-08: observation (≤ 12 weeks) or crisis placement (≤ 6 school weeks)."""
 
     class Kind(models.TextChoices):
@@ -545,7 +546,7 @@ class Placement(models.Model):
         return f"{self.kind} {self.start_date}"
 
 
-class Objection(models.Model):
+class Objection(PassendModel):
     """TLV-10: bezwaar by parents or the board, LBT referral, hearing, decision, appeal."""
 
     class By(models.TextChoices):
