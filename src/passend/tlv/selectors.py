@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -330,7 +330,7 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
                 # Every other open application of the region (thousands): the user's whole
                 # involvement, hashed once, is the cheaper check (the scope as a filter),
                 # read by probing the user's participations' cases (as ``dashboard_work``).
-                with _random_page_cost(1.1):
+                with _planned(random_page_cost="1.1"):
                     found = {
                         row[0]: row
                         for row in applications.filter(pk__in=ids).values_list(*_WORK_ROW)
@@ -666,7 +666,7 @@ def dashboard_work(
     # The involvement planned as for a database in memory (as the TLV report's term
     # statistics): knowing its true size (cases 0005), PostgreSQL otherwise read every TLV case
     # (5.7 ms) instead of probing the user's 1,415 (2.8 ms). Not for the queue's plans.
-    planning = nullcontext() if queue else _random_page_cost(1.1)
+    planning = nullcontext() if queue else _planned(random_page_cost="1.1")
     with planning, connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -1218,9 +1218,3 @@ def _planned(**settings: str) -> Iterator[None]:
         finally:
             restored = [value for pair in zip(names, previous, strict=True) for value in pair]
             cursor.execute(f"SELECT {writes}", restored)
-
-
-def _random_page_cost(cost: float) -> AbstractContextManager[None]:
-    """Planned as for a database in memory (``random_page_cost`` 1.1 instead of the default
-    4.0, which assumes a spinning disk)."""
-    return _planned(random_page_cost=str(cost))
