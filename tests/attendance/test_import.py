@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -12,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from passend.accounts.models import OrganisationKind, Role, SchoolType, Sector
+from passend.access.actor import Actor
+from passend.accounts.models import Membership, OrganisationKind, Role, SchoolType, Sector
 from passend.attendance import importers, services
 from passend.attendance.models import (
     AbsenceImport,
@@ -148,7 +151,48 @@ def test_age_02_no_bsn_is_ever_stored(pupils: Any, coordinator_actor: Any) -> No
 def test_age_02_record_ids_are_stored_only_as_a_hash(pupils: Any, coordinator_actor: Any) -> None:
     upload(coordinator_actor, [line("1001", monday(2), 1, 1, "Ziek", "SECRET-ID-77")])
     record = AbsenceRecord.objects.get()
-    assert record.source_ref == importers.hash_ref("SECRET-ID-77")
+    school_id = coordinator_actor.membership.organisation_id
+    expected = importers.record_key(school_id, "magister", importers.hash_ref("SECRET-ID-77"))
+    assert record.record_key == uuid.UUID(expected)
+
+
+def test_the_same_record_ids_of_another_school_or_source_are_other_records(
+    pupils: Any, coordinator_actor: Any
+) -> None:
+    """The key is unique on its own (issue 10), so it carries the school and the source: two
+    schools whose administrations number their records alike, or one school's two sources,
+    each keep their own records, and importing one never changes the other's."""
+    school = coordinator_actor.membership.organisation
+    other_school = OrganisationFactory(
+        kind=OrganisationKind.SCHOOL,
+        sector=Sector.VO,
+        school_type=SchoolType.REGULAR,
+        swv=school.swv,
+    )
+    other_ib = make_professional(other_school, Role.SUPPORT_COORDINATOR, username="ib-ander")
+    other_actor = Actor.for_membership(Membership.objects.get(user=other_ib))
+    make_pupil(other_school, "1001")
+    make_pupil(school, "1001", source="somtoday")
+    rows = [
+        line("1001", monday(2), 1, 1, "Ziek", "R1"),
+        line("1001", monday(2), 2, 2, "Ziek", "R2"),
+    ]
+    upload(coordinator_actor, rows)
+    upload(other_actor, rows)
+    somtoday = (
+        "Leerlingnummer;Datum;Begin lesuur;Eind lesuur;Absentiereden;Afkorting;"
+        "Absentiemelding-ID;BSN"
+    )
+    upload(coordinator_actor, rows, source="somtoday", header=somtoday)
+    counts = Counter(AbsenceRecord.objects.values_list("school_id", "source"))
+    assert counts == {
+        (school.pk, "magister"): 2,
+        (other_school.pk, "magister"): 2,
+        (school.pk, "somtoday"): 2,
+    }
+    again = upload(other_actor, [line("1001", monday(2), 1, 3, "Ziek", "R1")])
+    assert (again.created_count, again.updated_count) == (0, 1)
+    assert set(AbsenceRecord.objects.filter(school=school).values_list("hours", flat=True)) == {1}
 
 
 def test_missing_columns_are_refused_at_upload(coordinator_actor: Any) -> None:

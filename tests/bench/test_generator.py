@@ -126,7 +126,7 @@ def _snapshot() -> tuple[Any, ...]:
         list(AgendaInvitee.objects.order_by("pk").values_list("item_id", "user_id")),
         list(
             AbsenceRecord.objects.order_by("pk").values_list(
-                "pupil_id", "date", "hours", "kind", "source_ref"
+                "pupil_id", "date", "hours", "kind", "record_key"
             )
         ),
         list(

@@ -264,6 +264,10 @@ def test_prv02_bundle_never_holds_file_contents_or_keys(
     assert documents["records"]
     for record in documents["records"]:
         assert not {"wrapped_key", "nonce", "storage_name", "key_id", "sha256"} & set(record)
+    # An absence record's idempotency key is a hash of the school's record id (AGE-02).
+    absence = next(s for s in bundle["sections"] if s["model"] == "attendance.absencerecord")
+    assert absence["records"]
+    assert all("record_key" not in record for record in absence["records"])
 
 
 def test_prv02_bundle_lists_who_accessed_the_file_and_the_recipients(

@@ -81,6 +81,8 @@ def absence_csv(data: bytes) -> None:
         header,
         prepared.column_labels,
         {"1001": 1},
+        school_id=1,
+        source="magister",
         counts_lessons=True,
         today=dt.date(2026, 11, 23),
     ).parser()

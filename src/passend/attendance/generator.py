@@ -2,7 +2,7 @@
 
 ``scale.absence_lines`` absence records for the pupils of every (PO and VO) school over the
 school year up to the anchor date, as the school's import would have written them: one import
-run per school, a hashed ``source_ref`` per line, lesson hours in VO and clock hours in PO. Most
+run per school, a hashed ``record_key`` per line, lesson hours in VO and clock hours in PO. Most
 pupils have a few sporadic lines (sick, authorised, sometimes unauthorised or other); about
 1.5 % have a cluster of unauthorised absence of 16 hours or more within four lesson weeks and
 about 0.3 % a run of more than four lesson weeks (ABS-01).
@@ -66,7 +66,7 @@ RECORD_FIELDS = [
     "school_id",
     "pupil_id",
     "source",
-    "source_ref",
+    "record_key",
     "date",
     "start_time",
     "end_time",
@@ -196,6 +196,7 @@ def generate_absence(g: generator.Generator) -> None:
                     mine.append((record_id, day))
                     if since <= day <= today:
                         unauthorised[day] += _centi(hours)
+                # 32 hex digits, unique per record: a record_key as COPY and SQLite take it
                 ref = hashlib.blake2b((salt + str(record_id)).encode(), digest_size=16).hexdigest()
                 yield (
                     record_id,

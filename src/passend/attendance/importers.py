@@ -11,7 +11,7 @@ Follows the pupil import (``passend.pupils.importers``) and reuses its header ha
    transaction with a fixed number of statements (PostgreSQL: ``COPY`` into a temporary
    table and one ``INSERT … ON CONFLICT``, or on a school's first import of a source
    ``COPY`` straight into the table; SQLite: ``bulk_create``/``bulk_update``), idempotent on
-   (school, source, record id), updates the counters for the progress bar, and finally
+   (school, source, record id) through ``record_key``, updates the counters for the progress bar, and finally
    detects who became meldplichtig (``detection.detect``). Rejected lines are reported with
    their line number and a Dutch reason that never repeats a value from the file.
 """
@@ -171,19 +171,27 @@ def documented_columns(source: str) -> dict[str, str]:
 
 # Hex digits 0-9 become letters: a stored key never holds a digit run that the BSN guard
 # (AGE-02) could mistake for a number.
-_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
-_NO_DIGITS_BYTES = bytes.maketrans(b"0123456789", b"ghijklmnop")  # same map, 2.5x faster
+_NO_DIGITS_BYTES = bytes.maketrans(b"0123456789", b"ghijklmnop")
 
 
 def hash_ref(value: str) -> str:
-    """The idempotency key of a source record: 32 letters, never the export's own id."""
+    """The hash of a source record's id in the stored upload: 32 letters, never the export's
+    own id."""
     digest = hashlib.blake2b(value.encode(), digest_size=16).hexdigest()
     return digest.encode().translate(_NO_DIGITS_BYTES).decode()
 
 
-def new_ref() -> str:
+def record_key(school_id: int, source: str, ref: str) -> str:
+    """``AbsenceRecord.record_key`` of a source record, as 32 hex digits: the first 16 bytes of
+    SHA-256 over the school, the source and ``ref`` (its ``hash_ref``). One key alone in its
+    unique index instead of (school, source, ref): see the model. Migration
+    ``attendance/0005`` computes the same in SQL for records stored before it."""
+    return hashlib.sha256(f"{school_id}|{source}|{ref}".encode()).hexdigest()[:32]
+
+
+def new_record_key() -> uuid.UUID:
     """Key of a record typed by hand."""
-    return uuid.uuid4().hex.translate(_NO_DIGITS)
+    return uuid.uuid4()
 
 
 @dataclass(frozen=True)
@@ -376,6 +384,7 @@ def parse_hours(raw: str) -> int | None:
 class Parsed(NamedTuple):
     line: int
     pupil_id: int
+    # The record's key (``record_key``: 32 hex digits), unique per school and source.
     ref: str
     date: dt.date
     start: dt.time | None
@@ -405,10 +414,13 @@ class LineParser:
         labels: dict[str, str],
         pupils: dict[str, int],
         *,
+        school_id: int,
+        source: str,
         counts_lessons: bool,
         today: dt.date,
     ) -> None:
         self.pos = {name: i for i, name in enumerate(header)}
+        self.key_prefix = f"{school_id}|{source}|"
         self.labels = labels
         self.pupils = pupils
         self.counts_lessons = counts_lessons
@@ -451,7 +463,8 @@ class LineParser:
             "Het leerlingnummer in kolom '%(column)s' hoort niet bij een leerling van "
             "deze school in Passend. Importeer eerst de leerlingen."
         ) % {"column": label("source_key")}
-        blake2b, to_letters = hashlib.blake2b, _NO_DIGITS_BYTES
+        blake2b, to_letters, sha256 = hashlib.blake2b, _NO_DIGITS_BYTES, hashlib.sha256
+        key_prefix = self.key_prefix
 
         def parse(row: list[str]) -> Parsed:
             line = int(row[0])
@@ -482,6 +495,8 @@ class LineParser:
                 .translate(to_letters)
                 .decode()
             )
+            # record_key(school, source, ref), inlined
+            ref = sha256(f"{key_prefix}{ref}".encode()).hexdigest()[:32]
             return Parsed(line, pupil_id, ref, day, start, end, centi, kind, reason, copy_tail)
 
         return parse
@@ -606,7 +621,7 @@ class ImportResult:
 _STAGE = "attendance_absence_stage"
 _COLUMNS = (
     "pupil_id",
-    "source_ref",
+    "record_key",
     "date",
     "start_time",
     "end_time",
@@ -700,7 +715,7 @@ def _write_postgres(
                 return {pupil: (n, 0) for pupil, n in counted.items()}, True
         now = timezone.now()
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (pupil_id bigint, source_ref varchar(32), "
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (pupil_id bigint, record_key uuid, "
             "date date, start_time time, end_time time, hours numeric(5,2), kind varchar(20), "
             "reason_code varchar(40)) ON COMMIT DELETE ROWS"
         )
@@ -709,16 +724,16 @@ def _write_postgres(
         cursor.execute(f"DELETE FROM {_STAGE}")  # noqa: S608 — constant identifier
         with cursor.cursor.copy(f"COPY {_STAGE} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             copy.write(text if text is not None else copy_text(rows))
-        compared = ", ".join(f"t.{c}" for c in _COLUMNS if c != "source_ref")
-        excluded = ", ".join(f"EXCLUDED.{c}" for c in _COLUMNS if c != "source_ref")
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "source_ref")
+        compared = ", ".join(f"t.{c}" for c in _COLUMNS if c != "record_key")
+        excluded = ", ".join(f"EXCLUDED.{c}" for c in _COLUMNS if c != "record_key")
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "record_key")
         cursor.execute(
             f"""
             WITH up AS (
                 INSERT INTO {table} AS t (school_id, source, import_run_id, created_at,
                     updated_at, {", ".join(_COLUMNS)})
                 SELECT %s, %s, %s, %s, %s, {", ".join(_COLUMNS)} FROM {_STAGE}
-                ON CONFLICT (school_id, source, source_ref) DO UPDATE SET {updates},
+                ON CONFLICT (record_key) DO UPDATE SET {updates},
                     import_run_id = EXCLUDED.import_run_id, updated_at = EXCLUDED.updated_at
                 WHERE ({compared}) IS DISTINCT FROM ({excluded})
                 RETURNING (xmax = 0) AS inserted, pupil_id
@@ -738,9 +753,9 @@ def _write_orm(
     rows: list[Parsed], *, school_id: int, source: str, import_id: int | None
 ) -> dict[int, tuple[int, int]]:
     existing = {
-        r.source_ref: r
+        r.record_key.hex: r
         for r in AbsenceRecord.objects.filter(
-            school_id=school_id, source=source, source_ref__in=[r.ref for r in rows]
+            school_id=school_id, source=source, record_key__in=[uuid.UUID(r.ref) for r in rows]
         )
     }
     now = timezone.now()
@@ -763,7 +778,7 @@ def _write_orm(
                 AbsenceRecord(
                     school_id=school_id,
                     source=source,
-                    source_ref=r.ref,
+                    record_key=uuid.UUID(r.ref),
                     import_run_id=import_id,
                     created_at=now,
                     updated_at=now,
@@ -881,6 +896,8 @@ def process(
         header,
         labels,
         school_pupil_numbers(school.pk, source),
+        school_id=school.pk,
+        source=source,
         counts_lessons=school.sector == Sector.VO,
         today=today,
     ).parser()
@@ -916,8 +933,7 @@ def process(
                 continue
             seen[marker] = parsed.line
             append(parsed)
-        # In key order, each batch's inserts into the unique index on (school, source, key)
-        # sweep it once instead of landing on random pages (the keys are hashes): a
+        # In key order, each batch's inserts into the key's unique index sweep it once instead of landing on random pages (the keys are hashes): a
         # first import of 1 M lines took 12.7 s of COPY in pupil order (docs/performance.md).
         rows.sort(key=_by_ref)
         if not postgres:

@@ -211,7 +211,7 @@ def record_absence(
             school=school,
             pupil=pupil,
             source=MANUAL_SOURCE,
-            source_ref=importers.new_ref(),
+            record_key=importers.new_record_key(),
             date=date,
             start_time=start_time,
             end_time=end_time,

@@ -41,6 +41,7 @@ NEVER_EXPORTED = frozenset(
         "storage_name",
         "sha256",
         "contact_phone_key",
+        "record_key",  # attendance: the hash of a source record's id (idempotency key)
     }
 )
 # Fields whose value says where a record came from (CON-06, PRV-09), shown as its origin.
