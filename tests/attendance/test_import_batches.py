@@ -82,10 +82,15 @@ def test_direct_copy_falls_back_to_the_upsert_when_a_record_exists(
     day = timezone.localdate() - dt.timedelta(days=1)
     key = importers.record_key(school_id, "magister", importers.hash_ref("R1"))
     row = importers.Parsed(2, pupils[0].pk, key, day, None, None, 200, AbsenceKind.SICK, "Z")
+    before = timezone.now()
     per_pupil, direct = importers._write(
         [row], school_id=school_id, source="magister", import_id=None, direct=True
     )
     assert (per_pupil, direct) == ({pupils[0].pk: (1, 0)}, True)
+    # The direct COPY leaves both times to the database's default: the statement's time.
+    written = AbsenceRecord.objects.get()
+    assert written.created_at == written.updated_at
+    assert before <= written.created_at <= timezone.now()
     # The same key again through the direct path: the unique constraint refuses the COPY,
     # the batch is written by the upsert instead (here: one changed record), nothing is lost.
     changed = row._replace(centi_hours=300)
