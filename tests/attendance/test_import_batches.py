@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passend.attendance import importers, services
-from passend.attendance.models import AbsenceKind, AbsenceRecord, ImportStatus
+from passend.attendance.models import AbsenceImport, AbsenceKind, AbsenceRecord, ImportStatus
 from passend.privacy.models import AccessLogEntry
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def test_import_queries_do_not_grow_with_the_number_of_lines(
     counts: dict[int, list[int]] = {}
     for lines in (6, 45):
         AbsenceRecord.objects.all().delete()
+        AbsenceImport.objects.all().delete()
         first, result = queries_of_import(coordinator_actor, export(lines))
         assert result.created == lines
         again, result = queries_of_import(coordinator_actor, export(lines))
@@ -100,6 +101,42 @@ def test_direct_copy_falls_back_to_the_upsert_when_a_record_exists(
     assert (per_pupil, direct) == ({pupils[0].pk: (0, 1)}, False)
     record = AbsenceRecord.objects.get()
     assert (record.hours, record.kind, record.reason_code) == (3, AbsenceKind.SICK, "Z")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="direct COPY is PostgreSQL only")
+def test_whether_to_copy_straight_in_is_asked_of_the_import_runs(
+    pupils: Any, coordinator_actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A school's first import of a source is copied straight into the table; a later one is
+    upserted. Decided from the school's earlier import runs: the records have no index that
+    leads with the school (issue 10), so asking them would read the whole table. Should
+    records exist without a run (runs deleted), the direct COPY meets the unique key and falls
+    back to the upsert: nothing is written twice."""
+    paths: list[tuple[bool, bool]] = []  # (tried straight in, written straight in)
+    write = importers._write
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        result = write(*args, **kwargs)
+        paths.append((kwargs["direct"], result[1]))
+        return result
+
+    monkeypatch.setattr(importers, "_write", spy)
+    with CaptureQueriesContext(connection) as captured:
+        _, result = queries_of_import(coordinator_actor, export(45))
+    assert (paths, result.created) == ([(True, True)], 45)
+    assert not [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'SELECT 1 AS "a" FROM "attendance_absencerecord"' in q["sql"]
+    ]
+    paths.clear()
+    _, result = queries_of_import(coordinator_actor, export(45))
+    assert (paths, result.unchanged) == ([(False, False)], 45)
+    AbsenceImport.objects.all().delete()  # the runs go, their records stay
+    paths.clear()
+    _, result = queries_of_import(coordinator_actor, export(45, tag="X"))
+    assert (paths, result.created, result.updated) == ([(True, False)], 0, 45)
+    assert AbsenceRecord.objects.count() == 45
 
 
 def test_copy_text_of_parsed_lines_equals_that_of_hand_built_rows() -> None:

@@ -163,8 +163,10 @@ class AbsenceRecord(PassendModel):
     """One absence of one pupil on one day. Hours are lesson hours in VO (ABS-01).
 
     Bulk-loaded (a million lines per import), so it carries two indexes only: the idempotency
-    key ``record_key`` and (pupil, school, kind, date) for detection; the
-    foreign keys need no index of their own (both lead an index already, or are provenance).
+    key ``record_key`` and (pupil, school, kind, date) for detection. The foreign keys have no
+    index of their own: every read goes by pupil (or by key); whether a school imported from a
+    source before is asked of ``AbsenceImport``; school and import are provenance (deleting a
+    school, which ``PROTECT`` refuses while it has records, scans the table).
     School, pupil and import carry no database constraint either (per-row RI triggers cost a
     third of the load time): the importer only writes pupil ids it looked up among the
     school's own pupils, and deletes go through Django, which applies ``on_delete``.
