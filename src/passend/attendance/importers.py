@@ -913,13 +913,12 @@ def process(
     # (a school without records would read the whole table: 0.4 s for 2 M records). Any earlier
     # run that got past waiting may have written records. Should records exist without such a
     # run, the direct COPY meets the unique key and the batch falls back to the upsert.
-    direct = (
-        postgres
-        and not AbsenceImport.objects.filter(school_id=school.pk, source=source)
-        .exclude(status=ImportStatus.PENDING)
-        .exclude(pk=import_id)
-        .exists()
+    earlier_runs = AbsenceImport.objects.filter(school_id=school.pk, source=source).exclude(
+        status=ImportStatus.PENDING
     )
+    if import_run is not None:
+        earlier_runs = earlier_runs.exclude(pk=import_run.pk)
+    direct = postgres and not earlier_runs.exists()
 
     def next_batch() -> _Batch | None:
         raw_rows = list(islice(reader, size))
