@@ -23,10 +23,12 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import queue
+import threading
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -870,6 +872,75 @@ class _Batch:
     direct: bool  # text carries the constant columns of a direct COPY
 
 
+# Batches written at once on PostgreSQL: the cores of the machine the benchmark targets (two).
+# A million-line import's writes took 9.1 s on one connection and 6.x s on two (docs/
+# performance.md, session 19); a third connection only competes with the parsing thread.
+WRITERS = 2
+
+
+class _Writers:
+    """Threads that write batches, each on a database connection of its own, which it closes
+    when it stops. ``run`` hands them the batches in file order and reports each result in
+    that order; it keeps at most one batch per writer waiting, so memory stays bounded."""
+
+    def __init__(self, count: int, write: Callable[[_Batch], dict[int, tuple[int, int]]]):
+        self.write = write
+        self.failed = threading.Event()
+        self.jobs: queue.SimpleQueue[tuple[_Batch, Future[Any]] | None] = queue.SimpleQueue()
+        self.threads = [
+            threading.Thread(target=self._work, name=f"absence-writer-{n}", daemon=True)
+            for n in range(count)
+        ]
+
+    def __enter__(self) -> _Writers:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _thread in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def _work(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                batch, future = job
+                if self.failed.is_set():
+                    future.cancel()  # a batch failed: none starts after it
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(self.write(batch))
+                except BaseException as exc:
+                    self.failed.set()
+                    future.set_exception(exc)
+        finally:
+            connection.close()
+
+    def run(
+        self,
+        batches: Iterator[_Batch],
+        report: Callable[[_Batch, dict[int, tuple[int, int]]], None],
+    ) -> None:
+        waiting: deque[tuple[_Batch, Future[Any]]] = deque()
+        try:
+            for batch in batches:
+                future: Future[Any] = Future()
+                self.jobs.put((batch, future))
+                waiting.append((batch, future))
+                while len(waiting) > len(self.threads) or (waiting and waiting[0][1].done()):
+                    done, written = waiting.popleft()
+                    report(done, written.result())
+            while waiting:
+                done, written = waiting.popleft()
+                report(done, written.result())
+        finally:
+            for _batch, future in waiting:
+                future.cancel()
+
+
 def process(
     content: str,
     *,
@@ -883,10 +954,12 @@ def process(
 ) -> ImportResult:
     """Parses and writes a sanitised import; each batch is one transaction.
 
-    Parsing of the next batch runs in a worker thread while the database writes the current
-    one (psycopg releases the GIL while it waits). Each batch writes one access-log entry for
-    the batch (same transaction, no subject: the records carry the import id); when all
-    batches are written, one entry per pupil whose absence was written or changed.
+    Parsing overlaps writing: on PostgreSQL ``WRITERS`` threads write batches at once, each
+    on a connection of its own, while this thread parses the next (``_Writers``); elsewhere
+    one thread parses the next batch while this one writes. Each batch writes one access-log
+    entry for the batch (same transaction, no subject: the records carry the import id); when
+    all batches are written, one entry per pupil whose absence was written or changed. Counts
+    and progress are kept in the order of the file.
     """
     today = today or timezone.localdate()
     reader = csv.reader(io.StringIO(content))
@@ -949,39 +1022,65 @@ def process(
         prefix = direct_prefix(school.pk, source, import_id) if with_prefix else ""
         return _Batch(len(raw_rows), rows, copy_text(rows, prefix), with_prefix)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(next_batch)
-        while (batch := pending.result()) is not None:
-            pending = pool.submit(next_batch)
-            with transaction.atomic():
-                per_pupil, direct = _write(
-                    batch.rows,
-                    school_id=school.pk,
-                    source=source,
-                    import_id=import_id,
-                    # a batch prepared for the direct COPY after a fall-back is rebuilt
-                    text=batch.text if batch.direct == direct else None,
-                    direct=direct,
-                )
+    def write_batch(batch: _Batch) -> dict[int, tuple[int, int]]:
+        """One batch in one transaction, with its access-log entry; per pupil (inserted,
+        updated). Runs on the writer threads too (each with a connection of its own)."""
+        nonlocal direct
+        with transaction.atomic():
+            # A batch that met a record falls back to the upsert, and so do the batches
+            # prepared after it. Writers may read ``direct`` while another lowers it: a batch
+            # that still tries the direct COPY falls back itself if it meets a record.
+            per_pupil, direct_used = _write(
+                batch.rows,
+                school_id=school.pk,
+                source=source,
+                import_id=import_id,
+                # a batch prepared for the direct COPY after a fall-back is rebuilt
+                text=batch.text if batch.direct == direct else None,
+                direct=direct,
+            )
+            if direct and not direct_used:
+                direct = False
+            if per_pupil:
                 inserted = sum(c[0] for c in per_pupil.values())
                 updated = sum(c[1] for c in per_pupil.values())
-                if per_pupil:
-                    record_access(
-                        context,
-                        action="import_write",
-                        activity=ACTIVITY,
-                        object_type="attendance.absenceimport",
-                        object_id=str(import_id or ""),
-                        data_categories=("absence",),
-                        legal_ground=LEGAL_GROUND,
-                        reason=f"{reason};new={inserted};changed={updated};pupils={len(per_pupil)}",
-                    )
-                result.created += inserted
-                result.updated += updated
-                result.unchanged += len(batch.rows) - inserted - updated
-                result.affected_pupils.update(per_pupil)
-                if on_batch is not None:
-                    on_batch(batch.lines, result)
+                record_access(
+                    context,
+                    action="import_write",
+                    activity=ACTIVITY,
+                    object_type="attendance.absenceimport",
+                    object_id=str(import_id or ""),
+                    data_categories=("absence",),
+                    legal_ground=LEGAL_GROUND,
+                    reason=f"{reason};new={inserted};changed={updated};pupils={len(per_pupil)}",
+                )
+        return per_pupil
+
+    def account(batch: _Batch, per_pupil: dict[int, tuple[int, int]]) -> None:
+        inserted = sum(c[0] for c in per_pupil.values())
+        updated = sum(c[1] for c in per_pupil.values())
+        result.created += inserted
+        result.updated += updated
+        result.unchanged += len(batch.rows) - inserted - updated
+        result.affected_pupils.update(per_pupil)
+        if on_batch is not None:
+            on_batch(batch.lines, result)
+
+    # Each batch commits on its own, so on PostgreSQL WRITERS connections write batches at
+    # once while this thread parses the next: PostgreSQL's work per batch (heap, the two
+    # indexes) then runs on more than one core. Not inside a caller's transaction (a test's),
+    # whose rows other connections cannot see; not on SQLite, which has one writer.
+    if postgres and WRITERS > 1 and not connection.in_atomic_block:
+        with _Writers(WRITERS, write_batch) as writers:
+            writers.run(iter(next_batch, None), account)
+    else:
+        # Parsing of the next batch runs in a worker thread while the database writes the
+        # current one (psycopg releases the GIL while it waits).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(next_batch)
+            while (batch := pending.result()) is not None:
+                pending = pool.submit(next_batch)
+                account(batch, write_batch(batch))
     if result.affected_pupils:
         with transaction.atomic():
             log_pupils(context, result.affected_pupils, action="import_write", reason=reason)
