@@ -447,7 +447,8 @@ class LineParser:
         kind, reason) repeats a lot, so its outcome (values or the reason for rejection) is
         computed once per distinct combination; per line remain the pupil lookup and the key."""
         get = {name: self._col(name) for name in FIELDS}
-        key_of, rec_of = get["source_key"], get["record_id"]
+        key_at = self.pos["source_key"]
+        rec_of = get["record_id"]
         tail_positions = [self.pos[name] for name in _TAIL_FIELDS if name in self.pos]
         tail_of = itemgetter(*tail_positions) if tail_positions else (lambda row: ())
         tails: dict[Any, _Tail | str] = {}
@@ -465,15 +466,17 @@ class LineParser:
             "Het leerlingnummer in kolom '%(column)s' hoort niet bij een leerling van "
             "deze school in Passend. Importeer eerst de leerlingen."
         ) % {"column": label("source_key")}
-        blake2b, to_letters, sha256 = hashlib.blake2b, _NO_DIGITS_BYTES, hashlib.sha256
-        key_prefix = self.key_prefix
+        blake2b, to_letters = hashlib.blake2b, _NO_DIGITS_BYTES
+        # SHA-256 of the key's constant prefix, copied per line: the prefix is hashed once
+        keyed = hashlib.sha256(self.key_prefix.encode())
+        make = tuple.__new__  # Parsed without its Python-level __new__ (a million lines)
 
         def parse(row: list[str]) -> Parsed:
             line = int(row[0])
             if row[1]:
                 columns = ", ".join(f"'{label(n)}'" for n in row[1].split())
                 raise _Rejected(bsn_msg % {"columns": columns})
-            key = key_of(row)
+            key = row[key_at]
             if not key:
                 raise _Rejected(empty_msg)
             pupil_id = pupils.get(key)
@@ -498,8 +501,23 @@ class LineParser:
                 .decode()
             )
             # record_key(school, source, ref), inlined
-            ref = sha256(f"{key_prefix}{ref}".encode()).hexdigest()[:32]
-            return Parsed(line, pupil_id, ref, day, start, end, centi, kind, reason, copy_tail)
+            digest = keyed.copy()
+            digest.update(ref.encode())
+            return make(
+                Parsed,
+                (
+                    line,
+                    pupil_id,
+                    digest.hexdigest()[:32],
+                    day,
+                    start,
+                    end,
+                    centi,
+                    kind,
+                    reason,
+                    copy_tail,
+                ),
+            )
 
         return parse
 
