@@ -891,15 +891,17 @@ class _Batch:
 
 
 # Batches written at once on PostgreSQL: the cores of the machine the benchmark targets (two).
-# A million-line import's writes took 9.1 s on one connection and 6.x s on two (docs/
-# performance.md, session 19); a third connection only competes with the parsing thread.
+# A million-line first import's processing took 9.6 s on one connection and 8.2 s on two; in
+# psql the same rows took 5.6-6.4 s on one, 3.5-4.4 s on two and 4.3-4.6 s on three
+# connections (docs/performance.md, session 19).
 WRITERS = 2
 
 
 class _Writers:
     """Threads that write batches, each on a database connection of its own, which it closes
     when it stops. ``run`` hands them the batches in file order and reports each result in
-    that order; it keeps at most one batch per writer waiting, so memory stays bounded."""
+    that order; at most one batch per writer is handed out and not yet reported, so memory
+    stays bounded (those batches and the one being parsed)."""
 
     def __init__(self, count: int, write: Callable[[_Batch], dict[int, tuple[int, int]]]):
         self.write = write

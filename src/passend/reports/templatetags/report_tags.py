@@ -1,10 +1,11 @@
 """The repeated parts of a report page, built in Python: the body rows of its tables and the bars
 of its charts.
 
-A TLV report holds some 140 cells and 60 bars; rendered one by one in the template (a loop, a
-filter and two lookups per cell) they cost about 4 ms of CPU per page, a tenth of the page
-(docs/performance.md, session 19). Here every value from a table goes through ``escape``, as
-the template's autoescaping would, and the markup is the same, byte for byte.
+A TLV report holds some 140 cells and their bars; rendered one by one in the template (a loop,
+a filter, a condition and a property per cell) its tables and charts took about 5 ms of CPU
+per page, built here 2.1-2.6 ms (docs/performance.md, session 19). Every value from a table
+goes through ``escape``, as the template's autoescaping would, and the markup is the same,
+byte for byte (tests/reports/test_report_tags.py).
 """
 
 from __future__ import annotations
