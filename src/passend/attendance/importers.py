@@ -10,7 +10,8 @@ Follows the pupil import (``passend.pupils.importers``) and reuses its header ha
    (per distinct combination of date, hours, kind and reason), writes per batch in one
    transaction with a fixed number of statements (PostgreSQL: ``COPY`` into a temporary
    table and one ``INSERT … ON CONFLICT``, or on a school's first import of a source
-   ``COPY`` straight into the table; SQLite: ``bulk_create``/``bulk_update``), idempotent on
+   ``COPY`` straight into the table, two batches at once on connections of their own
+   while the task parses the next; SQLite: ``bulk_create``/``bulk_update``), idempotent on
    (school, source, record id) through ``record_key``, updates the counters for the progress
    bar, and finally detects who became meldplichtig (``detection.detect``). Rejected lines are reported with
    their line number and a Dutch reason that never repeats a value from the file.
