@@ -55,7 +55,7 @@ from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
 from passend.terms.calendar import add_months
-from passend.terms.models import Term, Unit
+from passend.terms.models import Term, TermRule, Unit
 from passend.tlv import criteria
 from passend.tlv.models import (
     Advice,
@@ -1056,9 +1056,15 @@ def statistics(
     # advice and decision of the region (16,000 each) instead of probing them for these
     # applications (session 17). So the report does not grow with the region (issue 10). Set
     # for every query, it made some other pages slower (docs/performance.md, session 7).
+    rules = {
+        rule["id"]: rule
+        for rule in TermRule.objects.filter(code__in=TERM_CODES).values(
+            "id", "code", "name", "length", "unit"
+        )
+    }
     with _planned(random_page_cost="1.1", enable_hashjoin="off"):
         rows = list(groups)
-        per_rule = _term_statistics(applications, today)
+        per_rule = _term_statistics(applications, rules, today)
     for route, status, triage, count, positive_advice, by_gavel, positive_decisions in rows:
         result.submitted += count
         result.by_route[route] = result.by_route.get(route, 0) + count
@@ -1158,27 +1164,36 @@ def statistics(
 
 
 def _term_statistics(
-    applications: QuerySet[TlvApplication], today: dt.date
+    applications: QuerySet[TlvApplication],
+    rules: Mapping[int, Mapping[str, Any]],
+    today: dt.date,
 ) -> dict[str, Mapping[str, Any]]:
     """Throughput against each term (TLV-04), per rule, over the terms of ``applications``:
     days used = completed - start - days suspended; and the suspension of the overall
     term: the days it stood still, up to today while it still does. One pass over the terms.
-    Planned by the caller (``statistics``)."""
+    Planned by the caller (``statistics``), which reads ``rules`` (id -> code and labels).
+
+    Grouped by the rule's id, the labels read on their own (five rows): grouping by
+    the labels, and counting the suspended applications as distinct ids, made PostgreSQL sort
+    every term of the period by text (large region: 3,216 terms, 4.3 -> 3.1 ms; issue 10).
+    An application has one overall term, started at its submission (``services.submit``,
+    only from a draft; TLV-04), so its suspended terms count its suspended applications."""
+    if not rules:
+        return {}
     done = Q(completed_on__isnull=False)
     running = Q(completed_on__isnull=True)
-    suspended = Q(rule__code="tlv-overall") & (
-        Q(suspended_since__isnull=False) | Q(suspended_days__gt=0)
-    )
+    # Only the overall term's row reads these (its group holds nothing else).
+    suspended = Q(suspended_since__isnull=False) | Q(suspended_days__gt=0)
     day = Value(today, output_field=DateField())
-    return {
-        row["rule__code"]: row
-        for row in Term.objects.filter(
+    per_rule: dict[str, Mapping[str, Any]] = {}
+    for row in (
+        Term.objects.filter(
             object_type=_APP_OBJECT,
             object_id__in=applications.values(key=Cast("pk", CharField())),
-            rule__code__in=TERM_CODES,
+            rule_id__in=list(rules),
         )
         .order_by()
-        .values("rule__code", "rule__name", "rule__length", "rule__unit")
+        .values("rule_id")
         .annotate(
             completed=Count("pk", filter=done),
             within=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
@@ -1187,14 +1202,22 @@ def _term_statistics(
             overdue=Count(
                 "pk", filter=running & Q(suspended_since__isnull=True, due_date__lt=today)
             ),
-            suspended_applications=Count("object_id", filter=suspended, distinct=True),
+            suspended_applications=Count("pk", filter=suspended),
             days_suspended=Sum("suspended_days", filter=suspended),
             days_still_suspended=Sum(
                 _DaysBetween(Least(Coalesce("completed_on", day), day), "suspended_since"),
-                filter=suspended & Q(suspended_since__isnull=False),
+                filter=Q(suspended_since__isnull=False),
             ),
         )
-    }
+    ):
+        rule = rules[row["rule_id"]]
+        per_rule[rule["code"]] = {
+            **row,
+            "rule__name": rule["name"],
+            "rule__length": rule["length"],
+            "rule__unit": rule["unit"],
+        }
+    return per_rule
 
 
 @contextmanager
