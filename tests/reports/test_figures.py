@@ -254,3 +254,31 @@ def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
     with transaction.atomic():  # inside a longer transaction the values are put back too
         _tlv(world)
         assert settings() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.django_db(transaction=True)
+def test_planner_settings_outside_a_transaction_end_with_their_own() -> None:
+    """Issue 10: a page's request is not in a transaction. There the settings are set for the
+    report's own transaction only, in one statement: its COMMIT puts the values back, so
+    nothing reads them before or writes them back after."""
+    from passend.tlv.selectors import _planned
+
+    def settings() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('random_page_cost'), current_setting('enable_hashjoin')"
+            )
+            return cursor.fetchone()
+
+    before = settings()
+    assert before != ("1.1", "off") and not connection.in_atomic_block
+    with (
+        CaptureQueriesContext(connection) as queries,
+        _planned(random_page_cost="1.1", enable_hashjoin="off"),
+    ):
+        assert settings() == ("1.1", "off")
+    assert settings() == before
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("set_config" in s for s in sql) == 1
+    assert not any("current_setting('random_page_cost')" in s and "set_config" in s for s in sql)

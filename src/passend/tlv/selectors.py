@@ -1010,13 +1010,21 @@ def statistics(
     applications = TlvApplication.objects.filter(
         scope, submitted_on__gte=start, submitted_on__lte=end
     ).order_by()
+    # The TLV term rules (id -> code and labels): the aggregates below filter by the id.
+    rules = {
+        rule["id"]: rule
+        for rule in TermRule.objects.filter(code__in=TERM_CODES).values(
+            "id", "code", "name", "length", "unit"
+        )
+    }
+    rule_ids = {rule["code"]: pk for pk, rule in rules.items()}
     # Triage split (TLV-05): CvA breed by the time its advice took (4 and 10 weeks); the
     # latest completed advice term counts.
     advice_took = (
         Term.objects.filter(
             object_type=_APP_OBJECT,
             object_id=Cast(OuterRef("pk"), CharField()),
-            rule__code="tlv-advice",
+            rule_id=rule_ids.get("tlv-advice"),
             completed_on__isnull=False,
         )
         .annotate(took=_days_used())
@@ -1056,12 +1064,6 @@ def statistics(
     # advice and decision of the region (16,000 each) instead of probing them for these
     # applications (session 17). So the report does not grow with the region (issue 10). Set
     # for every query, it made some other pages slower (docs/performance.md, session 7).
-    rules = {
-        rule["id"]: rule
-        for rule in TermRule.objects.filter(code__in=TERM_CODES).values(
-            "id", "code", "name", "length", "unit"
-        )
-    }
     with _planned(random_page_cost="1.1", enable_hashjoin="off"):
         rows = list(groups)
         per_rule = _term_statistics(applications, rules, today)
@@ -1232,6 +1234,13 @@ def _planned(**settings: str) -> Iterator[None]:
     reads = ", ".join(["current_setting(%s)"] * len(names))
     writes = ", ".join(["set_config(%s, %s, true)"] * len(names))
     written = [value for name in names for value in (name, settings[name])]
+    if not connection.in_atomic_block:
+        # Set for this transaction only (``true``): its COMMIT puts the values back, so no
+        # statement reads or restores them (a page's request is not in a transaction).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {writes}", written)
+            yield
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         # The target list is evaluated left to right: the values are read before they change.
         cursor.execute(f"SELECT {reads}, {writes}", [*names, *written])
