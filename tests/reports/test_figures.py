@@ -213,6 +213,15 @@ def test_tlv_report_finds_a_years_tlvs_by_their_own_swv(
         assert 'JOIN "tlv_decision"' in sql and '"tlv_tlvapplication"."requested_type"' in sql
 
 
+def _planner_settings() -> tuple[str, str]:
+    """The two planner settings the TLV report changes for its aggregates, as they are now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('random_page_cost'), current_setting('enable_hashjoin')"
+        )
+        return cursor.fetchone()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
     world: ReportWorld, tlv_data: TlvData
@@ -223,14 +232,7 @@ def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
     settings are put back after those two queries, also inside a longer transaction, so no
     other query of the request is planned with them."""
 
-    def settings() -> tuple[str, str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('random_page_cost'), current_setting('enable_hashjoin')"
-            )
-            return cursor.fetchone()
-
-    before = settings()
+    before = _planner_settings()
     with CaptureQueriesContext(connection) as queries:
         _tlv(world)
     sql = [q["sql"] for q in queries.captured_queries]
@@ -249,11 +251,11 @@ def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
     assert not any(applications in s or statistics in s for s in others)
     assert sum("random_page_cost" in s for s in sql) == 2
     assert sum("enable_hashjoin" in s for s in sql) == 2
-    assert settings() == before
+    assert _planner_settings() == before
 
     with transaction.atomic():  # inside a longer transaction the values are put back too
         _tlv(world)
-        assert settings() == before
+        assert _planner_settings() == before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
@@ -264,21 +266,14 @@ def test_planner_settings_outside_a_transaction_end_with_their_own() -> None:
     nothing reads them before or writes them back after."""
     from passend.tlv.selectors import _planned
 
-    def settings() -> tuple[str, str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('random_page_cost'), current_setting('enable_hashjoin')"
-            )
-            return cursor.fetchone()
-
-    before = settings()
+    before = _planner_settings()
     assert before != ("1.1", "off") and not connection.in_atomic_block
     with (
         CaptureQueriesContext(connection) as queries,
         _planned(random_page_cost="1.1", enable_hashjoin="off"),
     ):
-        assert settings() == ("1.1", "off")
-    assert settings() == before
+        assert _planner_settings() == ("1.1", "off")
+    assert _planner_settings() == before
     sql = [q["sql"] for q in queries.captured_queries]
     assert sum("set_config" in s for s in sql) == 1
     assert not any("current_setting('random_page_cost')" in s and "set_config" in s for s in sql)
