@@ -1225,13 +1225,13 @@ def _term_statistics(
 @contextmanager
 def _planned(**settings: str) -> Iterator[None]:
     """PostgreSQL: the queries inside are planned with these settings (``random_page_cost``,
-    ``enable_hashjoin``, ...); the values before are put back after them (also inside a longer
-    transaction), read and set in one statement. Other databases: no-op."""
+    ``enable_hashjoin``, ...); the values before are back after them: outside a transaction by
+    the COMMIT of the block's own, inside a longer one written back (read and set in one
+    statement). Other databases: no-op."""
     if connection.vendor != "postgresql":
         yield
         return
     names = list(settings)
-    reads = ", ".join(["current_setting(%s)"] * len(names))
     writes = ", ".join(["set_config(%s, %s, true)"] * len(names))
     written = [value for name in names for value in (name, settings[name])]
     if not connection.in_atomic_block:
@@ -1241,6 +1241,7 @@ def _planned(**settings: str) -> Iterator[None]:
             cursor.execute(f"SELECT {writes}", written)
             yield
         return
+    reads = ", ".join(["current_setting(%s)"] * len(names))
     with transaction.atomic(), connection.cursor() as cursor:
         # The target list is evaluated left to right: the values are read before they change.
         cursor.execute(f"SELECT {reads}, {writes}", [*names, *written])
