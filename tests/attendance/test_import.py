@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passend.access.actor import Actor
 from passend.accounts.models import Membership, OrganisationKind, Role, SchoolType, Sector
-from passend.attendance import importers, services
+from passend.attendance import detection, importers, services
 from passend.attendance.models import (
     AbsenceImport,
     AbsenceKind,
@@ -24,7 +25,9 @@ from passend.attendance.models import (
     ReportableAbsence,
     ReportReason,
 )
+from passend.cases import services as case_services
 from passend.cases.models import Case, CaseKind
+from passend.privacy.context import subject_pseudonym
 from passend.privacy.models import AccessLogEntry
 from passend.terms.calendar import add_working_days
 from passend.terms.models import SchoolHoliday
@@ -236,6 +239,60 @@ def test_po_school_hours_from_times_cp1252_and_comma_delimiter(region: dict[str,
     assert run.created_count == 1, run.rejected_lines
     record = AbsenceRecord.objects.get()
     assert record.hours == 1.5 and record.reason_code == "Café"
+
+
+def test_abs_01_each_finding_of_one_import_gets_its_case_evidence_term_and_log_entry(
+    pupils: Any, coordinator_actor: Any
+) -> None:
+    """Three pupils meldplichtig in one upload, written together (``create_reportables``):
+    an open attendance case is reused, the others are opened; the evidence is the window's."""
+    existing = case_services.open_case(
+        coordinator_actor, kind=CaseKind.ATTENDANCE, pupil=pupils[2], title="Verzuim"
+    )
+    rows = [
+        *sixteen_hours("1001"),
+        *sixteen_hours("1002", monday(8)),
+        line("1002", monday(1), 1, 1, "Ongeoorloofd", "R1002-late"),  # after its window
+        *sixteen_hours("1003"),
+    ]
+    run = upload(coordinator_actor, rows)
+    assert run.signals_count == 3
+    for pupil, start in ((pupils[0], monday(6)), (pupils[1], monday(8)), (pupils[2], monday(6))):
+        reportable = ReportableAbsence.objects.get(pupil=pupil)
+        days = [start + dt.timedelta(days=i) for i in range(4)]
+        assert (reportable.window_start, reportable.trigger_date) == (days[0], days[-1])
+        assert sorted(reportable.evidence.values_list("date", flat=True)) == days
+        assert reportable.case.pupil == pupil and reportable.case.kind == CaseKind.ATTENDANCE
+        assert reportable.term.object_id == str(reportable.pk)
+        assert reportable.term.due_date == add_working_days(days[-1], 5)
+        entry = AccessLogEntry.objects.get(action="detect_reportable", object_id=str(reportable.pk))
+        assert entry.reason == f"ABS-01 {ReportReason.SIXTEEN_HOURS}"
+        assert entry.legal_ground == detection.LEGAL_GROUND
+        assert entry.subject_pseudonym == subject_pseudonym("pupil", pupil.pk)
+    assert ReportableAbsence.objects.get(pupil=pupils[2]).case == existing
+    assert Case.objects.filter(kind=CaseKind.ATTENDANCE).count() == 3
+
+
+def test_abs_01_findings_are_written_in_the_same_statements_however_many(
+    pupils: Any, coordinator_actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A school's first import finds hundreds at once (issue 10: one at a time took 23
+    statements each)."""
+    written: list[tuple[int, int]] = []
+    original = detection.create_reportables
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with CaptureQueriesContext(connection) as queries:
+            result = original(*args, **kwargs)
+        written.append((len(result), len(queries)))
+        return result
+
+    monkeypatch.setattr(detection, "create_reportables", counted)
+    upload(coordinator_actor, sixteen_hours("1001"))
+    upload(coordinator_actor, [*sixteen_hours("1002"), *sixteen_hours("1003")])
+    (one, one_statements), (two, two_statements) = written
+    assert (one, two) == (1, 2)
+    assert two_statements == one_statements
 
 
 def test_abs_02_sick_leave_is_not_reportable(pupils: Any, coordinator_actor: Any) -> None:

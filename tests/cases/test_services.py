@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passend.access.actor import Actor
@@ -16,6 +18,7 @@ from passend.accounts.models import Membership, Role
 from passend.cases import services
 from passend.cases.models import Case, CaseKind, Participant, Phase, PhaseChange
 from passend.privacy.categories import DataCategory
+from passend.privacy.context import subject_pseudonym
 from passend.privacy.models import AccessLogEntry
 from tests.access.helpers import make_pupil
 from tests.conftest import make_professional
@@ -291,3 +294,65 @@ def test_con_06_only_supplier_approves_reuse(opened: dict[str, Any]) -> None:
     )
     with pytest.raises(PermissionDenied):
         services.approve_reuse(actor(nurse), entry, approved_for=ggd, purpose="Eigen dossier")
+
+
+# --- open_cases: many pupils at once (the absence import's findings; issue 10) ------------------
+
+
+def test_org_04_open_cases_opens_one_case_per_own_pupil_with_participant_phase_and_log(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    own = [make_pupil(region["school_a"]) for _ in range(3)]
+    other = make_pupil(region["school_b"])
+    opened = services.open_cases(
+        actor(coordinator_a),
+        kind=CaseKind.ATTENDANCE,
+        pupil_ids=[own[0].pk, own[1].pk, own[2].pk, own[0].pk, other.pk],
+        title="Verzuim",
+    )
+    # ORG-04: the other school's pupil gets none; a pupil named twice gets one.
+    assert sorted(opened) == sorted(p.pk for p in own)
+    cases = Case.objects.filter(pk__in=[c.pk for c in opened.values()])
+    assert cases.count() == 3 and not Case.objects.filter(pupil=other).exists()
+    assert len({c.pseudonym for c in cases}) == 3
+    for pupil in own:
+        case = Case.objects.get(pupil=pupil)
+        assert opened[pupil.pk].pk == case.pk
+        assert (case.kind, case.phase, case.title) == (CaseKind.ATTENDANCE, Phase.INTAKE, "Verzuim")
+        assert case.owner == region["school_a"] and case.process_director == coordinator_a
+        participant = case.participants.get()
+        assert participant.user == coordinator_a
+        assert participant.case_opened_at == case.opened_at
+        assert PhaseChange.objects.get(case=case).to_phase == Phase.INTAKE
+        entry = AccessLogEntry.objects.get(action="create", object_id=str(case.pk))
+        assert entry.object_type == "cases.case"
+        assert entry.data_categories == DataCategory.ORDINARY
+        assert entry.subject_pseudonym == subject_pseudonym("pupil", pupil.pk)
+
+
+def test_open_cases_takes_the_same_statements_for_one_pupil_or_ten(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    pupils = [make_pupil(region["school_a"]) for _ in range(11)]
+    with CaptureQueriesContext(connection) as one:
+        services.open_cases(
+            actor(coordinator_a), kind=CaseKind.ATTENDANCE, pupil_ids=[pupils[0].pk]
+        )
+    with CaptureQueriesContext(connection) as ten:
+        services.open_cases(
+            actor(coordinator_a), kind=CaseKind.ATTENDANCE, pupil_ids=[p.pk for p in pupils[1:]]
+        )
+    assert len(ten) == len(one)
+    assert Case.objects.filter(kind=CaseKind.ATTENDANCE).count() == 11
+
+
+def test_open_cases_refuses_what_open_case_refuses_for_every_pupil(region: dict[str, Any]) -> None:
+    pupil = make_pupil(region["school_a"])
+    fg = make_professional(region["swv"], Role.PRIVACY_OFFICER, username="fg")
+    with pytest.raises(PermissionDenied):
+        services.open_cases(actor(fg), kind=CaseKind.ATTENDANCE, pupil_ids=[pupil.pk])
+    officer = make_professional(region["municipality"], Role.ATTENDANCE_OFFICER, username="lpa")
+    with pytest.raises(ValidationError) as error:
+        services.open_cases(actor(officer), kind=CaseKind.SUPPORT, pupil_ids=[pupil.pk])
+    assert "ABS-05" in error.value.message_dict["kind"][0]
+    assert not Case.objects.exists()

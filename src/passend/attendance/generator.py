@@ -10,7 +10,7 @@ about 0.3 % a run of more than four lesson weeks (ABS-01).
 Who is meldplichtig is then decided by the attendance module's own window arithmetic
 (``detection.find_hours_window`` and ``find_long_absence``, with the configured rules, the
 SWV's school holidays and the detection look-back), and each finding is written as
-``detection.create_reportable`` would: an open ``ReportableAbsence`` on the pupil's open
+``detection.create_reportables`` would: an open ``ReportableAbsence`` on the pupil's open
 attendance case (if any), its evidence and its DUO-report term. Running the detection over
 the generated region afterwards therefore finds nothing new (tested).
 """

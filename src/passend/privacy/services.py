@@ -475,9 +475,12 @@ def record_access_many(
     action: str,
     activity: str,
     outcome: str = Outcome.ALLOWED,
+    reason: str = "",
 ) -> None:
     """One entry per item shown, inserted in a single statement."""
-    shared = _context_fields(context, action=action, activity=activity, outcome=outcome, reason="")
+    shared = _context_fields(
+        context, action=action, activity=activity, outcome=outcome, reason=reason
+    )
     rows = _rows(shared, items)
     if rows:
         _append_rows(rows)

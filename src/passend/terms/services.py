@@ -54,19 +54,47 @@ def start_term(
     swv: Organisation | None = None,
     created_by: Any = None,
 ) -> Term:
-    rule = TermRule.objects.get(code=rule_code)
-    term = Term(
-        rule=rule,
+    (term,) = start_terms(
+        rule_code,
         object_type=object_type,
-        object_id=str(object_id),
-        subject_pseudonym=subject_pseudonym,
+        starts=[(object_id, start_date, subject_pseudonym)],
         owner=owner,
-        start_date=start_date,
+        swv=swv,
         created_by=created_by,
     )
-    _recompute(term, swv)
-    term.save()
     return term
+
+
+def start_terms(
+    rule_code: str,
+    *,
+    object_type: str,
+    starts: list[tuple[object, dt.date, str]],
+    owner: Organisation | None = None,
+    swv: Organisation | None = None,
+    created_by: Any = None,
+) -> list[Term]:
+    """Terms of one rule for many objects, each (object id, start date, subject pseudonym),
+    inserted in one statement; a due date is computed once per start date."""
+    rule = TermRule.objects.get(code=rule_code)
+    due: dict[dt.date, dt.date] = {}
+    terms = []
+    for object_id, start_date, subject_pseudonym in starts:
+        term = Term(
+            rule=rule,
+            object_type=object_type,
+            object_id=str(object_id),
+            subject_pseudonym=subject_pseudonym,
+            owner=owner,
+            start_date=start_date,
+            created_by=created_by,
+        )
+        if start_date not in due:
+            _recompute(term, swv)
+            due[start_date] = term.due_date
+        term.due_date = due[start_date]
+        terms.append(term)
+    return Term.objects.bulk_create(terms)
 
 
 @transaction.atomic
