@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from passend.accounts.models import Membership, Role
+from passend.accounts.models import Membership, Organisation, Role
 from passend.attendance.models import AbsenceImport
-from passend.statements import Statement
+from passend.statements import Statement, id_rows
 from tests.conftest import make_professional
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,24 @@ def test_ordering_refuses_what_it_cannot_write() -> None:
     fake = type("Fake", (), {"_meta": Meta, "__name__": "Fake"})
     with pytest.raises(ValueError, match="plain fields"):
         ordering(fake, "t")
+
+
+def test_id_rows_filters_by_any_number_of_ids_with_one_parameter(region: dict[str, Any]) -> None:
+    """An ORM ``__in`` over ``id_rows``: the right rows, and the same statement with one
+    parameter for one id or a thousand (the absence detection passes a school's pupils)."""
+    schools = [region["school_a"].pk, region["school_b"].pk]
+    executed: list[tuple[str, tuple[Any, ...]]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    for ids in ([schools[0]], [*schools, *range(10**6, 10**6 + 1000)], []):
+        with connection.execute_wrapper(capture):
+            found = set(
+                Organisation.objects.filter(pk__in=id_rows(ids)).values_list("pk", flat=True)
+            )
+        assert found == set(ids) & set(schools)
+    (one, one_params), (many, many_params), (none, _none) = executed
+    assert one == many == none
+    assert len(one_params) == len(many_params) == 1

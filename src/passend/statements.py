@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,17 @@ def id_list(ids: Sequence[int]) -> Any:
     """The parameter of ``among``: an array (PostgreSQL) or JSON text (SQLite)."""
     numbers = [int(pk) for pk in ids]
     return numbers if connection.vendor == "postgresql" else json.dumps(numbers)
+
+
+def id_rows(ids: Sequence[int]) -> RawSQL:
+    """``ids`` as the rows of one parameter, for the ORM: ``pupil_id__in=id_rows(ids)``. The
+    statement's text and parameters are the same for any number of ids: a school's 20,000
+    pupils as 20,000 placeholders cost the driver and the server more than the query itself
+    (the absence detection's scan 500-740 -> 340-365 ms, session 21)."""
+    numbers = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [numbers])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(numbers)])
 
 
 Join = str | tuple[str, tuple[str, ...]]

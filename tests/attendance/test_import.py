@@ -295,6 +295,34 @@ def test_abs_01_findings_are_written_in_the_same_statements_however_many(
     assert two_statements == one_statements
 
 
+def test_detection_reads_a_schools_pupils_with_statements_that_do_not_grow_with_them(
+    region: dict[str, Any], coordinator_actor: Any
+) -> None:
+    """A first import passes every pupil of the school to the detection: their ids go as one
+    parameter (``statements.id_rows``), not one placeholder each (issue 10, session 21)."""
+    keys = [str(2000 + n) for n in range(60)]
+    for key in keys:
+        make_pupil(region["school_a"], key)
+    rows = [line(key, monday(2), 1, 1, "Ongeoorloofd", f"G{key}") for key in keys]
+    params: list[int] = []
+
+    def capture(execute: Any, sql: str, values: Any, many: bool, context: Any) -> Any:
+        params.append(len(values or ()))
+        return execute(sql, values, many, context)
+
+    original = detection.detect
+
+    def detect(*args: Any, **kwargs: Any) -> Any:
+        with connection.execute_wrapper(capture):
+            return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(detection, "detect", detect)
+        run = upload(coordinator_actor, rows)
+    assert run.created_count == 60 and params
+    assert max(params) < len(keys)
+
+
 def test_abs_02_sick_leave_is_not_reportable(pupils: Any, coordinator_actor: Any) -> None:
     rows = [line("1001", monday(4) + dt.timedelta(days=i), 1, 6, "Ziek", f"Z{i}") for i in range(5)]
     run = upload(coordinator_actor, rows)

@@ -50,6 +50,7 @@ from passend.attendance.models import (
 from passend.cases.models import Case, CaseKind, Phase
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.services import LogItem, record_access_many
+from passend.statements import id_rows
 from passend.terms import calendar
 from passend.terms.selectors import school_holiday_dates
 
@@ -57,9 +58,10 @@ ACTIVITY = "attendance"
 LEGAL_GROUND = "Leerplichtwet 1969 art. 21a"
 DUO_REPORT_TERM = "attendance-duo-report"
 _CHUNK = 5_000
-# PostgreSQL takes a long IN list as one hashed filter: right after a large import (before
-# autovacuum has analysed the new rows) each chunk's query scans the school's records, so
-# fewer, larger chunks (a school of 20,000 pupils: one) read them once instead of four times.
+# PostgreSQL takes a chunk's ids (one array parameter: ``statements.id_rows``) as one hashed
+# set: right after a large import (before autovacuum has analysed the new rows) each chunk's
+# query scans the school's records, so fewer, larger chunks (a school of 20,000 pupils: one)
+# read them once instead of four times.
 _CHUNK_POSTGRES = 25_000
 
 
@@ -108,6 +110,10 @@ def find_hours_window(
 
     ``days``: (date, unauthorised hours in hundredths), sorted, one entry per date.
     """
+    # No window holds more than all the days together: most pupils of an import never come
+    # near the threshold, and their days need no counting of school weekdays between them.
+    if sum(centi for _day, centi in days if centi > 0) < threshold_centi:
+        return None
     size = 5 * weeks
     dates: list[dt.date] = []
     amounts: list[int] = []
@@ -195,7 +201,7 @@ def detect(
     for chunk in _chunks(ids):
         state: dict[tuple[int, str], tuple[bool, dt.date | None]] = {}
         for pupil_id, reason, status, trigger in ReportableAbsence.objects.filter(
-            school=school, pupil_id__in=chunk
+            school=school, pupil_id__in=id_rows(chunk)
         ).values_list("pupil_id", "reason", "status", "trigger_date"):
             is_open, last = state.get((pupil_id, reason), (False, None))
             state[(pupil_id, reason)] = (
@@ -206,7 +212,7 @@ def detect(
         for pupil_id, day, total in (
             AbsenceRecord.objects.filter(
                 school=school,
-                pupil_id__in=chunk,
+                pupil_id__in=id_rows(chunk),
                 kind=AbsenceKind.UNAUTHORISED,
                 date__gte=since,
                 date__lte=today,
@@ -254,7 +260,7 @@ def _sick_without_contact(
     """ABS-02: the first sick report after parents refused contact is "overig verzuim"."""
     refusals: dict[int, dt.date] = {}
     for pupil_id, start in ContactRefusal.objects.filter(
-        school=school, pupil_id__in=pupil_ids, ended_on__isnull=True
+        school=school, pupil_id__in=id_rows(pupil_ids), ended_on__isnull=True
     ).values_list("pupil_id", "since"):
         refusals[pupil_id] = min(start, refusals.get(pupil_id, start))
     if not refusals:
