@@ -50,28 +50,41 @@ def every_table() -> dict[str, int]:
 
 
 class FailingLog:
-    """Once armed, every access-log append fails; ``reached`` counts the attempts."""
+    """Once armed, every access-log append fails, whichever way the entries go: one by one
+    (``_append``) or as a list's rows (``_append_rows``, which ``record_access_many`` and the
+    bulk services use); ``reached`` counts the attempts."""
 
-    def __init__(self, original: Callable[[list[Any]], None]) -> None:
-        self.original = original
+    _ACTION = privacy_services._WRITTEN_NAMES.index("action")
+
+    def __init__(self) -> None:
+        self.original = privacy_services._append
+        self.original_rows = privacy_services._append_rows
         self.armed = False
         self.only_action = ""  # fail only the append of this action (a web request logs reads too)
         self.reached = 0
 
-    def __call__(self, entries: list[Any]) -> None:
-        if not self.armed or (
-            self.only_action and all(e.action != self.only_action for e in entries)
-        ):
-            self.original(entries)
-            return
+    def _fails(self, actions: list[str]) -> bool:
+        if not self.armed or (self.only_action and self.only_action not in actions):
+            return False
         self.reached += 1
-        raise InjectedFailure("injected between the write and its access-log entry")
+        return True
+
+    def __call__(self, entries: list[Any]) -> None:
+        if self._fails([e.action for e in entries]):
+            raise InjectedFailure("injected between the write and its access-log entry")
+        self.original(entries)
+
+    def rows(self, rows: list[list[Any]]) -> None:
+        if self._fails([row[self._ACTION] for row in rows]):
+            raise InjectedFailure("injected between the write and its access-log entries")
+        self.original_rows(rows)
 
 
 @pytest.fixture
 def failing_log(monkeypatch: pytest.MonkeyPatch) -> FailingLog:
-    failing = FailingLog(privacy_services._append)
+    failing = FailingLog()
     monkeypatch.setattr(privacy_services, "_append", failing)
+    monkeypatch.setattr(privacy_services, "_append_rows", failing.rows)
     return failing
 
 
@@ -87,6 +100,9 @@ def _services(world: Any) -> dict[str, Callable[[], Any]]:
     return {
         "open_case": lambda: case_services.open_case(
             owner, kind=CaseKind.SUPPORT, pupil=pupil, title="Nieuw traject"
+        ),
+        "open_cases": lambda: case_services.open_cases(
+            owner, kind=CaseKind.ATTENDANCE, pupil_ids=[pupil.pk], title="Verzuim"
         ),
         "add_entry": lambda: case_services.add_entry(
             owner, case, category=DataCategory.BEHAVIOUR, title="Observatie", body="Onrustig."
@@ -121,6 +137,7 @@ def _services(world: Any) -> dict[str, Callable[[], Any]]:
 
 SERVICE_NAMES = [
     "open_case",
+    "open_cases",
     "add_entry",
     "change_phase",
     "record_hearing",
