@@ -75,7 +75,8 @@ def _new_pseudonyms(count: int) -> list[str]:
             Case.objects.filter(pseudonym__in=candidates).values_list("pseudonym", flat=True)
         )
         chosen |= candidates - taken
-    return sorted(chosen)
+    # In the set's order, not sorted: a batch's pseudonyms say nothing of its pupils' order.
+    return list(chosen)
 
 
 def _require_manage(actor: Actor, case: Case) -> None:
