@@ -304,7 +304,7 @@ def attendance_cases(
     for case in (
         Case.objects.filter(
             kind=CaseKind.ATTENDANCE,
-            pupil_id__in=sorted(set(pupil_ids)),
+            pupil_id__in=id_rows(sorted(set(pupil_ids))),
             owner=school,
             restricted_since__isnull=True,
         )
@@ -360,7 +360,7 @@ def create_reportables(
     records: dict[tuple[int, str], list[tuple[dt.date, int]]] = defaultdict(list)
     for pk, pupil_id, kind, day in AbsenceRecord.objects.filter(
         school=school,
-        pupil_id__in=sorted({r.pupil_id for r in reportables}),
+        pupil_id__in=id_rows(sorted({r.pupil_id for r in reportables})),
         kind__in=[AbsenceKind.SICK, AbsenceKind.UNAUTHORISED],
         date__gte=min(r.window_start for r in reportables),
         date__lte=max(r.trigger_date for r in reportables),
