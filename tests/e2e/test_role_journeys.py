@@ -99,3 +99,33 @@ def test_meeting_participant_sees_the_meeting_and_only_their_item(
     others = Case.objects.exclude(pseudonym="TDEMO-001").values_list("pseudonym", flat=True)
     content = page.content()
     assert not [p for p in others if p and p in content], "another case showed on the agenda"
+
+
+def test_privacy_officer_has_the_access_register_made_as_a_pdf(
+    page: Any,
+    demo: Any,  # noqa: F811
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    """ORG-05, issue 10: the PDF is made by the worker; the list of the FG's PDFs asks for its
+    status until it is ready (htmx), then offers the download."""
+    from passend.fg import services
+    from passend.fg.models import RegisterPdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    login(page, "fg", check=False)
+    visit(page, "/fg/registers/toegang/", "the access register")
+    navigate_by(page, page.get_by_role("button", name="PDF maken").click)
+    assert page.url.endswith("/fg/registers/pdf/"), page.url
+    assert_accessible(page, "the register PDFs while one is being made")
+    pdf = RegisterPdf.objects.get()
+    assert pdf.status == "pending" and page.get_by_text("Wacht op verwerking").count() == 1
+    services.build_register_pdf(pdf.pk)  # the worker's part
+    download = page.get_by_role("link", name="Downloaden")
+    download.wait_for(timeout=10_000)  # the list's next poll shows it
+    assert_accessible(page, "the register PDFs with one ready")
+    with page.expect_download() as event:
+        download.click()
+    assert event.value.suggested_filename.startswith("register-access-")
+    assert event.value.path().read_bytes().startswith(b"%PDF")

@@ -32,6 +32,7 @@ PAGES = [
     "privacy_officer:legal_holds",
     "privacy_officer:register_processing",
     "privacy_officer:register_access",
+    "privacy_officer:register_pdfs",
 ]
 REASON = "Crisis op school, ouders niet bereikbaar, direct handelen nodig."
 

@@ -18,16 +18,19 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from passend.accounts.models import Role
 from passend.cases import services as case_services
 from passend.cases.models import Case, CaseKind, Phase
 from passend.consent import services as consent_services
 from passend.consent.models import ConsentMethod
+from passend.fg import services as fg_services
 from passend.privacy import services as privacy_services
 from passend.privacy.categories import DataCategory
+from passend.privacy.context import AccessContext
 from passend.privacy.models import AccessLogEntry
 from tests.access.helpers import make_pupil
 from tests.cases.screens import actor, build_world
-from tests.conftest import verified_client
+from tests.conftest import make_professional, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +100,7 @@ def _services(world: Any) -> dict[str, Callable[[], Any]]:
     owner = actor(world.owner)
     case = Case.objects.get(pk=world.case.pk)
     pupil = make_pupil(world.region["school_a"], first_name="Reinout")
+    officer = make_professional(world.region["swv"], Role.PRIVACY_OFFICER, username="fg-atomic")
     return {
         "open_case": lambda: case_services.open_case(
             owner, kind=CaseKind.SUPPORT, pupil=pupil, title="Nieuw traject"
@@ -132,6 +136,9 @@ def _services(world: Any) -> dict[str, Callable[[], Any]]:
         "end_participant": lambda: case_services.end_participant(
             owner, case.participants.get(user=world.partner), reason="Klaar"
         ),
+        "request_register_pdf": lambda: fg_services.request_register_pdf(
+            AccessContext(user=officer, role=Role.PRIVACY_OFFICER), officer, "access"
+        ),
     }
 
 
@@ -143,6 +150,7 @@ SERVICE_NAMES = [
     "record_hearing",
     "give_consent",
     "end_participant",
+    "request_register_pdf",
 ]
 
 

@@ -1,7 +1,7 @@
 """The documents part of the region generator (issue 10; ``manage.py generate_region``).
 
 Document records with small blobs that are REAL ciphertext under the configured master key,
-exactly as ``services._write_blob`` stores them (DESIGN.md "At rest"): a 256-bit AES-GCM key
+exactly as ``services.write_sealed`` stores them (DESIGN.md "At rest"): a 256-bit AES-GCM key
 and a 96-bit nonce of its own per file, the storage name bound in as associated data, the file
 key wrapped with the master key. A generated document downloads and decrypts like an uploaded
 one. Only the source of randomness differs: the key and nonce of each file come from the

@@ -56,23 +56,47 @@ class StoredBlob:
     sha256: str
 
 
-def _write_blob(data: bytes) -> StoredBlob:
-    name = f"{STORAGE_DIR}/{secrets.token_hex(20)}.bin"
+def write_sealed(directory: str, data: bytes) -> StoredBlob:
+    """Seals ``data`` under a fresh file key and stores it in ``directory`` under a random
+    name (DESIGN.md "At rest"). Shared by every app that keeps encrypted files (documents, the
+    application form, the FG's register PDFs)."""
+    name = f"{directory}/{secrets.token_hex(20)}.bin"
     sealed = crypto.seal(data, name)
     saved = default_storage.save(name, ContentFile(sealed.ciphertext))
     if saved != name:  # the name is bound into the ciphertext; a renamed blob is useless
         default_storage.delete(saved)
-        raise RuntimeError("storage renamed a document blob")
+        raise RuntimeError("storage renamed an encrypted blob")
     return StoredBlob(
         name, sealed.key_id, sealed.wrapped_key, sealed.nonce, len(data), _sha256(data)
     )
 
 
-def _delete_blob(name: str) -> None:
+def read_sealed(row: Any) -> bytes:
+    """The decrypted content of a row's blob (``storage_name``, ``nonce``, ``wrapped_key``,
+    ``key_id``). Callers decide and log access first."""
+    with default_storage.open(row.storage_name, "rb") as handle:
+        ciphertext = handle.read()
+    return crypto.unseal(
+        ciphertext,
+        nonce=bytes(row.nonce),
+        wrapped_key=bytes(row.wrapped_key),
+        key_id=row.key_id,
+        storage_name=row.storage_name,
+    )
+
+
+def delete_sealed(name: str) -> None:
     try:
         default_storage.delete(name)
     except OSError:
-        logger.warning("document blob could not be deleted; the daily clean-up retries")
+        logger.warning("encrypted blob could not be deleted; the daily clean-up retries")
+
+
+def _write_blob(data: bytes) -> StoredBlob:
+    return write_sealed(STORAGE_DIR, data)
+
+
+_delete_blob = delete_sealed
 
 
 def _sha256(data: bytes) -> str:
@@ -81,15 +105,7 @@ def _sha256(data: bytes) -> str:
 
 def read_content(document: Document) -> bytes:
     """The decrypted content. Callers decide and log access first (see selectors)."""
-    with default_storage.open(document.storage_name, "rb") as handle:
-        ciphertext = handle.read()
-    return crypto.unseal(
-        ciphertext,
-        nonce=bytes(document.nonce),
-        wrapped_key=bytes(document.wrapped_key),
-        key_id=document.key_id,
-        storage_name=document.storage_name,
-    )
+    return read_sealed(document)
 
 
 def _with_blob_cleanup(blob: StoredBlob, write: Callable[[], Any]) -> Any:

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class FgConfig(AppConfig):
-    """The privacy officer's (FG) console under /fg/: no models, no case content."""
+    """The privacy officer's (FG) console under /fg/: no case content; its one model is a
+    register's PDF built in the background (models.RegisterPdf)."""
 
     name = "passend.fg"
     label = "fg"

@@ -41,4 +41,6 @@ urlpatterns = [
     path("registers/toegang/", views.register_access, name="register_access"),
     path("registers/toegang/csv/", views.register_access_csv, name="register_access_csv"),
     path("registers/toegang/pdf/", views.register_access_pdf, name="register_access_pdf"),
+    path("registers/pdf/", views.register_pdfs, name="register_pdfs"),
+    path("registers/pdf/<int:pk>/", views.register_pdf_download, name="register_pdf_download"),
 ]

@@ -8,7 +8,7 @@ lines, never case content.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -25,7 +25,9 @@ from passend.access.actor import Actor
 from passend.accounts.models import Organisation, Role
 from passend.emergency import selectors as emergency_selectors
 from passend.emergency import services as emergency_services
-from passend.fg import anomalies
+from passend.fg import anomalies, selectors
+from passend.fg import services as fg_services
+from passend.fg.models import RegisterPdf
 from passend.privacy import registers
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.models import AccessLogEntry
@@ -225,53 +227,19 @@ def log_search(request: HttpRequest) -> HttpResponse:
 
 # --- Registers (FG and functional administrator) -----------------------------------------------
 
-REGISTERS: dict[str, tuple[Callable[[], Sequence[Any]], Any, Any]] = {
-    "processing": (
-        registers.processing_register,
-        registers.PROCESSING_COLUMNS,
-        gettext_lazy("Register van verwerkingsactiviteiten (AVG art. 30)"),
-    ),
-    "access": (
-        registers.access_register,
-        registers.ACCESS_COLUMNS,
-        gettext_lazy("Toegangsregister (ORG-05)"),
-    ),
-}
-
 
 def _register(request: HttpRequest, name: str, output: str) -> HttpResponse:
     _require(request, REGISTER_ROLES)
-    build, columns, title = REGISTERS[name]
-    rows = build()
+    rows, columns = selectors.register_rows(name)
     _log_view(request, f"register_{name}_{output}")
-    shown = columns
-    context: dict[str, Any] = {"title": title, "name": name, "generated_at": timezone.now()}
-    if name == "access" and output != "csv":
-        # Each role's categories and scope once, then the persons (ORG-05; registers.py).
-        shown = registers.ACCESS_PERSON_COLUMNS
-        context["role_headers"] = [label for _n, label in registers.ROLE_ACCESS_COLUMNS]
-        context["role_rows"] = registers.table(
-            registers.access_by_role(rows), registers.ROLE_ACCESS_COLUMNS
-        )
-    context["headers"] = [label for _n, label in shown]
-    context["rows"] = registers.table(rows, shown)
-    stamp = timezone.localdate().isoformat()
     if output == "csv":
+        stamp = timezone.localdate().isoformat()
         response = HttpResponse(
             registers.to_csv(rows, columns), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="register-{name}-{stamp}.csv"'
         return response
-    if output == "pdf":
-        from django.template.loader import render_to_string
-
-        from passend.correspondence.letters import render_pdf
-
-        pdf = render_pdf(render_to_string("fg/register_pdf.html", context))
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="register-{name}-{stamp}.pdf"'
-        return response
-    return render(request, "fg/register.html", context)
+    return render(request, "fg/register.html", selectors.register_context(name, rows))
 
 
 @require_GET
@@ -285,11 +253,6 @@ def register_processing_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def register_processing_pdf(request: HttpRequest) -> HttpResponse:
-    return _register(request, "processing", "pdf")
-
-
-@require_GET
 def register_access(request: HttpRequest) -> HttpResponse:
     return _register(request, "access", "html")
 
@@ -299,9 +262,66 @@ def register_access_csv(request: HttpRequest) -> HttpResponse:
     return _register(request, "access", "csv")
 
 
-@require_GET
+def _request_pdf(request: HttpRequest, name: str) -> HttpResponse:
+    """The PDF is made by the worker (a region's access register takes WeasyPrint 12 to 25 s,
+    issue 10): the request queues it and the person waits on the list of their PDFs."""
+    _require(request, REGISTER_ROLES)
+    _pdf, created = fg_services.request_register_pdf(
+        AccessContext.from_request(request), request.user, name
+    )
+    if created:
+        messages.success(request, _("De PDF wordt gemaakt. Hieronder ziet u wanneer hij klaar is."))
+    else:
+        messages.info(
+            request, _("Deze PDF wordt al gemaakt. Hieronder ziet u wanneer hij klaar is.")
+        )
+    return redirect("privacy_officer:register_pdfs")
+
+
+@require_POST
+def register_processing_pdf(request: HttpRequest) -> HttpResponse:
+    return _request_pdf(request, "processing")
+
+
+@require_POST
 def register_access_pdf(request: HttpRequest) -> HttpResponse:
-    return _register(request, "access", "pdf")
+    return _request_pdf(request, "access")
+
+
+@require_GET
+def register_pdfs(request: HttpRequest) -> HttpResponse:
+    """The person's own register PDFs of the last ``AVAILABLE_HOURS``. The page is logged as
+    every FG page; its status part, which the page asks for every two seconds while a PDF is
+    being made (htmx), shows statuses only and is not."""
+    _require(request, REGISTER_ROLES)
+    pdfs = list(selectors.register_pdfs_of(request.user))
+    context = {"pdfs": pdfs, "busy": any(not pdf.is_finished for pdf in pdfs)}
+    if request.headers.get("HX-Request"):
+        return render(request, "fg/_register_pdfs.html", context)
+    _log_view(request, "register_pdfs")
+    return render(request, "fg/register_pdfs.html", context)
+
+
+@require_GET
+def register_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only the requester, still in a register role, while the PDF is available (ORG-05)."""
+    _require(request, REGISTER_ROLES)
+    pdf = get_object_or_404(
+        selectors.register_pdfs_of(request.user).filter(status=RegisterPdf.Status.DONE), pk=pk
+    )
+    data = fg_services.read_register_pdf(pdf)
+    _log_view(
+        request,
+        f"register_{pdf.register}_pdf_download",
+        object_type="fg.registerpdf",
+        object_id=str(pdf.pk),
+    )
+    stamp = timezone.localtime(pdf.created_at).date().isoformat()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="register-{pdf.register}-{stamp}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Retention: deletion records (PRV-06) -------------------------------------------------------

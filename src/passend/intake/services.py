@@ -31,7 +31,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -46,7 +45,7 @@ from passend.bsn_guard import first_match
 from passend.cases import services as case_services
 from passend.cases.models import ATTENDANCE_KINDS, Case, CaseEntry, CaseKind, Phase
 from passend.correspondence.notifications import notify
-from passend.documents import crypto, safety, scanning
+from passend.documents import safety, scanning
 from passend.documents import services as document_services
 from passend.documents.models import Document
 from passend.intake.models import (
@@ -413,42 +412,16 @@ class CheckedUpload:
     needs_confirmation: bool
 
 
-@dataclass(frozen=True)
-class Blob:
-    storage_name: str
-    key_id: str
-    wrapped_key: bytes
-    nonce: bytes
+def _write_blob(data: bytes) -> document_services.StoredBlob:
+    return document_services.write_sealed(STORAGE_DIR, data)
 
 
-def _write_blob(data: bytes) -> Blob:
-    name = f"{STORAGE_DIR}/{secrets.token_hex(20)}.bin"
-    sealed = crypto.seal(data, name)
-    saved = default_storage.save(name, ContentFile(sealed.ciphertext))
-    if saved != name:
-        default_storage.delete(saved)
-        raise RuntimeError("storage renamed an intake blob")
-    return Blob(name, sealed.key_id, sealed.wrapped_key, sealed.nonce)
-
-
-def _delete_blob(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except OSError:
-        logger.warning("intake blob could not be deleted")
+_delete_blob = document_services.delete_sealed
 
 
 def read_file(intake_file: IntakeFile) -> bytes:
     """The decrypted content. Callers decide and log access first (see selectors)."""
-    with default_storage.open(intake_file.storage_name, "rb") as handle:
-        ciphertext = handle.read()
-    return crypto.unseal(
-        ciphertext,
-        nonce=bytes(intake_file.nonce),
-        wrapped_key=bytes(intake_file.wrapped_key),
-        key_id=intake_file.key_id,
-        storage_name=intake_file.storage_name,
-    )
+    return document_services.read_sealed(intake_file)
 
 
 class _Refused(Exception):
@@ -674,7 +647,7 @@ def submit(
             _log_refused(context, form, "bsn_in_text")
         raise ValidationError(errors)
 
-    blobs: list[Blob] = []
+    blobs: list[document_services.StoredBlob] = []
     try:
         for upload in checked:
             blobs.append(_write_blob(upload.data))
