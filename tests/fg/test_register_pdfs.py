@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from passend.accounts.models import Role
 from passend.fg import services
-from passend.fg.models import AVAILABLE_HOURS, RegisterPdf
+from passend.fg.models import AVAILABLE_HOURS, BUILD_MINUTES, RegisterPdf
 from passend.privacy.models import AccessLogEntry
 from tests.conftest import make_professional, verified_client
 
@@ -179,3 +179,29 @@ def test_prv06_register_pdfs_are_gone_after_a_day_row_and_file(
     assert list(RegisterPdf.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not (media_root / old.storage_name).exists() and not stray.exists()
     assert (media_root / fresh.storage_name).exists()
+
+
+def test_org05_a_build_cut_off_shows_as_failed_and_does_not_hold_up_a_new_request(
+    officer: Any, queue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A worker stopped mid-build leaves its PDF running: after ``BUILD_MINUTES`` the list
+    says it failed and stops asking, and the next request queues a new build."""
+    client = verified_client(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy_officer:register_access_pdf"))
+    pdf = RegisterPdf.objects.get()
+    started = timezone.now() - dt.timedelta(minutes=BUILD_MINUTES - 1)
+    RegisterPdf.objects.filter(pk=pdf.pk).update(status="running", started_at=started)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy_officer:register_access_pdf"))
+    assert RegisterPdf.objects.count() == 1  # still being made: nothing new queued
+    assert "hx-trigger" in client.get(reverse("privacy_officer:register_pdfs")).content.decode()
+
+    cut_off = timezone.now() - dt.timedelta(minutes=BUILD_MINUTES + 1)
+    RegisterPdf.objects.filter(pk=pdf.pk).update(started_at=cut_off)
+    page = client.get(reverse("privacy_officer:register_pdfs")).content.decode()
+    assert "kon niet worden gemaakt" in page and "hx-trigger" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy_officer:register_access_pdf"))
+    assert RegisterPdf.objects.count() == 2
+    assert len(queue.results) == 2

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from passend.modelbase import PassendModel
@@ -20,6 +21,9 @@ from passend.modelbase import PassendModel
 # A register is a snapshot for the FG's file: long enough to come back for it the same day,
 # short enough that copies of the staff list do not pile up (data minimisation).
 AVAILABLE_HOURS = 24
+# A build takes seconds to a minute; one still running after this was cut off (the worker
+# stopped or was restarted): it no longer holds up a new request and shows as failed.
+BUILD_MINUTES = 15
 
 
 class RegisterName(models.TextChoices):
@@ -49,8 +53,8 @@ class RegisterPdf(PassendModel):
     wrapped_key = models.BinaryField(default=b"")
     nonce = models.BinaryField(default=b"")
     size = models.PositiveIntegerField(_("grootte"), default=0)
-    failure = models.CharField(_("foutmelding"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -67,5 +71,18 @@ class RegisterPdf(PassendModel):
         return self.created_at + dt.timedelta(hours=AVAILABLE_HOURS)
 
     @property
+    def is_interrupted(self) -> bool:
+        """Running for longer than a build takes: its worker stopped (``BUILD_MINUTES``)."""
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and self.started_at < timezone.now() - dt.timedelta(minutes=BUILD_MINUTES)
+        )
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED or self.is_interrupted
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status == self.Status.DONE or self.has_failed

@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from passend.documents import services as document_services
 from passend.fg import selectors
@@ -34,13 +33,16 @@ def request_register_pdf(
     if register not in RegisterName.values:
         raise ValueError(f"unknown register {register!r}")
     with transaction.atomic():
-        busy = (
-            selectors.register_pdfs_of(user)
-            .filter(
-                register=register,
-                status__in=[RegisterPdf.Status.PENDING, RegisterPdf.Status.RUNNING],
-            )
-            .first()
+        busy = next(
+            (
+                pdf
+                for pdf in selectors.register_pdfs_of(user).filter(
+                    register=register,
+                    status__in=[RegisterPdf.Status.PENDING, RegisterPdf.Status.RUNNING],
+                )
+                if not pdf.is_interrupted
+            ),
+            None,
         )
         if busy is not None:
             return busy, False
@@ -67,7 +69,7 @@ def build_register_pdf(pdf_id: int) -> bool:
     from passend.correspondence.letters import render_pdf
 
     claimed = RegisterPdf.objects.filter(pk=pdf_id, status=RegisterPdf.Status.PENDING).update(
-        status=RegisterPdf.Status.RUNNING
+        status=RegisterPdf.Status.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return False
@@ -95,9 +97,7 @@ def build_register_pdf(pdf_id: int) -> bool:
         if name:
             _delete_blob(name)
         RegisterPdf.objects.filter(pk=pdf_id).update(
-            status=RegisterPdf.Status.FAILED,
-            failure=_("De PDF kon niet worden gemaakt. Vraag hem opnieuw aan."),
-            finished_at=timezone.now(),
+            status=RegisterPdf.Status.FAILED, finished_at=timezone.now()
         )
         # The exception type only: its message could quote a name from the register.
         logger.error("register pdf %s failed: %s", pdf_id, type(exc).__name__)
