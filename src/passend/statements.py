@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
@@ -233,3 +234,34 @@ def group(
     for instance, extra in rows:
         grouped.setdefault(key(instance, extra), []).append(instance)
     return grouped
+
+
+@contextmanager
+def planned(**settings: str) -> Iterator[None]:
+    """PostgreSQL: the queries inside are planned with these settings (``random_page_cost``,
+    ``enable_hashjoin``, ...); the values before are back after them: outside a transaction by
+    the COMMIT of the block's own, inside a longer one written back (read and set in one
+    statement). Other databases: no-op."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = list(settings)
+    writes = ", ".join(["set_config(%s, %s, true)"] * len(names))
+    written = [value for name in names for value in (name, settings[name])]
+    if not connection.in_atomic_block:
+        # Set for this transaction only (``true``): its COMMIT puts the values back, so no
+        # statement reads or restores them (a page's request is not in a transaction).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {writes}", written)
+            yield
+        return
+    reads = ", ".join(["current_setting(%s)"] * len(names))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The target list is evaluated left to right: the values are read before they change.
+        cursor.execute(f"SELECT {reads}, {writes}", [*names, *written])
+        previous = cursor.fetchone()[: len(names)]
+        try:
+            yield
+        finally:
+            restored = [value for pair in zip(names, previous, strict=True) for value in pair]
+            cursor.execute(f"SELECT {writes}", restored)

@@ -304,7 +304,7 @@ def test_pseudonym_is_stable_and_holds_no_identifier() -> None:
 
 def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
     """Every request writes log entries and every index with them (issue 10, migrations
-    0006 and 0007): the log has one index per query that reads it, none twice, and the FG's
+    0006 to 0008): the log has one index per query that reads it, none twice, and the FG's
     search by employee (PRV-02: newest first, by name) is index-backed instead of scanning
     the log."""
     table = AccessLogEntry._meta.db_table
@@ -316,7 +316,8 @@ def test_access_log_keeps_only_the_indexes_its_queries_use() -> None:
     assert indexed == sorted(
         [
             ("id",),  # primary key: sealing in id order, the newest entries
-            ("occurred_at",),  # anomaly reports over a time window
+            ("occurred_at",),  # anomaly report: failed logins in a time window (partial, 0008)
+            ("occurred_at",),  # anomaly report: reads of files in a time window (partial, 0008)
             ("subject_pseudonym",),  # access bundle, FG search per pupil
             ("object_id",),  # an intake form's refused submissions (partial, 0007)
             ("actor_username", "id"),  # FG search per employee, newest first

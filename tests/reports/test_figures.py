@@ -264,13 +264,13 @@ def test_planner_settings_outside_a_transaction_end_with_their_own() -> None:
     """Issue 10: a page's request is not in a transaction. There the settings are set for the
     report's own transaction only, in one statement: its COMMIT puts the values back, so
     nothing reads them before or writes them back after."""
-    from passend.tlv.selectors import _planned
+    from passend.statements import planned
 
     before = _planner_settings()
     assert before != ("1.1", "off") and not connection.in_atomic_block
     with (
         CaptureQueriesContext(connection) as queries,
-        _planned(random_page_cost="1.1", enable_hashjoin="off"),
+        planned(random_page_cost="1.1", enable_hashjoin="off"),
     ):
         assert _planner_settings() == ("1.1", "off")
     assert _planner_settings() == before

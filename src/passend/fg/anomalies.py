@@ -14,11 +14,16 @@ from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from passend.privacy.models import AccessLogEntry, Outcome
+from passend.privacy.models import FILE_READ_ACTIONS, AccessLogEntry, Outcome
+from passend.statements import planned
 
-# Reads of a file: opening a case, a document, a message. List pages ("list") are not reads of
-# a file; security events have no subject.
-READ_ACTIONS = ("view", "download", "read", "preview")
+# The window's entries of the actions asked for, read from those actions' own indexes
+# (``accesslog_failed_logins``, ``accesslog_reads``), never by a scan of the whole log: the log
+# is never purged, so a scan grows with its years while the window does not (issue 10).
+# PostgreSQL misjudges how many of the week's entries are reads (it assumes the actions'
+# shares of all time), and chose a scan of 11.5 million entries (1.0 s) over the index's
+# 35,659 (about 45 ms).
+_WINDOW_PLAN = {"enable_seqscan": "off"}
 
 
 def _setting(name: str, default: int) -> int:
@@ -68,7 +73,8 @@ def failed_login_spikes(now: dt.datetime | None = None) -> list[LoginSpike]:
         .filter(n__gte=limits.failed_logins_per_hour)
         .order_by("-hour")
     )
-    return [LoginSpike(row["hour"], row["n"]) for row in rows]
+    with planned(**_WINDOW_PLAN):
+        return [LoginSpike(row["hour"], row["n"]) for row in rows]
 
 
 def bulk_readers(now: dt.datetime | None = None) -> list[BulkReader]:
@@ -79,7 +85,7 @@ def bulk_readers(now: dt.datetime | None = None) -> list[BulkReader]:
     rows = (
         AccessLogEntry.objects.filter(
             occurred_at__gte=now - dt.timedelta(days=limits.lookback_days),
-            action__in=READ_ACTIONS,
+            action__in=FILE_READ_ACTIONS,
             outcome=Outcome.ALLOWED,
             actor__isnull=False,
         )
@@ -90,6 +96,8 @@ def bulk_readers(now: dt.datetime | None = None) -> list[BulkReader]:
         .filter(n__gte=limits.reads_per_window)
         .order_by("-hour", "actor_username")
     )
-    return [
-        BulkReader(r["actor_id"], r["actor_username"], r["role"], r["hour"], r["n"]) for r in rows
-    ]
+    with planned(**_WINDOW_PLAN):
+        return [
+            BulkReader(r["actor_id"], r["actor_username"], r["role"], r["hour"], r["n"])
+            for r in rows
+        ]

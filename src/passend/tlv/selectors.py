@@ -12,13 +12,13 @@ import base64
 import binascii
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -54,6 +54,7 @@ from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
+from passend.statements import planned
 from passend.terms.calendar import add_months
 from passend.terms.models import Term, TermRule, Unit
 from passend.tlv import criteria
@@ -330,7 +331,7 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
                 # Every other open application of the region (thousands): the user's whole
                 # involvement, hashed once, is the cheaper check (the scope as a filter),
                 # read by probing the user's participations' cases (as ``dashboard_work``).
-                with _planned(random_page_cost="1.1"):
+                with planned(random_page_cost="1.1"):
                     found = {
                         row[0]: row
                         for row in applications.filter(pk__in=ids).values_list(*_WORK_ROW)
@@ -666,7 +667,7 @@ def dashboard_work(
     # The involvement planned as for a database in memory (as the TLV report's term
     # statistics): knowing its true size (cases 0005), PostgreSQL otherwise read every TLV case
     # (5.7 ms) instead of probing the user's 1,415 (2.8 ms). Not for the queue's plans.
-    planning = nullcontext() if queue else _planned(random_page_cost="1.1")
+    planning = nullcontext() if queue else planned(random_page_cost="1.1")
     with planning, connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -1064,7 +1065,7 @@ def statistics(
     # advice and decision of the region (16,000 each) instead of probing them for these
     # applications (session 17). So the report does not grow with the region (issue 10). Set
     # for every query, it made some other pages slower (docs/performance.md, session 7).
-    with _planned(random_page_cost="1.1", enable_hashjoin="off"):
+    with planned(random_page_cost="1.1", enable_hashjoin="off"):
         rows = list(groups)
         per_rule = _term_statistics(applications, rules, today)
     for route, status, triage, count, positive_advice, by_gavel, positive_decisions in rows:
@@ -1220,34 +1221,3 @@ def _term_statistics(
             "rule__unit": rule["unit"],
         }
     return per_rule
-
-
-@contextmanager
-def _planned(**settings: str) -> Iterator[None]:
-    """PostgreSQL: the queries inside are planned with these settings (``random_page_cost``,
-    ``enable_hashjoin``, ...); the values before are back after them: outside a transaction by
-    the COMMIT of the block's own, inside a longer one written back (read and set in one
-    statement). Other databases: no-op."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    names = list(settings)
-    writes = ", ".join(["set_config(%s, %s, true)"] * len(names))
-    written = [value for name in names for value in (name, settings[name])]
-    if not connection.in_atomic_block:
-        # Set for this transaction only (``true``): its COMMIT puts the values back, so no
-        # statement reads or restores them (a page's request is not in a transaction).
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT {writes}", written)
-            yield
-        return
-    reads = ", ".join(["current_setting(%s)"] * len(names))
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The target list is evaluated left to right: the values are read before they change.
-        cursor.execute(f"SELECT {reads}, {writes}", [*names, *written])
-        previous = cursor.fetchone()[: len(names)]
-        try:
-            yield
-        finally:
-            restored = [value for pair in zip(names, previous, strict=True) for value in pair]
-            cursor.execute(f"SELECT {writes}", restored)
