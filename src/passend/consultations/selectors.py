@@ -108,9 +108,12 @@ def _possibly_visible(request: HttpRequest) -> Q | None:
     membership = getattr(request, "membership", None)
     if membership is None:
         return None
-    involved = access.involved_cases(request.user, membership).values("pk")
+    involved = access.involved_cases(request.user, membership)
     granted = active_grant_case_ids(request.user, membership.organisation_id)
-    return Q(case__in=involved) | Q(case__in=granted)
+    # A correlated EXISTS, one probe of the participant's unique index per agenda item: as
+    # ``case IN (involvement)`` beside the OR, PostgreSQL hashed the viewer's whole involvement
+    # for a meeting's 52 items (a CvA secretary on the large region: 8,035 cases, 22 ms).
+    return Q(Exists(involved.filter(pk=OuterRef("case_id")))) | Q(case__in=granted)
 
 
 @dataclass
