@@ -205,3 +205,25 @@ def test_org05_a_build_cut_off_shows_as_failed_and_does_not_hold_up_a_new_reques
         client.post(reverse("privacy_officer:register_access_pdf"))
     assert RegisterPdf.objects.count() == 2
     assert len(queue.results) == 2
+
+
+def test_register_pdfs_list_and_download_have_constant_queries(
+    officer: Any, queue: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The list reads the person's PDFs in one query whatever their number; the download reads
+    its PDF, wrapped key and nonce included, in one."""
+    client = verified_client(officer)
+    url = reverse("privacy_officer:register_pdfs")
+    first = RegisterPdf.objects.create(register="processing", requested_by=officer)
+    services.build_register_pdf(first.pk)
+    client.get(url)
+    with django_assert_max_num_queries(20) as one:
+        client.get(url)
+    for _ in range(5):
+        RegisterPdf.objects.create(register="access", requested_by=officer)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
+    download = reverse("privacy_officer:register_pdf_download", args=[first.pk])
+    with django_assert_max_num_queries(20) as read:
+        assert client.get(download).status_code == 200
+    assert sum("fg_registerpdf" in q["sql"] for q in read.captured_queries) == 1

@@ -59,6 +59,4 @@ def available_since(now: dt.datetime | None = None) -> dt.datetime:
 
 def register_pdfs_of(user: Any) -> QuerySet[RegisterPdf]:
     """The user's own register PDFs that can still be downloaded, newest first."""
-    return RegisterPdf.objects.filter(requested_by=user, created_at__gte=available_since()).defer(
-        "wrapped_key", "nonce"
-    )
+    return RegisterPdf.objects.filter(requested_by=user, created_at__gte=available_since())
