@@ -135,11 +135,13 @@ def test_a_writing_process_seals_its_entries_in_the_background(settings: Any) ->
     """After a commit that wrote entries the process's sealer thread seals them; no request
     waits for it (issue 10)."""
     settings.PASSEND_ACCESS_LOG_SEAL_SECONDS = 0.05
-    _write(3)  # three commits, each waking the thread
+    # Write and read only between the thread's runs: the SQLite test database is in memory
+    # with a shared cache, where a statement beside the thread's write fails at once ("database
+    # table is locked") instead of waiting; the second of these commits met the run the first
+    # one woke (session 22's make test).
+    with services._sealer_running:
+        _write(3)  # three commits, each waking the thread, which runs after the last
     deadline = time.monotonic() + 15
-    # Read only between the thread's runs: the SQLite test database is in memory with a shared
-    # cache, where a read beside the thread's write fails at once ("database table is locked")
-    # instead of waiting.
     while not _sealed_between_runs() and time.monotonic() < deadline:
         time.sleep(0.05)
     with services._sealer_running:
@@ -148,7 +150,7 @@ def test_a_writing_process_seals_its_entries_in_the_background(settings: Any) ->
         assert services._sealer_thread is not None and services._sealer_thread.is_alive()
         kept = services._sealer_connection.connection
         assert kept is not None  # kept between runs (session 15)
-    _write(2)
+        _write(2)
     deadline = time.monotonic() + 15
     while not _sealed_between_runs() and time.monotonic() < deadline:
         time.sleep(0.05)
