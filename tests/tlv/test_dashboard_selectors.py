@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passend.accounts.models import Membership, OrganisationKind, Role
+from passend.cases.models import Case, Participant
 from passend.terms.models import Term
 from passend.tlv import selectors
 from passend.tlv.models import TlvApplication
@@ -96,8 +97,12 @@ def test_dashboard_work_counts_and_orders_the_users_terms_and_waiting_applicatio
     assert [t.pk for t in work.terms] == [terms[0].pk]  # overdue first, only `terms_shown`
     assert work.waiting_ids == [draft.pk, first.pk]  # oldest first, only `waiting_shown`
     assert work.waiting_count == 3
-    # The scope (the user's participations) is read once, for the terms and the waiting list.
-    assert sum('"cases_participant"' in q["sql"] for q in queries.captured_queries) == 1
+    # The scope (the user's participations) is read once, for the terms and the waiting list;
+    # then the policy's pre-filter checks the cases found, and only those (session 23).
+    reads = [q["sql"] for q in queries.captured_queries if '"cases_participant"' in q["sql"]]
+    assert len(reads) == 2
+    assert sum(sql.startswith("WITH scope") for sql in reads) == 1
+    assert work.involved == {draft.case_id, first.case_id, second.case_id}
     # A coordinator of another school: nothing of these cases, not even counted.
     none = _work(_stranger(), today)
     assert (none.terms, none.term_count, none.waiting_ids, none.waiting_count) == ([], 0, [], 0)
@@ -105,3 +110,36 @@ def test_dashboard_work_counts_and_orders_the_users_terms_and_waiting_applicatio
     cva = _work(world.secretary, today)
     assert cva.waiting_ids == [first.pk, second.pk]
     assert cva.term_count == len(terms)
+
+
+def test_con04_dashboard_work_counts_only_what_the_policys_prefilter_leaves(world: World) -> None:
+    """Issue 10, session 23: the start page finds its candidates from the user's participations
+    alone; the policy's pre-filter (``access.involved_cases``) still decides what is counted
+    and shown. A restricted case (ORG-04 restriction, the user not its process director) and
+    an ended participation count for nothing, not even in the totals."""
+    today = timezone.localdate()
+    draft = prepared(world)
+    first, second = submitted(world), submitted(world)
+    first_terms = _open_terms_of([first]).count()
+    assert first_terms >= 1
+    before = _work(world.coordinator, today)
+    assert before.waiting_ids == [draft.pk, first.pk, second.pk]
+    Case.objects.filter(pk=first.case_id).update(
+        restricted_since=timezone.now(), process_director=world.director
+    )
+    Participant.objects.filter(case_id=draft.case_id, user=world.coordinator).update(
+        ended_at=timezone.now()
+    )
+    after = _work(world.coordinator, today)
+    assert after.waiting_ids == [second.pk]
+    assert after.waiting_count == 1
+    assert after.term_count == before.term_count - first_terms
+    assert first.pk not in {int(t.object_id) for t in after.terms}
+    assert after.involved == {second.case_id}
+    # What the start page then shows of these ids: nothing of the restricted case.
+    shown = selectors.dashboard_applications(
+        _request(world.coordinator), [first.pk, second.pk], after.involved
+    )
+    assert set(shown) == {second.pk}
+    # The queue's path checks the involvement itself (no ``involved`` handed over).
+    assert _work(world.secretary, today).involved is None

@@ -13,7 +13,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from passend.cases.models import Case, Participant
 from passend.privacy.models import AccessLogEntry
 from passend.terms.models import Term
 from passend.tlv import selectors, services
@@ -127,6 +129,46 @@ def test_pages_follow_the_cursor_without_gaps_or_duplicates(world: World, small_
 
     assert shown == sorted(shown, key=key)
     assert shown[0] == apps[2].case_id  # the most urgent term first
+
+
+def _walk(client: Any, page_size: int) -> list[int]:
+    """The case ids of every page of the list, in order; every page but the last is full (a
+    row the policy would hide has taken no place on a page)."""
+    url, pages = reverse("tlv:overview"), []
+    for _page in range(10):
+        html = client.get(url).content.decode()
+        pages.append(_row_ids(html))
+        next_url = _next_url(html)
+        if not next_url:
+            break
+        url = reverse("tlv:overview") + next_url
+    assert all(len(page) == page_size for page in pages[:-1])
+    return [case_id for page in pages for case_id in page]
+
+
+def test_org04_a_coordinators_list_past_the_first_keys_holds_only_their_involved_cases(
+    world: World, small_pages: int
+) -> None:
+    """Issue 10, session 23: past the first batch of keys a role without a queue finds its
+    applications from its participations; the policy's pre-filter still leaves out a restricted
+    case (the coordinator not its process director) and an ended participation (ORG-04)."""
+    ended = [_application(world, n, triaged=False, due_in_days=n) for n in (1, 2)]
+    restricted = _application(world, 3, triaged=False, due_in_days=3)
+    mine = [_application(world, n, triaged=False, due_in_days=n) for n in (4, 5, 6)]
+    Case.objects.filter(pk=restricted.case_id).update(
+        restricted_since=timezone.now(), process_director=world.director
+    )
+    Participant.objects.filter(
+        case_id__in=[a.case_id for a in ended], user=world.coordinator
+    ).update(ended_at=timezone.now())
+    # The first batch of keys holds neither of the coordinator's: the second batch is read
+    # from their participations, the restricted case among them.
+    assert _walk(verified_client(world.coordinator), small_pages) == [a.case_id for a in mine]
+    # A coordinator of the intended school takes part in all six: the restricted case stays
+    # out for them too; the ended participations were only the first coordinator's.
+    assert _walk(verified_client(world.vso_coordinator), small_pages) == [
+        a.case_id for a in (*ended, *mine)
+    ]
 
 
 def test_a_broken_cursor_shows_the_first_page(world: World) -> None:

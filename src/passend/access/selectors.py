@@ -539,6 +539,36 @@ def _involved_cases(user_id: int, organisation_id: int, role: str) -> QuerySet[C
     return queryset
 
 
+def participation_case_ids(user: Any, membership: Membership | None) -> QuerySet[Any]:
+    """The cases of the user's active participations for this membership, as ``case_id``
+    values: a superset of ``involved_cases`` (no processing restriction, no role's kinds),
+    read from the participations alone, without a case's row.
+
+    For narrowing a large scope cheaply: a caller that finds its few rows through it must
+    still check their cases against ``involved_cases`` before it shows or counts them (the
+    start page's TLV work: 1,360 candidates of the busiest coordinator, about 200 to check;
+    issue 10, session 23)."""
+    if membership is None or membership.role == Role.PRIVACY_OFFICER:
+        return Participant.objects.none()
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return Participant.objects.none()
+    return _participation_case_ids(user_id, membership.organisation_id).all()
+
+
+@functools.lru_cache(maxsize=256)
+def _participation_case_ids(user_id: int, organisation_id: int) -> QuerySet[Any]:
+    """The query of ``participation_case_ids``, built once per person and organisation (SQL
+    and parameters only, as ``_involved_cases``)."""
+    return (
+        Participant.objects.filter(
+            user_id=user_id, organisation_id=organisation_id, ended_at__isnull=True
+        )
+        .order_by()
+        .values("case_id")
+    )
+
+
 @dataclass(frozen=True)
 class CaseRow:
     case: Case

@@ -184,7 +184,9 @@ def _tlv(work: _Work, board: Dashboard, membership: Membership) -> Any:
     shown = _Applications(
         work,
         tlv_selectors.dashboard_applications(
-            request, list(dict.fromkeys([int(t.object_id) for t in terms] + waiting_ids))
+            request,
+            list(dict.fromkeys([int(t.object_id) for t in terms] + waiting_ids)),
+            found.involved,
         ),
     )
 

@@ -13,7 +13,6 @@ import binascii
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -54,7 +53,7 @@ from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
-from passend.statements import planned
+from passend.statements import id_rows, planned
 from passend.terms.calendar import add_months
 from passend.terms.models import Term, TermRule, Unit
 from passend.tlv import criteria
@@ -327,10 +326,15 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
             elif limit is not None:
                 # A batch: the involvement of just its cases (``_work_rows_of``).
                 found = _work_rows_of(request.user, membership, ids)
+            elif _queue_filter(membership) is None:
+                # Every other open application of the region (thousands), for a role without
+                # a queue: the applications of the user's participations, then the policy's
+                # pre-filter for those among these ids (``_participation_work_rows``).
+                found = _participation_work_rows(request.user, membership, ids)
             else:
-                # Every other open application of the region (thousands): the user's whole
-                # involvement, hashed once, is the cheaper check (the scope as a filter),
-                # read by probing the user's participations' cases (as ``dashboard_work``).
+                # The same with the organisation's queue: the user's whole involvement,
+                # hashed once, is the cheaper check (the scope as a filter), read by probing
+                # the user's participations' cases.
                 with planned(random_page_cost="1.1"):
                     found = {
                         row[0]: row
@@ -596,7 +600,7 @@ def _dashboard_open_terms() -> str:
     quote = connection.ops.quote_name
     column = {f.name: quote(str(f.column)) for f in Term._meta.concrete_fields}
     return (
-        f"SELECT 1, t.{column['id']}, "  # noqa: S608 - identifiers only
+        f"SELECT 1, t.{column['id']}, s.case_id, "  # noqa: S608 - identifiers only
         f"CASE WHEN t.{column['due_date']} < %s AND t.{column['suspended_since']} IS NULL "
         f"THEN 1 ELSE 0 END, t.{column['due_date']} "
         f"FROM {quote(Term._meta.db_table)} t "
@@ -610,17 +614,38 @@ def _dashboard_open_terms() -> str:
 _DASHBOARD_OPEN_TERMS = _dashboard_open_terms()
 
 
+def _participations_applications() -> str:
+    """The applications of the cases of a participation query (``%s``: its SQL), as
+    (id, case_id, status), joined to the participations (one per case: a person's active
+    participation is unique per case and organisation)."""
+    quote = connection.ops.quote_name
+    meta = TlvApplication._meta
+    column = {f.name: quote(str(f.column)) for f in meta.concrete_fields}
+    return (
+        f"SELECT a.{column['id']}, a.{column['case']}, a.{column['status']} "  # noqa: S608
+        f"FROM (%s) p JOIN {quote(meta.db_table)} a ON a.{column['case']} = p.case_id"
+    )
+
+
+_PARTICIPATIONS_APPLICATIONS = _participations_applications()
+
+
 @dataclass(frozen=True)
 class DashboardWork:
     """The start page's TLV work of the acting user (``dashboard_work``): the ``terms`` most
     urgent open terms (overdue first, then due date) with the numbers of open and overdue
-    terms, and the ids of the first waiting applications (oldest first) with their number."""
+    terms, and the ids of the first waiting applications (oldest first) with their number.
+
+    ``involved``: the cases among these applications' that the user is involved in (the
+    policy's pre-filter), where ``dashboard_work`` checked them; None where the scope holds a
+    queue (``dashboard_applications`` then checks the involvement itself)."""
 
     terms: list[Term]
     term_count: int
     overdue_count: int
     waiting_ids: list[int]
     waiting_count: int
+    involved: frozenset[int] | None = None
 
 
 def dashboard_work(
@@ -637,43 +662,62 @@ def dashboard_work(
     shows (``dashboard_applications``).
 
     One statement, the scope a CTE that both parts read: the open terms joined to it and the
-    waiting applications filtered from it. The scope check is the costly part (a coordinator
-    of the large region takes part in 1,360 TLV cases): as two queries it was done twice, 7 ms
-    each; read once, 7.5 ms for both (issue 10; docs/performance.md, session 11). Raw SQL
-    because the ORM has no CTE; the scope itself is the ORM's query with its parameters."""
-    scope = _dashboard_scope(request).order_by().values("id", "status")
+    waiting applications filtered from it. Raw SQL because the ORM has no CTE; the scope itself
+    is the ORM's query with its parameters (issue 10; docs/performance.md, sessions 11, 23).
+
+    Where the scope is the user's involvement only (no queue), the CTE holds the applications
+    of the user's participations (``access.participation_case_ids``), without reading a case's
+    row; the policy's pre-filter (``_involved_among``) then checks just the cases of the rows
+    found (the waiting ones and those with an open term, about 200 of the busiest
+    coordinator's 1,360). Reading each case's row to check it first was most of the statement:
+    4.3 ms, now 2.4 ms and 0.5 ms for the check (session 23)."""
+    membership = _membership(request)
+    if membership is None:
+        return DashboardWork([], 0, 0, [], 0)
+    queue = _queue_filter(membership) is not None
+    scope: QuerySet[Any]
+    if queue:
+        scope = _dashboard_scope(request).order_by().values("id", "case_id", "status")
+    else:
+        scope = access.participation_case_ids(request.user, membership)
     try:
         scope_sql, scope_params = scope.query.sql_with_params()
-    except EmptyResultSet:  # no acting membership: nothing in scope
+    except EmptyResultSet:  # nothing in scope (a role without participations)
         return DashboardWork([], 0, 0, [], 0)
-    # Kind 0: a waiting application (id); kind 1: an open term (id, late, due date).
+    if not queue:
+        scope_sql = _PARTICIPATIONS_APPLICATIONS % scope_sql
+    # Kind 0: a waiting application (id, case); kind 1: an open term (id, case, late, due date).
     # Identifiers are the models' own; values are parameters.
     parts, params = [], [*scope_params]
     statuses = sorted(waiting_statuses)
     if statuses:
         marks = ", ".join(["%s"] * len(statuses))
-        parts.append(f"SELECT 0, s.id, 0, NULL FROM scope s WHERE s.status IN ({marks})")  # noqa: S608
+        parts.append(
+            f"SELECT 0, s.id, s.case_id, 0, NULL FROM scope s WHERE s.status IN ({marks})"  # noqa: S608
+        )
         params.extend(statuses)
     parts.append(_DASHBOARD_OPEN_TERMS)
     params.extend([today, _APP_OBJECT])
-    # Read once where the scope is the user's involvement. With a queue (the CvA, the SWV
+    # Read once where the scope is the user's participations. With a queue (the CvA, the SWV
     # director) it holds the organisation's queue too: there PostgreSQL does better reading it
     # in each part, from the open terms and from the statuses (large region, CvA secretary:
     # 28 ms inlined, 35 ms read once, 29 ms as two queries).
-    membership = _membership(request)
-    queue = membership is not None and _queue_filter(membership) is not None
     how = "NOT MATERIALIZED" if queue else "MATERIALIZED"
-    sql = f"WITH scope (id, status) AS {how} ({scope_sql}) " + " UNION ALL ".join(parts)
-    # The involvement planned as for a database in memory (as the TLV report's term
-    # statistics): knowing its true size (cases 0005), PostgreSQL otherwise read every TLV case
-    # (5.7 ms) instead of probing the user's 1,415 (2.8 ms). Not for the queue's plans.
-    planning = nullcontext() if queue else planned(random_page_cost="1.1")
-    with planning, connection.cursor() as cursor:
+    sql = f"WITH scope (id, case_id, status) AS {how} ({scope_sql}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    waiting = sorted(pk for kind, pk, _late, _due in rows if kind == 0)
+    involved: frozenset[int] | None = None
+    if not queue:
+        # The policy's pre-filter over the cases found (restriction, processing restriction,
+        # the case's kind): what it leaves out is neither shown nor counted.
+        involved = frozenset(
+            _involved_among(request.user, membership, {case_id for _k, _pk, case_id, *_ in rows})
+        )
+        rows = [row for row in rows if row[2] in involved]
+    waiting = sorted(pk for kind, pk, _case, _late, _due in rows if kind == 0)
     # Sorted in Python: SQLite returns the dates as ISO text, which sorts the same way.
-    keys = sorted((not late, due, pk) for kind, pk, late, due in rows if kind == 1)
+    keys = sorted((not late, due, pk) for kind, pk, _case, late, due in rows if kind == 1)
     ids = [pk for _early, _due, pk in keys[:terms_shown]]
     first = (
         _open_application_terms()
@@ -690,13 +734,20 @@ def dashboard_work(
         overdue_count=sum(1 for early, _due, _pk in keys if not early),
         waiting_ids=waiting[:waiting_shown],
         waiting_count=len(waiting),
+        involved=involved,
     )
 
 
-def dashboard_applications(request: HttpRequest, ids: list[int]) -> dict[int, TlvApplication]:
+def dashboard_applications(
+    request: HttpRequest, ids: list[int], involved: frozenset[int] | None = None
+) -> dict[int, TlvApplication]:
     """These applications of the acting user's work, light (status and case), annotated
     ``is_involved`` / ``in_queue``: the caller decides the involved cases by the policy and
-    shows the others, when queued, by pseudonym (``queue_item`` logs them)."""
+    shows the others, when queued, by pseudonym (``queue_item`` logs them).
+
+    ``involved``: the involved cases as ``dashboard_work`` found them for these ids (its
+    ``involved``), so that they are not checked twice; a case outside it counts as not
+    involved."""
     membership = _membership(request)
     if not ids or membership is None:
         return {}
@@ -707,17 +758,25 @@ def dashboard_applications(request: HttpRequest, ids: list[int]) -> dict[int, Tl
             "id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id"
         ),
         ids,
+        involved,
     )
 
 
 def _of_the_users_work(
-    user: Any, membership: Membership, applications: QuerySet[TlvApplication], ids: list[int]
+    user: Any,
+    membership: Membership,
+    applications: QuerySet[TlvApplication],
+    ids: list[int],
+    involved: frozenset[int] | None = None,
 ) -> dict[int, TlvApplication]:
     """Of the applications ``ids``, those of the user's work (``_dashboard_scope``: involved,
     or in the organisation's queue), annotated ``is_involved`` / ``in_queue``, by id (the
-    checks of ``_work_rows_of``)."""
+    checks of ``_work_rows_of``; ``involved``: the involved cases, when already checked)."""
     found = applications.annotate(in_queue=_in_queue(_queue_filter(membership))).in_bulk(ids)
-    involved = _involved_among(user, membership, {app.case_id for app in found.values()})
+    if involved is None:
+        involved = frozenset(
+            _involved_among(user, membership, {app.case_id for app in found.values()})
+        )
     shown: dict[int, TlvApplication] = {}
     for pk, app in found.items():
         is_involved = app.case_id in involved
@@ -743,6 +802,37 @@ def _work_rows_of(user: Any, membership: Membership, ids: list[int]) -> dict[int
     }
 
 
+def _participation_applications(user: Any, membership: Membership) -> list[tuple[int, int, str]]:
+    """(id, case_id, status) of the applications of the user's participations for this
+    membership (``access.participation_case_ids``): candidates only, whose cases the caller
+    checks with ``_involved_among`` before it shows or counts anything of them."""
+    try:
+        sql, params = access.participation_case_ids(user, membership).query.sql_with_params()
+    except EmptyResultSet:  # no participations to read (the privacy officer)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTICIPATIONS_APPLICATIONS % sql, params)
+        return list(cursor.fetchall())
+
+
+def _participation_work_rows(
+    user: Any, membership: Membership, ids: list[int]
+) -> dict[int, _WorkRow]:
+    """``_work_rows_of`` for thousands of ids and a role without a queue: the applications of
+    the user's participations (1,360 of the busiest coordinator of the large region), kept
+    where among ``ids``, their cases checked by the policy's pre-filter. Checking the ids
+    against the user's involvement in SQL read every one of the cases involved (32 ms on that
+    coordinator's TLV work list, now 4 ms; issue 10, session 23)."""
+    wanted = set(ids)
+    candidates = [row for row in _participation_applications(user, membership) if row[0] in wanted]
+    involved = _involved_among(user, membership, {case_id for _pk, case_id, _s in candidates})
+    return {
+        pk: (pk, case_id, status, True, False)
+        for pk, case_id, status in candidates
+        if case_id in involved
+    }
+
+
 def _involved_among(user: Any, membership: Membership, case_ids: set[int]) -> set[int]:
     """Which of these cases the user is involved in (the policy's SQL pre-filter).
 
@@ -755,7 +845,7 @@ def _involved_among(user: Any, membership: Membership, case_ids: set[int]) -> se
         return set()
     return set(
         access.involved_cases(user, membership)
-        .filter(kind=CaseKind.TLV, pk__in=case_ids)
+        .filter(kind=CaseKind.TLV, pk__in=id_rows(sorted(case_ids)))
         .order_by()
         .values_list("pk", flat=True)
     )
