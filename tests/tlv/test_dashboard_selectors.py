@@ -16,7 +16,7 @@ from django.utils import timezone
 from passend.accounts.models import Membership, OrganisationKind, Role
 from passend.cases.models import Case, Participant
 from passend.terms.models import Term
-from passend.tlv import selectors
+from passend.tlv import selectors, services
 from passend.tlv.models import TlvApplication
 from tests.conftest import make_professional
 from tests.factories import OrganisationFactory
@@ -141,5 +141,25 @@ def test_con04_dashboard_work_counts_only_what_the_policys_prefilter_leaves(worl
         _request(world.coordinator), [first.pk, second.pk], after.involved
     )
     assert set(shown) == {second.pk}
-    # The queue's path checks the involvement itself (no ``involved`` handed over).
-    assert _work(world.secretary, today).involved is None
+
+
+def test_con04_a_queues_dashboard_work_checks_the_involvement_too(world: World) -> None:
+    """The CvA secretary: a queued application counts by the queue (CON-04, shown by
+    pseudonym), one triaged to the secretary (in assessment, out of the queue) by their
+    involvement, which the pre-filter checks as for anyone (ORG-04 restriction)."""
+    today = timezone.localdate()
+    queued = submitted(world)
+    triaged = submitted(world)
+    services.triage(world.actor(world.secretary), triaged, route="secretary")
+    triaged_terms = _open_terms_of([triaged]).count()
+    assert triaged_terms >= 1
+    cva = _work(world.secretary, today)
+    assert triaged.case_id in cva.involved
+    assert queued.pk in cva.waiting_ids
+    Case.objects.filter(pk=triaged.case_id).update(
+        restricted_since=timezone.now(), process_director=world.director
+    )
+    cva_after = _work(world.secretary, today)
+    assert triaged.case_id not in cva_after.involved
+    assert cva_after.term_count == cva.term_count - triaged_terms
+    assert queued.pk in cva_after.waiting_ids

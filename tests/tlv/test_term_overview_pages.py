@@ -22,7 +22,7 @@ from passend.tlv import selectors, services
 from passend.tlv.models import TlvApplication
 from tests.access.helpers import make_pupil
 from tests.conftest import verified_client
-from tests.tlv.conftest import World, submitted
+from tests.tlv.conftest import World, advised, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +169,23 @@ def test_org04_a_coordinators_list_past_the_first_keys_holds_only_their_involved
     assert _walk(verified_client(world.vso_coordinator), small_pages) == [
         a.case_id for a in (*ended, *mine)
     ]
+
+
+def test_con04_the_directors_queue_past_the_first_keys(world: World, small_pages: int) -> None:
+    """Issue 10, session 23: the SWV director's queue (advised, awaiting the decision; CON-04)
+    past the first batch of keys, where the list reads the queue beside the director's own
+    participations: every application listed once, most urgent first."""
+    apps = []
+    for n in range(1, 6):
+        world.pupil = make_pupil(
+            world.region["school_a"], first_name=f"Leerling{n}", last_name="Werk"
+        )
+        application = advised(world)
+        Term.objects.filter(
+            object_type="tlv.tlvapplication", object_id=str(application.pk), completed_on=None
+        ).update(due_date=BASE + dt.timedelta(days=n))
+        apps.append(application)
+    assert _walk(verified_client(world.director), small_pages) == [a.case_id for a in apps]
 
 
 def test_a_broken_cursor_shows_the_first_page(world: World) -> None:

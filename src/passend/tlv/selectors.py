@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -326,20 +327,11 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
             elif limit is not None:
                 # A batch: the involvement of just its cases (``_work_rows_of``).
                 found = _work_rows_of(request.user, membership, ids)
-            elif _queue_filter(membership) is None:
-                # Every other open application of the region (thousands), for a role without
-                # a queue: the applications of the user's participations, then the policy's
-                # pre-filter for those among these ids (``_participation_work_rows``).
-                found = _participation_work_rows(request.user, membership, ids)
             else:
-                # The same with the organisation's queue: the user's whole involvement,
-                # hashed once, is the cheaper check (the scope as a filter), read by probing
-                # the user's participations' cases.
-                with planned(random_page_cost="1.1"):
-                    found = {
-                        row[0]: row
-                        for row in applications.filter(pk__in=ids).values_list(*_WORK_ROW)
-                    }
+                # Every other open application of the region (thousands): the applications
+                # of the user's participations and of the organisation's queue, then the
+                # policy's pre-filter for those among these ids (``_participation_work_rows``).
+                found = _participation_work_rows(request.user, membership, ids)
             picked.extend(((due, pk), found[pk]) for pk, due in keys if pk in found)
             if len(picked) >= wanted or limit is None or len(keys) < limit:
                 break
@@ -600,7 +592,7 @@ def _dashboard_open_terms() -> str:
     quote = connection.ops.quote_name
     column = {f.name: quote(str(f.column)) for f in Term._meta.concrete_fields}
     return (
-        f"SELECT 1, t.{column['id']}, s.case_id, "  # noqa: S608 - identifiers only
+        f"SELECT 1, t.{column['id']}, s.case_id, s.queued, "  # noqa: S608 - identifiers only
         f"CASE WHEN t.{column['due_date']} < %s AND t.{column['suspended_since']} IS NULL "
         f"THEN 1 ELSE 0 END, t.{column['due_date']} "
         f"FROM {quote(Term._meta.db_table)} t "
@@ -637,15 +629,14 @@ class DashboardWork:
     terms, and the ids of the first waiting applications (oldest first) with their number.
 
     ``involved``: the cases among these applications' that the user is involved in (the
-    policy's pre-filter), where ``dashboard_work`` checked them; None where the scope holds a
-    queue (``dashboard_applications`` then checks the involvement itself)."""
+    policy's pre-filter), as ``dashboard_work`` checked them for ``dashboard_applications``."""
 
     terms: list[Term]
     term_count: int
     overdue_count: int
     waiting_ids: list[int]
     waiting_count: int
-    involved: frozenset[int] | None = None
+    involved: frozenset[int] = frozenset()
 
 
 def dashboard_work(
@@ -656,68 +647,85 @@ def dashboard_work(
     waiting_statuses: set[str],
     waiting_shown: int,
 ) -> DashboardWork:
-    """The open terms of the acting user's applications (``_dashboard_scope``) and those of
-    them waiting in ``waiting_statuses``, counted over that scope from their keys (nothing of a
-    case outside it is counted). Not logged: the caller decides and logs the applications it
-    shows (``dashboard_applications``).
+    """The open terms of the acting user's applications (``_dashboard_scope``: involved, or in
+    the organisation's queue) and those of them waiting in ``waiting_statuses``, counted over
+    that scope from their keys (nothing of a case outside it is counted). Not logged: the
+    caller decides and logs the applications it shows (``dashboard_applications``).
 
-    One statement, the scope a CTE that both parts read: the open terms joined to it and the
-    waiting applications filtered from it. Raw SQL because the ORM has no CTE; the scope itself
-    is the ORM's query with its parameters (issue 10; docs/performance.md, sessions 11, 23).
+    One statement, its candidates a CTE that both parts read: the open terms joined to it and
+    the waiting applications filtered from it. Raw SQL because the ORM has no CTE; the
+    candidates are the ORM's queries with their parameters: the applications of the user's
+    participations (``access.participation_case_ids``, read without a case's row) and those
+    of the organisation's queue (``_queue_filter``). Then the policy's pre-filter
+    (``_involved_among``) checks the cases of just the rows found that are not queued: about
+    120 of the busiest coordinator's 1,360 TLV cases (issue 10; docs/performance.md, sessions
+    11 and 23).
 
-    Where the scope is the user's involvement only (no queue), the CTE holds the applications
-    of the user's participations (``access.participation_case_ids``), without reading a case's
-    row; the policy's pre-filter (``_involved_among``) then checks just the cases of the rows
-    found (the waiting ones and those with an open term, about 200 of the busiest
-    coordinator's 1,360). Reading each case's row to check it first was most of the statement:
-    4.3 ms, now 2.4 ms and 0.5 ms for the check (session 23)."""
+    Checking every case of the scope in the statement read each case's row: 4.3 ms for that
+    coordinator, now 2.4 ms and 0.5 ms for the check. With a queue, the check was a correlated
+    EXISTS beside an OR, which PostgreSQL's generic plan, once the statement was prepared,
+    ran against the participations' wrong index: an SWV director's start page 124 ms
+    (session 23)."""
     membership = _membership(request)
     if membership is None:
         return DashboardWork([], 0, 0, [], 0)
-    queue = _queue_filter(membership) is not None
-    scope: QuerySet[Any]
-    if queue:
-        scope = _dashboard_scope(request).order_by().values("id", "case_id", "status")
-    else:
-        scope = access.participation_case_ids(request.user, membership)
+    candidates: list[str] = []
+    params: list[Any] = []
     try:
-        scope_sql, scope_params = scope.query.sql_with_params()
-    except EmptyResultSet:  # nothing in scope (a role without participations)
+        sql, own = access.participation_case_ids(request.user, membership).query.sql_with_params()
+    except EmptyResultSet:  # no participations to read (the privacy officer)
+        pass
+    else:
+        participations = _PARTICIPATIONS_APPLICATIONS % sql
+        candidates.append(f"SELECT w.id, w.case_id, w.status, 0 FROM ({participations}) w")  # noqa: S608
+        params.extend(own)
+    queue = _queue_filter(membership)
+    if queue is not None:
+        queued = TlvApplication.objects.filter(queue).order_by().values("id", "case_id", "status")
+        sql, own = queued.query.sql_with_params()
+        candidates.append(f"SELECT q.id, q.case_id, q.status, 1 FROM ({sql}) q")  # noqa: S608
+        params.extend(own)
+    if not candidates:
         return DashboardWork([], 0, 0, [], 0)
-    if not queue:
-        scope_sql = _PARTICIPATIONS_APPLICATIONS % scope_sql
-    # Kind 0: a waiting application (id, case); kind 1: an open term (id, case, late, due date).
-    # Identifiers are the models' own; values are parameters.
-    parts, params = [], [*scope_params]
+    # Kind 0: a waiting application; kind 1: an open term (its late flag and due date). An
+    # application both involved and queued comes twice (counted once below). Identifiers are
+    # the models' own; values are parameters.
+    parts = []
     statuses = sorted(waiting_statuses)
     if statuses:
         marks = ", ".join(["%s"] * len(statuses))
         parts.append(
-            f"SELECT 0, s.id, s.case_id, 0, NULL FROM scope s WHERE s.status IN ({marks})"  # noqa: S608
+            "SELECT 0, s.id, s.case_id, s.queued, 0, NULL FROM scope s "  # noqa: S608
+            f"WHERE s.status IN ({marks})"
         )
         params.extend(statuses)
     parts.append(_DASHBOARD_OPEN_TERMS)
     params.extend([today, _APP_OBJECT])
-    # Read once where the scope is the user's participations. With a queue (the CvA, the SWV
-    # director) it holds the organisation's queue too: there PostgreSQL does better reading it
-    # in each part, from the open terms and from the statuses (large region, CvA secretary:
-    # 28 ms inlined, 35 ms read once, 29 ms as two queries).
-    how = "NOT MATERIALIZED" if queue else "MATERIALIZED"
-    sql = f"WITH scope (id, case_id, status) AS {how} ({scope_sql}) " + " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
+    scope = " UNION ALL ".join(candidates)
+    sql = (
+        f"WITH scope (id, case_id, status, queued) AS MATERIALIZED ({scope}) "
+        + " UNION ALL ".join(parts)
+    )
+    # A queue's statuses are parameters: prepared, PostgreSQL's generic plan read every
+    # application for the CvA's queue (18 ms) instead of its index (1 ms), so a queue's
+    # statement is planned for its values each time (about 2 ms).
+    planning = planned(plan_cache_mode="force_custom_plan") if queue is not None else nullcontext()
+    with planning, connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    involved: frozenset[int] | None = None
-    if not queue:
-        # The policy's pre-filter over the cases found (restriction, processing restriction,
-        # the case's kind): what it leaves out is neither shown nor counted.
-        involved = frozenset(
-            _involved_among(request.user, membership, {case_id for _k, _pk, case_id, *_ in rows})
+    # The policy's pre-filter over the cases of the participations' rows found (restriction,
+    # processing restriction, the case's kind): what it leaves out is neither shown nor
+    # counted, unless the organisation's queue holds it (CON-04, shown by pseudonym).
+    involved = frozenset(
+        _involved_among(
+            request.user, membership, {case for _k, _pk, case, queued, *_ in rows if not queued}
         )
-        rows = [row for row in rows if row[2] in involved]
-    waiting = sorted(pk for kind, pk, _case, _late, _due in rows if kind == 0)
+    )
+    kept = [row for row in rows if row[3] or row[2] in involved]
+    waiting = sorted({pk for kind, pk, *_ in kept if kind == 0})
+    open_terms = {pk: (late, due) for kind, pk, _case, _q, late, due in kept if kind == 1}
     # Sorted in Python: SQLite returns the dates as ISO text, which sorts the same way.
-    keys = sorted((not late, due, pk) for kind, pk, _case, late, due in rows if kind == 1)
+    keys = sorted((not late, due, pk) for pk, (late, due) in open_terms.items())
     ids = [pk for _early, _due, pk in keys[:terms_shown]]
     first = (
         _open_application_terms()
@@ -818,19 +826,27 @@ def _participation_applications(user: Any, membership: Membership) -> list[tuple
 def _participation_work_rows(
     user: Any, membership: Membership, ids: list[int]
 ) -> dict[int, _WorkRow]:
-    """``_work_rows_of`` for thousands of ids and a role without a queue: the applications of
-    the user's participations (1,360 of the busiest coordinator of the large region), kept
-    where among ``ids``, their cases checked by the policy's pre-filter. Checking the ids
-    against the user's involvement in SQL read every one of the cases involved (32 ms on that
-    coordinator's TLV work list, now 4 ms; issue 10, session 23)."""
+    """``_work_rows_of`` for thousands of ids: the applications of the user's participations
+    (1,360 of the busiest coordinator of the large region, 3,344 of an SWV director) and of
+    the organisation's queue, kept where among ``ids``; the cases of the participations' ones
+    checked by the policy's pre-filter. Checking the ids against the user's involvement in SQL
+    read every one of the cases involved: 32 ms on that coordinator's TLV work list, 30 ms on
+    the director's (issue 10, session 23)."""
     wanted = set(ids)
     candidates = [row for row in _participation_applications(user, membership) if row[0] in wanted]
     involved = _involved_among(user, membership, {case_id for _pk, case_id, _s in candidates})
-    return {
+    rows: dict[int, _WorkRow] = {
         pk: (pk, case_id, status, True, False)
         for pk, case_id, status in candidates
         if case_id in involved
     }
+    queue = _queue_filter(membership)
+    if queue is not None:
+        queued = TlvApplication.objects.filter(queue).values_list("id", "case_id", "status")
+        for pk, case_id, status in queued:
+            if pk in wanted:
+                rows[pk] = (pk, case_id, status, pk in rows, True)
+    return rows
 
 
 def _involved_among(user: Any, membership: Membership, case_ids: set[int]) -> set[int]:
