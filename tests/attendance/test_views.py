@@ -205,3 +205,51 @@ def test_api_reportables_scoped_and_logged(
     assert api(officer).get("/api/v1/attendance/reportable/").json() == []
     schema = verified_client(coordinator_a).get("/api/v1/schema/")
     assert b"/api/v1/attendance/reportable/" in schema.content
+
+
+def test_abs_05_officers_own_cases_newest_first_logged_in_constant_queries(
+    region: dict[str, Any],
+    pupils: Any,
+    coordinator_actor: Any,
+    officer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Leerplicht's page lists the attendance cases they take part in, newest first, each
+    logged, with the list's light policy input (issue 10: the same number of statements for one
+    case or three); past the cap, a link to all their cases."""
+    from passend.attendance import views
+    from passend.cases import services as case_services
+
+    def officers_case(pupil: Any) -> Any:
+        case = reportable_for(coordinator_actor, pupil).case
+        case_services.add_participant(
+            coordinator_actor,
+            case,
+            organisation=region["municipality"],
+            user=officer,
+            role="Leerplichtambtenaar",
+        )
+        return case
+
+    first = officers_case(pupils[0])
+    client = verified_client(officer)
+    client.get("/verzuim/")  # the session's first page writes its own (sign-in) rows
+    with CaptureQueriesContext(connection) as one:
+        page = client.get("/verzuim/").content.decode()
+    assert f"/verzuim/dossier/{first.pk}/" in page
+    later = [officers_case(pupil) for pupil in pupils[1:3]]
+    before = AccessLogEntry.objects.count()
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/verzuim/").content.decode()
+    links = [f"/verzuim/dossier/{case.pk}/" for case in (*reversed(later), first)]
+    assert [page.index(link) for link in links] == sorted(page.index(link) for link in links)
+    listed = AccessLogEntry.objects.order_by("id")[before:]
+    assert {e.object_id for e in listed if e.object_type == "cases.case"} == {
+        str(case.pk) for case in (first, *later)
+    }
+    assert len(three) == len(one)
+    assert "Al uw trajecten" not in page
+    monkeypatch.setattr(views, "OFFICER_CASES_SHOWN", 2)
+    page = client.get("/verzuim/").content.decode()
+    assert f"/verzuim/dossier/{first.pk}/" not in page
+    assert "Al uw trajecten" in page

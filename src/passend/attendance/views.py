@@ -75,6 +75,10 @@ def _role_in(request: HttpRequest, roles: frozenset[str], action: str, object_ty
     return membership
 
 
+# Leerplicht's own cases listed on the module's page; more are on "Mijn trajecten".
+OFFICER_CASES_SHOWN = 200
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
@@ -87,12 +91,20 @@ def index(request: HttpRequest) -> HttpResponse:
     if role == Role.SUPPORT_COORDINATOR and membership is not None:
         context["imports"] = selectors.imports_for_school(membership.organisation)[:5]
     if role == Role.ATTENDANCE_OFFICER:
-        cases = access.with_policy_data(
-            access.involved_cases(request.user, membership).filter(kind__in=ATTENDANCE_KINDS)
-        )[:200]
-        rows = access.decide_rows(request, list(cases))
+        # Newest first, the list's light policy input (the same decisions as the case page's;
+        # issue 10: 130 cases of an officer of the large region 62 -> 24 ms); the rest on "Mijn
+        # trajecten".
+        ids = list(
+            access.involved_cases(request.user, membership)
+            .filter(kind__in=ATTENDANCE_KINDS)
+            .order_by("-opened_at", "-id")
+            .values_list("pk", flat=True)[: OFFICER_CASES_SHOWN + 1]
+        )
+        cases = access.cases_for_rows(ids[:OFFICER_CASES_SHOWN], request.user, membership)
+        rows = access.decide_rows(request, cases)
         access.log_rows(request, rows)
         context["case_rows"] = rows
+        context["more_cases"] = len(ids) > OFFICER_CASES_SHOWN
     return render(request, "attendance/index.html", context)
 
 
