@@ -546,7 +546,7 @@ def participation_case_ids(user: Any, membership: Membership | None) -> QuerySet
 
     For narrowing a large scope cheaply: a caller that finds its few rows through it must
     still check their cases against ``involved_cases`` before it shows or counts them (the
-    start page's TLV work: 1,360 candidates of the busiest coordinator, about 200 to check;
+    start page's TLV work: 1,360 candidates of the busiest coordinator, about 120 to check;
     issue 10, session 23)."""
     if membership is None or membership.role == Role.PRIVACY_OFFICER:
         return Participant.objects.none()

@@ -647,9 +647,9 @@ def dashboard_work(
     waiting_statuses: set[str],
     waiting_shown: int,
 ) -> DashboardWork:
-    """The open terms of the acting user's applications (``_dashboard_scope``: involved, or in
-    the organisation's queue) and those of them waiting in ``waiting_statuses``, counted over
-    that scope from their keys (nothing of a case outside it is counted). Not logged: the
+    """The open terms of the acting user's applications (those of ``_dashboard_scope``:
+    involved, or in the organisation's queue) and those of them waiting in
+    ``waiting_statuses``, counted over that scope from their keys (nothing of a case outside it is counted). Not logged: the
     caller decides and logs the applications it shows (``dashboard_applications``).
 
     One statement, its candidates a CTE that both parts read: the open terms joined to it and
@@ -842,7 +842,9 @@ def _participation_work_rows(
     }
     queue = _queue_filter(membership)
     if queue is not None:
-        queued = TlvApplication.objects.filter(queue).values_list("id", "case_id", "status")
+        queued = (
+            TlvApplication.objects.filter(queue).order_by().values_list("id", "case_id", "status")
+        )
         for pk, case_id, status in queued:
             if pk in wanted:
                 rows[pk] = (pk, case_id, status, pk in rows, True)
