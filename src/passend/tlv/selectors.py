@@ -622,6 +622,20 @@ def _participations_applications() -> str:
 _PARTICIPATIONS_APPLICATIONS = _participations_applications()
 
 
+def _participation_applications_sql(
+    user: Any, membership: Membership
+) -> tuple[str, tuple[Any, ...]] | None:
+    """SQL and parameters of (id, case_id, status) of the applications of the user's
+    participations for this membership (``access.participation_case_ids``): candidates only,
+    whose cases the caller checks with ``_involved_among`` before it shows or counts anything
+    of them. None: no participations to read (the privacy officer)."""
+    try:
+        sql, params = access.participation_case_ids(user, membership).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return _PARTICIPATIONS_APPLICATIONS % sql, tuple(params)
+
+
 @dataclass(frozen=True)
 class DashboardWork:
     """The start page's TLV work of the acting user (``dashboard_work``): the ``terms`` most
@@ -671,14 +685,10 @@ def dashboard_work(
         return DashboardWork([], 0, 0, [], 0)
     candidates: list[str] = []
     params: list[Any] = []
-    try:
-        sql, own = access.participation_case_ids(request.user, membership).query.sql_with_params()
-    except EmptyResultSet:  # no participations to read (the privacy officer)
-        pass
-    else:
-        participations = _PARTICIPATIONS_APPLICATIONS % sql
-        candidates.append(f"SELECT w.id, w.case_id, w.status, 0 FROM ({participations}) w")  # noqa: S608
-        params.extend(own)
+    participations = _participation_applications_sql(request.user, membership)
+    if participations is not None:
+        candidates.append(f"SELECT w.id, w.case_id, w.status, 0 FROM ({participations[0]}) w")  # noqa: S608
+        params.extend(participations[1])
     queue = _queue_filter(membership)
     if queue is not None:
         queued = TlvApplication.objects.filter(queue).order_by().values("id", "case_id", "status")
@@ -810,19 +820,6 @@ def _work_rows_of(user: Any, membership: Membership, ids: list[int]) -> dict[int
     }
 
 
-def _participation_applications(user: Any, membership: Membership) -> list[tuple[int, int, str]]:
-    """(id, case_id, status) of the applications of the user's participations for this
-    membership (``access.participation_case_ids``): candidates only, whose cases the caller
-    checks with ``_involved_among`` before it shows or counts anything of them."""
-    try:
-        sql, params = access.participation_case_ids(user, membership).query.sql_with_params()
-    except EmptyResultSet:  # no participations to read (the privacy officer)
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_PARTICIPATIONS_APPLICATIONS % sql, params)
-        return list(cursor.fetchall())
-
-
 def _participation_work_rows(
     user: Any, membership: Membership, ids: list[int]
 ) -> dict[int, _WorkRow]:
@@ -833,7 +830,12 @@ def _participation_work_rows(
     read every one of the cases involved: 32 ms on that coordinator's TLV work list, 30 ms on
     the director's (issue 10, session 23)."""
     wanted = set(ids)
-    candidates = [row for row in _participation_applications(user, membership) if row[0] in wanted]
+    candidates: list[tuple[int, int, str]] = []
+    participations = _participation_applications_sql(user, membership)
+    if participations is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*participations)
+            candidates = [row for row in cursor.fetchall() if row[0] in wanted]
     involved = _involved_among(user, membership, {case_id for _pk, case_id, _s in candidates})
     rows: dict[int, _WorkRow] = {
         pk: (pk, case_id, status, True, False)
