@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from passend.accounts.models import Role
@@ -366,3 +367,68 @@ def test_meeting_list_pages_through_every_meeting_newest_first(
     # A position that cannot be read starts at the first page.
     unreadable = client.get(reverse("consultations:meetings") + "?na=%%%").content.decode()
     assert re.findall(r"/overleg/\d+/", unreadable) == re.findall(r"/overleg/\d+/", pages[0])
+
+
+def test_co_03_list_reads_the_participations_and_still_hides_a_restricted_case(
+    agenda: Agenda,
+) -> None:
+    """The list's pre-filter takes the meetings with an item on any case the viewer takes part
+    in, without reading a case's row (issue 10: for the CvA secretary of the large region
+    that read every case, 30 ms). A case restricted since (its process director alone;
+    ORG-04) is still a participation, so the list must drop its meeting itself: not listed,
+    not in the API, the page 404 (CO-03)."""
+    from passend.cases.models import Case
+    from passend.consultations import selectors
+
+    membership = agenda.external.memberships.get()
+    prefilter = str(selectors.meetings_to_list(agenda.external, membership).query)
+    assert "cases_participant" in prefilter and "cases_case" not in prefilter
+
+    client = verified_client(agenda.external)
+    listing = reverse("consultations:meetings")
+    detail = reverse("consultations:meeting", args=[agenda.meeting.pk])
+    assert "1 van 3" in client.get(listing).content.decode()
+    Case.objects.filter(pk=agenda.cases[1].pk).update(
+        restricted_since=timezone.now(), process_director=agenda.owner
+    )
+    before = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    assert (
+        selectors.meetings_to_list(agenda.external, membership)
+        .filter(pk=agenda.meeting.pk)
+        .exists()
+    )
+    page = client.get(listing).content.decode()
+    assert detail not in page and "Er zijn geen overleggen voor u." in page
+    assert_absent(page, secrets_of(agenda, 1), "meeting list")
+    assert api_client(agenda.external).get("/api/v1/meetings/").json() == []
+    assert client.get(detail).status_code == 404
+    assert not AccessLogEntry.objects.filter(
+        id__gt=before,
+        actor=agenda.external,
+        action__in=["list", "view"],
+        object_id=str(agenda.cases[1].pk),
+        outcome="allowed",
+    ).exists()
+
+
+def test_meeting_list_counts_every_item_and_decides_only_the_viewers(
+    agenda: Agenda, region: dict[str, Any]
+) -> None:
+    """The list's "N van M": M counts every item of the meeting, N the items the policy shows;
+    items on cases of others are counted without loading their case (issue 10)."""
+    from django.test import RequestFactory
+
+    from passend.consultations.selectors import meeting_rows, meetings_to_list
+
+    for index in range(3):
+        pupil = pupil_named(region["school_a"], f"Teller{index}", f"Kind{index}")
+        services.add_agenda_item(actor(agenda.owner), agenda.meeting, case_for(agenda.owner, pupil))
+    request = RequestFactory().get("/overleg/")
+    request.user = agenda.external
+    request.membership = agenda.external.memberships.get()
+    views = meeting_rows(request, list(meetings_to_list(request.user, request.membership)))
+    assert [(v.meeting.pk, len(v.visible_items), v.total_items) for v in views] == [
+        (agenda.meeting.pk, 1, 6)
+    ]
+    # Only the viewer's item was loaded and decided; the five others were only counted.
+    assert [i.item.case_id for i in views[0].items] == [agenda.cases[1].pk]

@@ -114,7 +114,7 @@ class MeetingListView(APIView):
     )
     def get(self, request: Request) -> Response:
         meetings = list(
-            selectors.meetings_for(request.user, getattr(request, "membership", None))[:50]
+            selectors.meetings_to_list(request.user, getattr(request, "membership", None))[:50]
         )
         views = selectors.meeting_rows(request, meetings)
         return Response([_meeting(v) for v in views])

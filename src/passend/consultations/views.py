@@ -219,7 +219,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     cursor_token = request.GET.get("na", "")
     meetings = list(
         case_selectors.after_position(
-            selectors.meetings_for(request.user, _membership(request)),
+            selectors.meetings_to_list(request.user, _membership(request)),
             case_selectors.decode_cursor(cursor_token),
             "starts_at",
         )[: PAGE_SIZE + 1]
