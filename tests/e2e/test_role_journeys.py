@@ -101,6 +101,24 @@ def test_meeting_participant_sees_the_meeting_and_only_their_item(
     assert not [p for p in others if p and p in content], "another case showed on the agenda"
 
 
+def test_convener_finds_a_case_for_the_agenda_by_searching(page: Any, demo: Any) -> None:  # noqa: F811
+    """CO-03, issue 10: the agenda form offers the convener's newest cases and finds others by
+    name or pseudonym; the search is posted and keeps what was typed."""
+    from passend.consultations.models import Meeting
+
+    login(page, "zoco-vo", check=False)
+    meeting = Meeting.objects.order_by("pk").first()
+    assert meeting is not None, "the demo has no meeting"
+    visit(page, f"/overleg/{meeting.pk}/agendapunten/nieuw/", "the agenda item form")
+    page.fill("input[name=supporter_note]", "Buurvrouw")
+    page.fill("input[name=q]", "TDEMO")
+    navigate_by(page, lambda: page.press("input[name=q]", "Enter"))
+    assert "/agendapunten/nieuw/" in page.url and "TDEMO" not in page.url
+    assert page.locator("#offered-cases").inner_text().strip(), "no note on what was found"
+    assert page.input_value("input[name=supporter_note]") == "Buurvrouw"
+    assert_accessible(page, "the agenda item form after a search")
+
+
 def test_privacy_officer_has_the_access_register_made_as_a_pdf(
     page: Any,
     demo: Any,  # noqa: F811

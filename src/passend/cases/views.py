@@ -36,8 +36,6 @@ from passend.consent import services as consent_services
 from passend.privacy.categories import DataCategory, category_labels
 
 PAGE_SIZE = 50
-# Safety valve for the name post-filter: how many batches one page may read at most.
-MAX_BATCHES = 5
 
 
 def _membership(request: HttpRequest) -> Any:
@@ -90,33 +88,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         query=query,
     )
     cursor_token = data.get("na", "")
-    cursor = selectors.decode_cursor(cursor_token)
-    rows: list[CaseRow] = []
-    has_more = False
-    for _batch in range(MAX_BATCHES):
-        # The page's keys first (a light sorted query), then those cases with the policy input.
-        keys = list(
-            selectors.after_cursor(queryset, cursor).values_list(
-                selectors.INVOLVED_OPENED_AT, "pk", selectors.INVOLVED_PARTICIPATION
-            )[: PAGE_SIZE + 1]
-        )
-        batch = access.cases_for_rows(
-            [pk for _at, pk, _own in keys],
-            request.user,
-            _membership(request),
-            participations=[own for _at, _pk, own in keys],
-        )
-        decided = access.decide_rows(request, batch)
-        rows.extend(row for row in decided if selectors.matches_query(row, query))
-        if len(rows) > PAGE_SIZE:
-            has_more = True
-            break
-        if len(keys) <= PAGE_SIZE:
-            break
-        cursor = keys[-1][0], keys[-1][1]
-    else:
-        has_more = True
-    rows = rows[:PAGE_SIZE]
+    rows, has_more = selectors.newest_rows(
+        request,
+        queryset,
+        limit=PAGE_SIZE,
+        query=query,
+        cursor=selectors.decode_cursor(cursor_token),
+    )
     access.log_rows(request, rows)
     next_token = selectors.encode_cursor(rows[-1].case) if has_more and rows else ""
     return render(

@@ -157,6 +157,18 @@ class MeetingForm(PassendForm):
         self.fields["kind"].queryset = kinds  # type: ignore[attr-defined]
 
 
+class CaseSearchForm(PassendForm):
+    """Finds a case for the agenda by name or pseudonym; posted, a name never goes in a URL."""
+
+    hide_optional_marker = True
+    q = forms.CharField(
+        label=_("Zoek een traject op naam of pseudoniem"),
+        max_length=100,
+        required=False,
+        help_text=_("U vindt een leerling op naam alleen als u de naam mag zien."),
+    )
+
+
 class AgendaItemForm(PassendForm):
     case = forms.ChoiceField(label=_("Traject"))
     invitees = forms.CharField(
@@ -184,7 +196,16 @@ class AgendaItemForm(PassendForm):
 
     def __init__(self, *args: Any, cases: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = cases  # type: ignore[attr-defined]
+        # Only a case the viewer manages is accepted (CO-03): say so, not just "pick one".
+        self.fields["case"].error_messages["invalid_choice"] = _(
+            "Kies bij „Traject” een traject dat u beheert en dat niet is afgemeld; zoek het zo "
+            "nodig op naam of pseudoniem."
+        )
+        self.offer(cases)
+
+    def offer(self, cases: list[tuple[str, str]]) -> None:
+        """The cases in the choice list, after an empty choice: none is picked by accident."""
+        self.fields["case"].choices = [("", _("— kies een traject —")), *cases]  # type: ignore[attr-defined]
 
 
 class MinutesForm(PassendForm):

@@ -19,7 +19,8 @@ from passend.access import selectors as access
 from passend.access.batch import AccessLogBatch, batch_or_now
 from passend.access.policy import decide_case, phase_policies
 from passend.access.selectors import CaseRow
-from passend.cases.models import Case
+from passend.cases import selectors as case_selectors
+from passend.cases.models import Case, Phase
 from passend.consultations.models import (
     OPEN_ACTION_STATUSES,
     AgendaInvitee,
@@ -462,16 +463,49 @@ def resolve_invitee(line: str) -> tuple[Any, Any] | None:
     return found[0].user, found[0].organisation
 
 
-def plannable_cases(request: HttpRequest) -> list[CaseRow]:
-    """Cases the viewer manages (procesregisseur, casusregisseur or owner): may be put on an agenda."""
+# How many cases the agenda form offers at once; any other is found by name or pseudonym.
+PLANNABLE_SHOWN = 50
+
+
+def plannable_cases(request: HttpRequest, query: str = "") -> tuple[list[CaseRow], bool]:
+    """Cases the viewer may put on an agenda: open, and managed by them (procesregisseur,
+    casusregisseur, or their organisation owns it). The newest ``PLANNABLE_SHOWN``, or those
+    that match ``query`` (a name the viewer may see, or a pseudonym); and whether more match.
+
+    Only these are decided and logged, so a coordinator with a thousand cases gets the same
+    page as one with ten (issue 10) and can reach every case by searching. The SQL narrows to
+    the cases the viewer could manage; the policy decides (``can_manage``)."""
     membership = getattr(request, "membership", None)
-    # A choice list: the light policy input of lists (same decisions, issue 10).
-    ids = list(
+    if membership is None:
+        return [], False
+    user_id = request.user.pk
+    candidates = (
         access.involved_cases(request.user, membership)
-        .exclude(phase="closed")
-        .values_list("pk", flat=True)[:500]
+        .exclude(phase=Phase.CLOSED)
+        .filter(
+            Q(owner_id=membership.organisation_id)
+            | Q(process_director_id=user_id)
+            | Q(case_director_id=user_id)
+        )
     )
-    cases = access.cases_for_rows(ids, request.user, membership)
-    rows = [r for r in access.decide_rows(request, cases) if r.access.can_manage]
+    rows, more = case_selectors.newest_rows(
+        request,
+        case_selectors.filter_cases(candidates, query=query),
+        limit=PLANNABLE_SHOWN,
+        query=query,
+        keep=lambda row: row.access.can_manage,
+    )
     access.log_rows(request, rows)
-    return rows
+    return rows, more
+
+
+def plannable_case(request: HttpRequest, case_id: str) -> CaseRow | None:
+    """The case chosen on the agenda form, if the viewer may put it on an agenda; None
+    otherwise. One decision, logged, a refused one too (``access.get_case``)."""
+    if not case_id:
+        return None
+    try:
+        row = access.get_case(request, case_id, shows_grounds=False)
+    except Http404:
+        return None
+    return row if row.access.can_manage else None

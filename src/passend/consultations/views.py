@@ -49,10 +49,15 @@ def _form_page(
     redirect: str | None = None,
     intro: str = "",
     submit: str = "",
+    template: str = "consultations/form.html",
+    extra: Callable[[], dict[str, Any]] | None = None,
+    validate: bool = True,
 ) -> HttpResponse:
-    """GET shows the form; POST validates, calls the service and redirects (PRG)."""
+    """GET shows the form; POST validates, calls the service and redirects (PRG). ``extra``
+    gives more of the page's context, read only when the page is shown; ``validate=False``
+    shows a posted page again without validating it (a search within the form's page)."""
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and validate:
         if form.is_valid():
             try:
                 perform()
@@ -64,13 +69,14 @@ def _form_page(
         status = 400
     return render(
         request,
-        "consultations/form.html",
+        template,
         {
             "form": form,
             "title": title,
             "back": back,
             "intro": intro,
             "submit": submit or _("Opslaan"),
+            **(extra() if extra is not None else {}),
         },
         status=status,
     )
@@ -382,16 +388,47 @@ def meeting_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Puts a case on the agenda (CO-03). The choice list offers the newest cases the viewer
+    manages; any other is found by name or pseudonym (posted, so no name goes in a URL). A
+    posted choice is decided on its own, so every case the viewer manages can be chosen."""
     view = _convener_view(request, pk)
     meeting = view.meeting
-    rows = selectors.plannable_cases(request)
-    by_id = {str(r.case.pk): r for r in rows}
+    searching = request.method == "POST" and "zoeken" in request.POST
+    search = forms.CaseSearchForm(request.POST if request.method == "POST" else None)
+    query = str(search.cleaned_data["q"]).strip() if search.is_valid() else ""
+    chosen = None
+    if request.method == "POST" and not searching:
+        chosen = selectors.plannable_case(request, str(request.POST.get("case", "")))
+
+    def label(row: CaseRow) -> tuple[str, str]:
+        return str(row.case.pk), f"{row.case.pseudonym} — {row.display_name}"
+
     form = forms.AgendaItemForm(
-        request.POST or None,
-        cases=[(k, f"{r.case.pseudonym} — {r.display_name}") for k, r in by_id.items()],
+        None if searching else (request.POST or None),
+        cases=[label(chosen)] if chosen is not None else [],
         initial={"parents_invited": meeting.kind.parents_invited},
     )
+    if searching:
+        # The rest of what was typed stays; the choice list now holds what the search found.
+        form.initial.update({name: request.POST.get(name) for name in form.fields})
+        form.initial.update(
+            {name: name in request.POST for name in ("parents_invited", "youth_invited")}
+        )
     back = reverse("consultations:meeting", args=[meeting.pk])
+
+    def offered() -> dict[str, Any]:
+        """Read only when the page is shown (not after a successful add)."""
+        rows, more = selectors.plannable_cases(request, query)
+        if chosen is not None and all(row.case.pk != chosen.case.pk for row in rows):
+            rows = [chosen, *rows]
+        form.offer([label(row) for row in rows])
+        return {
+            "search_form": search,
+            "searching": bool(query),
+            "offered": len(rows),
+            "more": more,
+            "shown_at_most": selectors.PLANNABLE_SHOWN,
+        }
 
     def perform() -> None:
         data = form.cleaned_data
@@ -408,10 +445,12 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
                     }
                 )
             invitees.append(found)
+        if chosen is None:  # the form offers no other case: not valid without it
+            raise ValidationError({"case": _("Kies een traject.")})
         services.add_agenda_item(
             Actor.from_request(request),
             meeting,
-            by_id[data["case"]].case,
+            chosen.case,
             invitees=invitees,
             parents_invited=data["parents_invited"],
             parents_invited_on=data["parents_invited_on"],
@@ -434,6 +473,10 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
             "agendapunten, stukken en verslagen van trajecten waarbij hij betrokken is (CO-03). "
             "Ouders met gezag worden uitgenodigd, tenzij de soort overleg anders bepaalt (AGE-05)."
         ),
+        submit=_("Agendapunt toevoegen"),
+        template="consultations/item_form.html",
+        extra=offered,
+        validate=not searching,
     )
 
 
