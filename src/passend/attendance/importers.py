@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import logging
@@ -30,6 +31,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -166,6 +168,25 @@ NO = frozenset({"nee", "n", "no", "0", "false", "onwaar"})
 
 _LINE = "line"
 _BSN = "bsn"
+# The stored upload: tab-separated, no quoting, one line per line (a value's own tab or line
+# break becomes a space on upload). Written by joining the values and read with the ``csv``
+# module's plain split: ``csv.writer`` took a third of a million-line upload, quoting for
+# values that never need it (docs/performance.md, session 25). An upload stored as CSV by an
+# earlier version (its header holds commas, no tab) is still read as CSV.
+STORED_SEPARATOR = "\t"
+
+
+def _plain(value: str) -> str:
+    """A value without the stored upload's separators (tab, line breaks)."""
+    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def stored_reader(content: str) -> Iterator[list[str]]:
+    """The rows of a stored upload (``prepare``), the header first."""
+    tabbed = STORED_SEPARATOR in content[: content.find("\n")]
+    if tabbed:
+        return csv.reader(io.StringIO(content), delimiter=STORED_SEPARATOR, quoting=csv.QUOTE_NONE)
+    return csv.reader(io.StringIO(content))
 
 
 def documented_columns(source: str) -> dict[str, str]:
@@ -245,9 +266,10 @@ def _prepare_text(lines: Iterator[str], source: str) -> Prepared:
     checked_at = [i for i, check in enumerate(checked) if check]
     bsn_cache: dict[str, bool] = {}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_LINE, _BSN, *present])
-    write = writer.writerow
+    write = out.write
+    separator = STORED_SEPARATOR
+    write(separator.join([_LINE, _BSN, *present]) + "\n")
+    separators = len(present) - 1  # in a line's values joined, when none holds one itself
     width = max(positions) + 1
     pick = itemgetter(*positions)  # at least two: source_key and date are required
     blake2b, to_letters = hashlib.blake2b, _NO_DIGITS_BYTES
@@ -290,7 +312,10 @@ def _prepare_text(lines: Iterator[str], source: str) -> Prepared:
                 .translate(to_letters)
                 .decode()
             )
-        write([line, flagged, *values])
+        text = separator.join(values)
+        if "\n" in text or "\r" in text or text.count(separator) != separators:
+            text = separator.join([_plain(value) for value in values])
+        write(f"{line}{separator}{flagged}{separator}{text}\n")
     return Prepared(out.getvalue(), total, ignored, labels)
 
 
@@ -967,6 +992,24 @@ class _Writers:
                 future.cancel()
 
 
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the import parses.
+
+    A million lines make millions of small tuples and lists, none part of a cycle; the
+    collector scanned the batches still alive over and over (about 15 % of the parse, docs/
+    performance.md, session 25). Reference counting frees them as before; the collector runs
+    again afterwards, also after an error. Process-wide: another thread's cycles wait until
+    then (an import's seconds), they are not lost."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def process(
     content: str,
     *,
@@ -988,7 +1031,7 @@ def process(
     and progress are kept in the order of the file.
     """
     today = today or timezone.localdate()
-    reader = csv.reader(io.StringIO(content))
+    reader = stored_reader(content)
     header = next(reader)
     parse = LineParser(
         header,
@@ -1095,12 +1138,12 @@ def process(
     # indexes) then runs on more than one core. Not inside a caller's transaction (a test's),
     # whose rows other connections cannot see; not on SQLite, which has one writer.
     if postgres and WRITERS > 1 and not connection.in_atomic_block:
-        with _Writers(WRITERS, write_batch) as writers:
+        with _without_cycle_collector(), _Writers(WRITERS, write_batch) as writers:
             writers.run(iter(next_batch, None), account)
     else:
         # Parsing of the next batch runs in a worker thread while the database writes the
         # current one (psycopg releases the GIL while it waits).
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with _without_cycle_collector(), ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(next_batch)
             while (batch := pending.result()) is not None:
                 pending = pool.submit(next_batch)
