@@ -177,7 +177,8 @@ STORED_SEPARATOR = "\t"
 
 
 def _plain(value: str) -> str:
-    """A value without the stored upload's separators (tab, line breaks)."""
+    """A value without the stored upload's separators (tab, line breaks). Not ``_copy_text``,
+    which also drops backslashes for PostgreSQL's ``COPY``: the stored value stays as typed."""
     return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
