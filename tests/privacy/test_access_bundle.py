@@ -483,3 +483,67 @@ def test_prv02_bundle_reads_each_related_row_once_and_labels_it_as_itself(
         reads = [q["sql"] for q in queries.captured_queries if by_key.search(q["sql"])]
         assert pointing[table] >= 25, table  # pointed to from many sections …
         assert len(reads) <= at_most, (table, reads)  # … and read once
+
+
+def test_prv02_bundle_reads_only_the_sections_that_have_rows(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    """Issue 10: most sections of a bundle are empty (a busy pupil of the large region: 21 of 57
+    have records). One statement asks which have rows; an empty one is not read on its own,
+    and a section with rows is still read in full."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    membership = Membership.objects.get(user=coordinator_a)
+    pupil = make_pupil(region["school_a"], first_name="Sem", last_name="Weinig")
+    case = make_case(membership, pupil=pupil)
+    with CaptureQueriesContext(connection) as queries:
+        sections = subject_data.collect(pupil.pk)
+    statements = [q["sql"] for q in queries.captured_queries]
+    probes = [sql for sql in statements if sql.startswith("SELECT EXISTS")]
+    assert len(probes) == 1
+    assert probes[0].count("EXISTS (") == len(sections) >= 50  # every section, one statement
+    own = {s.model: s for s in sections}
+    assert [r["id"] for r in own["cases.case"].records] == [case.pk]
+    assert [r["id"] for r in own["pupils.pupil"].records] == [pupil.pk]
+    empty = [label for label, s in own.items() if not s.records]
+    assert "tlv.objection" in empty and "consultations.plan" in empty
+    read_from = re.compile(r'SELECT [^(]*? FROM "(\w+)"')  # a statement's own table
+    tables_read = {m.group(1) for sql in statements if (m := read_from.match(sql))}
+    assert "cases_case" in tables_read
+    for label in empty:  # only asked about inside the probe
+        assert apps.get_model(label)._meta.db_table not in tables_read, label
+    assert all(s.query is None for s in sections)  # nothing left for a caller to read
+
+
+def test_prv02_a_record_read_by_its_section_is_not_read_again_as_a_related_row(
+    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+) -> None:
+    """Issue 10: an assessment and a letter point to their TLV application, a letter and a TLV
+    to their decision, an invitee to its agenda item; each of those was read as a record of its
+    own section just before, and is labelled from that record, as ``str`` of itself."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = _world(region, coordinator_a, region["school_a"], "Sem")
+    request = _access_request(world.context[apps.get_model("pupils", "Pupil")], fg_actor)
+    with CaptureQueriesContext(connection) as queries:
+        bundle = selectors.access_bundle(request)
+    by_model = {s["model"]: s["records"] for s in bundle["sections"]}
+    for pointing, name, target in (
+        ("tlv.assessment", "application", "tlv.tlvapplication"),
+        ("tlv.letter", "application", "tlv.tlvapplication"),
+        ("tlv.tlv", "decision", "tlv.decision"),
+        ("consultations.agendainvitee", "item", "consultations.agendaitem"),
+    ):
+        model = apps.get_model(target)
+        [record] = by_model[pointing][:1]
+        assert record[name]["id"] in {r["id"] for r in by_model[target]}
+        assert record[name]["label"] == str(model.objects.get(pk=record[name]["id"]))
+        table = model._meta.db_table
+        by_key = re.compile(rf'FROM "{table}" WHERE "{table}"\."id" (IN|=)')
+        assert not [q for q in queries.captured_queries if by_key.search(q["sql"])], target
