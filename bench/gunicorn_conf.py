@@ -7,14 +7,22 @@ shown in full without a decision; a list loads only the relations it displays (n
 input), a case page the relations it displays anyway (participants, consents, grounds). The
 access log is still written. These switches live here, in the benchmark
 harness, never in the application's settings.
+
+The workers are gunicorn's sync workers, as docs/deployment.md runs them behind nginx: a worker
+takes a connection only when it is free, so under load the requests wait in one queue (the
+listening socket's) in order of arrival. ``BENCH_THREADS`` above 1 gives threaded (gthread)
+workers instead, for comparison: each of those keeps the keep-alive connections it accepted,
+also while its threads are busy, and the requests on them wait behind that worker's work
+while another worker may be idle; their 16-user p95 was twice the sync workers' (issue 10,
+docs/performance.md "Session 26").
 """
 
 import os
 
 bind = os.environ.get("BENCH_BIND", "127.0.0.1:8765")
 workers = int(os.environ.get("BENCH_WORKERS", "4"))
-threads = int(os.environ.get("BENCH_THREADS", "4"))
-worker_class = "gthread"
+threads = int(os.environ.get("BENCH_THREADS", "1"))
+worker_class = "sync" if threads == 1 else "gthread"
 preload_app = True
 keepalive = 30
 timeout = 120

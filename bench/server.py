@@ -23,7 +23,7 @@ class Server:
         *,
         port: int = 8765,
         workers: int = 4,
-        threads: int = 4,
+        threads: int = 1,
         access_log: bool = True,
         access_policy: bool = True,
         startup_timeout: float = 300,

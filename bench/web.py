@@ -318,7 +318,7 @@ def measure(
     access_policy: bool = True,
     port: int = 8765,
     workers: int = 4,
-    threads: int = 4,
+    threads: int = 1,
     log: Callable[[str], None] = lambda m: None,
 ) -> dict[str, Any]:
     """Runs the scenarios against a fresh gunicorn; returns figures per scenario/concurrency."""
@@ -396,7 +396,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--access-policy", choices=["on", "off"], default="on")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     setup_django(args.database_url)

@@ -62,3 +62,28 @@ def test_plain_superuser_switch_drops_the_policy_and_its_input(
     assert listed.pk == case.pk
     assert verified_client(coordinator_a).get("/trajecten/").status_code == 200
     assert api_client(coordinator_a).get("/api/v1/cases/").status_code == 200
+
+
+def test_benchmark_server_runs_the_deployments_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: the benchmark measures the server as docs/deployment.md runs it: sync workers
+    (no ``--threads``), as many as the unit starts. Threads only on request, for comparison."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    unit = (Path(__file__).resolve().parents[2] / "docs" / "deployment.md").read_text()
+    [start] = re.findall(r"ExecStart=\S+/gunicorn passend\.wsgi:application[^\n]*\n[^\n]*", unit)
+    assert "--threads" not in start
+    [deployed_workers] = re.findall(r"--workers (\d+)", start)
+    for name in ("BENCH_THREADS", "BENCH_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        conf = importlib.reload(gunicorn_conf)
+        assert (conf.worker_class, conf.threads) == ("sync", 1)
+        assert conf.workers == int(deployed_workers)
+        monkeypatch.setenv("BENCH_THREADS", "4")
+        conf = importlib.reload(gunicorn_conf)
+        assert (conf.worker_class, conf.threads) == ("gthread", 4)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(gunicorn_conf)

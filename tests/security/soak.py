@@ -1,7 +1,7 @@
 """Load soak driver (issue 11, check 10): ``python -m tests.security.soak --database-url …``.
 
 Against a database filled by ``manage.py generate_region`` it starts gunicorn on loopback
-(``bench.server``: bench.settings, DEBUG off, gthread workers), logs in every generated
+(``bench.server``: bench.settings, DEBUG off, sync workers), logs in every generated
 professional with password and TOTP (``bench.load.Session``), and runs N virtual users for S
 seconds. Each virtual user is a thread with its own keep-alive connection and a copy of one
 professional's session cookies (a professional with several tabs open when there are more
@@ -265,7 +265,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     parser.add_argument("--port", type=int, default=8777)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
