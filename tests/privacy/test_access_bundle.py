@@ -486,7 +486,7 @@ def test_prv02_bundle_reads_each_related_row_once_and_labels_it_as_itself(
 
 
 def test_prv02_bundle_reads_only_the_sections_that_have_rows(
-    region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+    region: dict[str, Any], coordinator_a: Any
 ) -> None:
     """Issue 10: most sections of a bundle are empty (a busy pupil of the large region: 21 of 57
     have records). One statement asks which have rows; an empty one is not read on its own,

@@ -119,17 +119,18 @@ def _having_rows(querysets: list[models.QuerySet[Any]]) -> list[bool]:
     is the ORM's own compilation of each queryset, its values are parameters."""
     if not querysets:
         return []
+    databases = {queryset.db for queryset in querysets}
+    if len(databases) != 1:  # Passend has one database; a router would need a probe per one
+        raise ValueError(f"subject data in more than one database: {sorted(databases)}")
+    using = databases.pop()
     parts: list[str] = []
     params: list[Any] = []
     for queryset in querysets:
         probe = queryset.order_by().values("pk")[:1]
-        sql, probe_params = probe.query.get_compiler(using=probe.db).as_sql()
+        sql, probe_params = probe.query.get_compiler(using=using).as_sql()
         parts.append(f"EXISTS ({sql})")
         params.extend(probe_params)
-    databases = {queryset.db for queryset in querysets}
-    if len(databases) != 1:  # Passend has one database; a router would need a probe per one
-        raise ValueError(f"subject data in more than one database: {sorted(databases)}")
-    with connections[databases.pop()].cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         found = cursor.fetchone()
     return [bool(value) for value in found]
