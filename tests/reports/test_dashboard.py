@@ -9,13 +9,18 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from passend.access.actor import Actor
 from passend.accounts.models import Membership, OrganisationKind, Role, SchoolType, Sector
+from passend.attendance.models import ReportableAbsence, ReportReason
 from passend.consultations.models import Party, Plan, PlanAction
+from passend.inquiries import services as inquiry_services
 from passend.privacy.models import AccessLogEntry
-from passend.terms.models import Term
+from passend.terms.models import Term, TermRule, Unit
+from passend.tlv import selectors as tlv_selectors
 from passend.tlv import services
 from tests.access.helpers import make_case, make_pupil
 from tests.conftest import make_professional, verified_client
@@ -196,12 +201,13 @@ def _action_case(coordinator: Any, pupil: Any, description: str) -> Any:
 
 
 # Issue 10: the start page is every professional's first request. Its sections decide their
-# cases in one policy load and write the access log once per activity, so the number of
+# cases in one policy load and write the access log in one statement, so the number of
 # queries grows neither with the number of cases and terms nor with the sections that list
 # something (before: one policy load and one log transaction per section). 26 since the
 # involvement of the TLV applications shown is checked in a query of its own (a correlated
 # EXISTS made PostgreSQL walk the user's whole involvement: 4 ms -> 0.85 ms for two queries).
-COORDINATOR_QUERY_BUDGET = 26
+# 19 since the school's meldplichtige pupils are counted in one statement (session 27).
+COORDINATOR_QUERY_BUDGET = 19
 
 
 def test_coordinator_dashboard_query_count_is_constant_and_bounded(
@@ -225,7 +231,7 @@ def test_coordinator_dashboard_query_count_is_constant_and_bounded(
     # transaction (two, set and put back, in production's autocommit).
     planner_setting = 4 if connection.vendor == "postgresql" else 0
     assert small <= COORDINATOR_QUERY_BUDGET + planner_setting
-    # One INSERT per processing activity (here: the cases listed), not one per section.
+    # One INSERT for the whole page, not one per section (or per activity).
     assert inserts == 1
     assert "Tijmen Toelaatbaar" in html and "Gesprek met ouders plannen" in html
     for name in ("Anna", "Bram", "Cees", "Daan"):
@@ -255,3 +261,101 @@ def test_dashboard_logs_every_listed_case_once_per_section(tlv_world: World) -> 
     assert entry.data_categories == "ordinary"
     assert entry.legal_ground
     assert entry.role == Role.SUPPORT_COORDINATOR
+
+
+def test_dashboard_writes_the_entries_of_every_activity_in_one_statement(
+    tlv_world: World,
+) -> None:
+    """The SWV director's start page lists objects of two processing activities: an advised
+    TLV application of the committee's queue (by pseudonym) and an open inquiry of the
+    informatiepunt. Their entries go in one statement, so one commit per page, each entry
+    with its own activity (NEN 7513; issue 10: before, one INSERT and one commit per
+    activity)."""
+    application = advised(tlv_world)
+    director = Membership.objects.get(user=tlv_world.director)
+    inquiry = inquiry_services.register(
+        Actor.for_membership(director),
+        kind="question",
+        channel="phone",
+        topic="Vraag over ondersteuning",
+        question="Hoe vraag ik extra ondersteuning aan?",
+        contact_role="parent",
+        contact_name="Petra Ouderling",
+        contact_email="petra@example.invalid",
+        contact_phone="06-1234 5678",
+    )
+    client = verified_client(tlv_world.director)
+    before = AccessLogEntry.objects.aggregate(last=Max("id"))["last"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert application.case.pseudonym in html and "Vraag over ondersteuning" in html
+    assert _log_inserts(queries) == 1
+    listed = set(
+        AccessLogEntry.objects.filter(id__gt=before, action="list").values_list(
+            "activity", "object_type", "object_id", "actor_id", "role"
+        )
+    )
+    assert (
+        tlv_selectors.ACTIVITY,
+        "tlv.tlvapplication",
+        str(application.pk),
+        tlv_world.director.pk,
+        Role.SWV_DIRECTOR,
+    ) in listed
+    assert (
+        inquiry_services.ACTIVITY,
+        "inquiries.inquiry",
+        str(inquiry.pk),
+        tlv_world.director.pk,
+        Role.SWV_DIRECTOR,
+    ) in listed
+
+
+def test_abs01_school_counts_its_open_meldplichtige_pupils_with_and_without_a_term(
+    tlv_world: World, region: Any
+) -> None:
+    """The coordinator's start page counts the school's open meldplichtige pupils (ABS-01),
+    also those without a term yet, and none that were reported to DUO; the terms table counts
+    only those with a term (one statement for all three counts, issue 10)."""
+    rule = TermRule.objects.create(
+        code="abs-test", name="Melden bij DUO", length=5, unit=Unit.WORKING_DAYS
+    )
+    today = timezone.localdate()
+
+    def reportable(first_name: str, *, status: str, due: dt.date | None) -> None:
+        pupil = make_pupil(region["school_a"], first_name=first_name)
+        term = (
+            Term.objects.create(
+                rule=rule,
+                object_type="attendance.reportableabsence",
+                object_id=str(pupil.pk),
+                start_date=today - dt.timedelta(days=7),
+                due_date=due,
+            )
+            if due is not None
+            else None
+        )
+        ReportableAbsence.objects.create(
+            school=region["school_a"],
+            pupil=pupil,
+            reason=ReportReason.SIXTEEN_HOURS,
+            window_start=today - dt.timedelta(days=28),
+            trigger_date=today - dt.timedelta(days=7),
+            unauthorised_hours=16,
+            status=status,
+            term=term,
+        )
+
+    open_, reported = ReportableAbsence.Status.OPEN, ReportableAbsence.Status.REPORTED
+    reportable("Olaf", status=open_, due=today - dt.timedelta(days=2))  # overdue
+    reportable("Pien", status=open_, due=None)
+    reportable("Quinten", status=reported, due=today + dt.timedelta(days=3))
+    html = _home(tlv_world.coordinator)
+    assert (
+        'Meldplichtige leerlingen (ABS-01): <span class="passend-dashboard__count">2</span>' in html
+    )
+    terms_table = html.split('id="terms-heading"', 1)[1].split("</table>", 1)[0]
+    assert "Olaf" in terms_table and "termijn verstreken" in terms_table
+    assert "Pien" not in terms_table and "Quinten" not in terms_table

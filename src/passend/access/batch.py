@@ -5,9 +5,9 @@
 
 A page that combines several modules (the dashboard) calls several selectors; each of them logs
 what it returns. Written one by one, that is one transaction per selector. With a batch the
-selectors hand their entries over instead and the page writes them once per processing
-activity, before it answers: the same entries, fewer round trips (NEN 7513; the log stays
-complete: ``write`` runs before the response is built).
+selectors hand their entries over instead and the page writes them all at once, before it
+answers: the same entries in one statement, so one round trip and one
+commit (NEN 7513; the log stays complete: ``write`` runs before the response is built).
 
 Part of ``access`` because it is the policy and the logging of reads, for pages that span
 modules; domain selectors import it like ``access.selectors``.
@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from passend.access import selectors as access
 from passend.access.selectors import CaseRow
 from passend.privacy.context import AccessContext
-from passend.privacy.services import LogItem, record_access_many
+from passend.privacy.services import LogItem, record_access_lists
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,10 @@ class AccessLogBatch:
                 listed.append(item)
 
     def write(self) -> None:
-        if self._rows:
-            access.log_rows(self.request, self._rows)
-        context = AccessContext.from_request(self.request)
-        for activity, items in self._items.items():
-            if items:
-                record_access_many(context, items, action="list", activity=activity)
+        """Every entry of the page in one statement: the cases first, then each activity's
+        objects in the order the activities came in."""
+        lists = [(access.ACTIVITY, access.row_items(self._rows)), *self._items.items()]
+        record_access_lists(AccessContext.from_request(self.request), lists, action="list")
         self._rows = []
         self._items = {}
         self._seen = set()

@@ -607,23 +607,25 @@ def _membership(request: HttpRequest) -> Membership | None:
     return getattr(request, "membership", None)
 
 
+def row_items(rows: list[CaseRow]) -> list[LogItem]:
+    """The access-log items of cases listed (``log_rows``; activity ``ACTIVITY``)."""
+    return [
+        LogItem(
+            subject_pseudonym=case_subject(row.case),
+            object_type="cases.case",
+            object_id=str(row.case.pk),
+            data_categories=(DataCategory.ORDINARY,)
+            if row.access.can_see(DataCategory.ORDINARY)
+            else (),
+            legal_ground=row.access.legal_ground_summary,
+        )
+        for row in rows
+    ]
+
+
 def log_rows(request: HttpRequest, rows: list[CaseRow], action: str = "list") -> None:
     record_access_many(
-        AccessContext.from_request(request),
-        [
-            LogItem(
-                subject_pseudonym=case_subject(row.case),
-                object_type="cases.case",
-                object_id=str(row.case.pk),
-                data_categories=(DataCategory.ORDINARY,)
-                if row.access.can_see(DataCategory.ORDINARY)
-                else (),
-                legal_ground=row.access.legal_ground_summary,
-            )
-            for row in rows
-        ],
-        action=action,
-        activity=ACTIVITY,
+        AccessContext.from_request(request), row_items(rows), action=action, activity=ACTIVITY
     )
 
 

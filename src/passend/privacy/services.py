@@ -486,6 +486,22 @@ def record_access_many(
         _append_rows(rows)
 
 
+def record_access_lists(
+    context: AccessContext, lists: Iterable[tuple[str, Iterable[LogItem]]], *, action: str
+) -> None:
+    """``record_access_many`` for several processing activities at once: the items each
+    activity listed, all in one statement (one transaction). A page that lists objects of
+    several modules (the start page) wrote one statement, and so one commit, per activity."""
+    rows = []
+    for activity, items in lists:
+        shared = _context_fields(
+            context, action=action, activity=activity, outcome=Outcome.ALLOWED, reason=""
+        )
+        rows.extend(_rows(shared, items))
+    if rows:
+        _append_rows(rows)
+
+
 # --- Subject requests (PRV-01..04) and disclosures (PRV-05), issue 8 --------------------------
 #
 # `privacy` imports no domain app: the pupil is reached through the foreign key on the request,

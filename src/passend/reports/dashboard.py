@@ -20,7 +20,7 @@ first 10 actions and waiting files, each most urgent or oldest first) and its co
 (aggregates over the user's scope: ``access.involved_cases``, the policy's SQL pre-filter,
 plus the organisation's queue; a count never includes a case outside that scope). Then the
 policy decides exactly the cases shown in one load (``batch.decide_ids``), and every row shown
-is logged once (``batch.AccessLogBatch``, once per processing activity, before the page is
+is logged once (``batch.AccessLogBatch``, all in one statement, before the page is
 rendered; NEN 7513). Leerplicht is the exception: the absence category of the decision says
 which signals it may see, so its attendance cases are decided in full (and only the shown
 logged).
@@ -361,8 +361,11 @@ def _school_attendance(work: _Work, board: Dashboard, membership: Membership) ->
     groups: list[WorkGroup] = []
     reportables = attendance_selectors.open_reportables_of_school(membership.organisation)
     with_term = reportables.filter(term__isnull=False)
-    counts = with_term.aggregate(
-        total=Count("pk"), overdue=Count("pk", filter=Q(term__due_date__lt=today))
+    # All three counts in one statement (one round trip fewer per start page, issue 10).
+    counts = reportables.aggregate(
+        open=Count("pk"),
+        total=Count("pk", filter=Q(term__isnull=False)),
+        overdue=Count("pk", filter=Q(term__due_date__lt=today)),
     )
     work.term_count += counts["total"]
     work.overdue_count += counts["overdue"]
@@ -391,7 +394,7 @@ def _school_attendance(work: _Work, board: Dashboard, membership: Membership) ->
     for r in first:
         due = r.term.due_date if r.term is not None else today
         work.terms.append(_Term(due < today, due, (2, r.pk), lambda r=r: item(r)))
-    groups.append(WorkGroup(_("Meldplichtige leerlingen (ABS-01)"), reportables.count(), url))
+    groups.append(WorkGroup(_("Meldplichtige leerlingen (ABS-01)"), counts["open"], url))
     return lambda: board.waiting.extend(groups)
 
 
