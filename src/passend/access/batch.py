@@ -6,8 +6,8 @@
 A page that combines several modules (the dashboard) calls several selectors; each of them logs
 what it returns. Written one by one, that is one transaction per selector. With a batch the
 selectors hand their entries over instead and the page writes them all at once, before it
-answers: the same entries in one statement, so one round trip and one
-commit (NEN 7513; the log stays complete: ``write`` runs before the response is built).
+answers: the same entries in one statement, so one round trip and one commit (NEN 7513; the
+log stays complete: ``write`` runs before the response is built).
 
 Part of ``access`` because it is the policy and the logging of reads, for pages that span
 modules; domain selectors import it like ``access.selectors``.
