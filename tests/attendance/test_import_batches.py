@@ -141,22 +141,72 @@ def test_whether_to_copy_straight_in_is_asked_of_the_import_runs(
     assert AbsenceRecord.objects.count() == 45
 
 
-def test_copy_text_of_parsed_lines_equals_that_of_hand_built_rows() -> None:
-    parse = importers.LineParser(
-        ["line", "bsn", "source_key", "date", "lesson_from", "lesson_to", "kind", "reason_code"],
+def stored_line_parser(header: list[str], pupils: dict[str, int]) -> Any:
+    """The parser of a VO school's (id 3) Magister upload stored with ``header``."""
+    return importers.LineParser(
+        header,
         {},
-        {"1001": 7},
+        pupils,
         school_id=3,
         source="magister",
         counts_lessons=True,
         today=dt.date(2026, 11, 23),
     ).parser()
-    parsed = parse(["2", "", "1001", "20-11-2026", "1", "2", "Ongeoorloofd", "a\tb\\c"])
+
+
+def test_copy_text_of_parsed_lines_equals_that_of_hand_built_rows() -> None:
+    parse = stored_line_parser(
+        ["line", "bsn", "source_key", "date", "lesson_from", "lesson_to", "kind", "reason_code"],
+        {"1001": 7},
+    )
+    parsed = parse("2\t\t1001\t20-11-2026\t1\t2\tOngeoorloofd\ta\\b c\n")
     assert parsed.copy_tail
     assert importers.copy_text([parsed]) == importers.copy_text([parsed._replace(copy_tail="")])
     assert importers.copy_text([parsed]) == (
         f"7\t{parsed.ref}\t2026-11-20\t\\N\t\\N\t2.00\tunauthorised\ta b c\n"
     )
+
+
+def test_a_stored_line_is_parsed_with_its_combination_worked_out_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parser splits a stored line up to the record id; the rest of the line is the key of
+    the combination, worked out once (issue 10, session 28). Lines sharing it still get their
+    own pupil, line number and key; a line without a record id its key from the pupil, date
+    and first lesson; a rejected combination is rejected for every line that has it."""
+    header = ["line", "bsn", "source_key", "record_id", "date", "lesson_from", "lesson_to"]
+    header += ["kind", "reason_code"]
+    worked_out: list[list[str]] = []
+    tail = importers.LineParser._tail
+
+    def counting(self: importers.LineParser, row: list[str]) -> Any:
+        worked_out.append(row)
+        return tail(self, row)
+
+    monkeypatch.setattr(importers.LineParser, "_tail", counting)
+    parse = stored_line_parser(header, {"1001": 7, "1002": 8})
+    first = parse("2\t\t1001\thashA\t20-11-2026\t1\t2\tOngeoorloofd\tS\n")
+    second = parse("3\t\t1002\thashB\t20-11-2026\t1\t2\tOngeoorloofd\tS\n")
+    third = parse("4\t\t1002\t\t20-11-2026\t1\t2\tOngeoorloofd\tS\n")
+    assert len(worked_out) == 1
+    assert worked_out[0] == ["2", "", "1001", "hashA", "20-11-2026", "1", "2", "Ongeoorloofd", "S"]
+    assert (first.line, first.pupil_id, second.line, second.pupil_id) == (2, 7, 3, 8)
+    assert first.ref == importers.record_key(3, "magister", "hashA")
+    assert second.ref == importers.record_key(3, "magister", "hashB")
+    assert third.ref == importers.record_key(3, "magister", importers.hash_ref("1002|2026-11-20|1"))
+    assert (first.date, first.centi_hours, first.kind, first.reason) == (
+        dt.date(2026, 11, 20),
+        200,
+        AbsenceKind.UNAUTHORISED,
+        "S",
+    )
+    for line in (
+        "5\t\t1001\thashC\t31-02-2026\t1\t2\tZiek\t\n",
+        "6\t\t1002\thashD\t31-02-2026\t1\t2\tZiek\t\n",
+    ):
+        with pytest.raises(importers._Rejected, match="geen geldige datum"):
+            parse(line)
+    assert len(worked_out) == 2
 
 
 def test_each_batch_is_written_in_key_order(pupils: Any, coordinator_actor: Any) -> None:

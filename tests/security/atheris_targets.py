@@ -68,13 +68,11 @@ def absence_csv(data: bytes) -> None:
         prepared = absence.prepare(io.BytesIO(ABSENCE_SEED.encode() + data), "magister")
     except ValidationError:
         return
-    import csv
-
-    rows = list(csv.reader(io.StringIO(prepared.content)))
-    header, body = rows[0], rows[1:]
-    for row in body:
+    lines = list(absence.stored_lines(prepared.content))
+    header, body = absence.stored_values(lines[0]), lines[1:]
+    for line in body:
         # The sanitised copy is what is stored until processing: no BSN in checked columns.
-        for name, value in zip(header[2:], row[2:], strict=False):
+        for name, value in zip(header[2:], absence.stored_values(line)[2:], strict=False):
             if name not in ("record_id", "date", "start_time", "end_time"):
                 assert not bsn_guard.find_bsn_like(value), f"a BSN survived in {name}"
     parse = absence.LineParser(
@@ -86,9 +84,9 @@ def absence_csv(data: bytes) -> None:
         counts_lessons=True,
         today=dt.date(2026, 11, 23),
     ).parser()
-    for row in body:
+    for line in body:
         with contextlib.suppress(absence._Rejected):
-            parse(row)
+            parse(line)
 
 
 PUPIL_SEED = "Leerlingnummer;Roepnaam;Voorvoegsel;Achternaam;Geboortedatum;Geslacht;Groep\n"

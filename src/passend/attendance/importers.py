@@ -169,10 +169,11 @@ NO = frozenset({"nee", "n", "no", "0", "false", "onwaar"})
 _LINE = "line"
 _BSN = "bsn"
 # The stored upload: tab-separated, no quoting, one line per line (a value's own tab or line
-# break becomes a space on upload). Written by joining the values and read with the ``csv``
-# module's plain split: ``csv.writer`` took a third of a million-line upload, quoting for
-# values that never need it (docs/performance.md, session 25). An upload stored as CSV by an
-# earlier version (its header holds commas, no tab) is still read as CSV.
+# break becomes a space on upload). Written by joining the values and read by splitting each
+# line (``stored_lines``, ``LineParser.parser``): ``csv.writer`` took a third of a
+# million-line upload, quoting for values that never need it (docs/performance.md, sessions
+# 25 and 28). An upload stored as CSV by an earlier version (its header holds commas, no tab)
+# is still read as CSV.
 STORED_SEPARATOR = "\t"
 
 
@@ -182,12 +183,22 @@ def _plain(value: str) -> str:
     return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
-def stored_reader(content: str) -> Iterator[list[str]]:
-    """The rows of a stored upload (``prepare``), the header first."""
+def stored_lines(content: str) -> Iterator[str]:
+    """The lines of a stored upload (``prepare``), the header first, each a line of the tab
+    format. Iterated lazily (a million-line upload is one string already). An upload stored as
+    CSV by an earlier version is read as CSV and each row joined as ``prepare`` joins one."""
     tabbed = STORED_SEPARATOR in content[: content.find("\n")]
     if tabbed:
-        return csv.reader(io.StringIO(content), delimiter=STORED_SEPARATOR, quoting=csv.QUOTE_NONE)
-    return csv.reader(io.StringIO(content))
+        return iter(io.StringIO(content))
+    return (
+        STORED_SEPARATOR.join([_plain(value) for value in row]) + "\n"
+        for row in csv.reader(io.StringIO(content))
+    )
+
+
+def stored_values(line: str) -> list[str]:
+    """The values of one stored line (``stored_lines``)."""
+    return line.rstrip("\n").split(STORED_SEPARATOR)
 
 
 def documented_columns(source: str) -> dict[str, str]:
@@ -469,16 +480,24 @@ class LineParser:
             return lambda row: ""
         return lambda row: row[i]
 
-    def parser(self) -> Callable[[list[str]], Parsed]:
-        """The per-line function. Everything after the pupil number (date, times, hours,
-        kind, reason) repeats a lot, so its outcome (values or the reason for rejection) is
-        computed once per distinct combination; per line remain the pupil lookup and the key."""
-        get = {name: self._col(name) for name in FIELDS}
+    def parser(self) -> Callable[[str], Parsed]:
+        """The per-line function, for one line of the stored upload (``stored_lines``).
+
+        Everything after the pupil number and record id (date, times, hours, kind, reason)
+        repeats a lot, so its outcome (values or the reason for rejection) is computed once
+        per distinct combination; per line remain the pupil lookup and the key. The stored
+        columns are the line number, the BSN mark, the pupil number and record id, then those
+        (``prepare`` writes them in ``FIELDS`` order): the line is split only up to them and
+        the rest of it, one string, is the combination's key (issue 10: the ``csv`` module's
+        split and a key of a tuple of values took a third of the parse)."""
+        columns = [name for name in self.pos if name not in (_LINE, _BSN)]
+        heads = len(self.pos) - len([name for name in columns if name in _TAIL_FIELDS])
+        if any(name in _TAIL_FIELDS for name in list(self.pos)[:heads]):
+            raise ValueError("stored upload: the columns are not in FIELDS order")
         key_at = self.pos["source_key"]
-        rec_of = get["record_id"]
-        tail_positions = [self.pos[name] for name in _TAIL_FIELDS if name in self.pos]
-        tail_of = itemgetter(*tail_positions) if tail_positions else (lambda row: ())
-        tails: dict[Any, _Tail | str] = {}
+        rec_at = self.pos.get("record_id")
+        separator = STORED_SEPARATOR
+        tails: dict[str, _Tail | str] = {}
         tail = self._tail
         pupils, label = self.pupils, self.label
         bsn_msg = _(
@@ -498,29 +517,30 @@ class LineParser:
         keyed = hashlib.sha256(self.key_prefix.encode())
         make = tuple.__new__  # Parsed without its Python-level __new__ (a million lines)
 
-        def parse(row: list[str]) -> Parsed:
-            line = int(row[0])
-            if row[1]:
-                columns = ", ".join(f"'{label(n)}'" for n in row[1].split())
+        def parse(text: str) -> Parsed:
+            values = text.split(separator, heads)
+            line = int(values[0])
+            if values[1]:
+                columns = ", ".join(f"'{label(n)}'" for n in values[1].split())
                 raise _Rejected(bsn_msg % {"columns": columns})
-            key = row[key_at]
+            key = values[key_at]
             if not key:
                 raise _Rejected(empty_msg)
             pupil_id = pupils.get(key)
             if pupil_id is None:
                 raise _Rejected(unknown_msg)
-            raw = tail_of(row)
+            raw = values[heads]  # the combination, with the line's break if it has one
             done = tails.get(raw)
             if done is None:
                 if len(tails) > 100_000:
                     tails.clear()
-                done = tails[raw] = tail(row)
+                done = tails[raw] = tail([*values[:heads], *stored_values(raw)])
             if isinstance(done, str):
                 raise _Rejected(done)
             day, start, end, centi, kind, reason, ref_suffix, copy_tail = done
-            record = rec_of(row)
-            # hash_ref(f"{key}|{date}|{start or first lesson}"), inlined
-            ref = record or (
+            # hash_ref(f"{key}|{date}|{start or first lesson}") when the export has no id,
+            # inlined
+            ref = (values[rec_at] if rec_at is not None else "") or (
                 blake2b(f"{key}|{ref_suffix}".encode(), digest_size=16)
                 .hexdigest()
                 .encode()
@@ -1032,8 +1052,8 @@ def process(
     and progress are kept in the order of the file.
     """
     today = today or timezone.localdate()
-    reader = stored_reader(content)
-    header = next(reader)
+    lines = stored_lines(content)
+    header = stored_values(next(lines, ""))
     parse = LineParser(
         header,
         labels,
@@ -1064,16 +1084,16 @@ def process(
     direct = postgres and not earlier_runs.exists()
 
     def next_batch() -> _Batch | None:
-        raw_rows = list(islice(reader, size))
-        if not raw_rows:
+        raw_lines = list(islice(lines, size))
+        if not raw_lines:
             return None
         rows: list[Parsed] = []
         append = rows.append
-        for raw in raw_rows:
+        for raw in raw_lines:
             try:
                 parsed = parse(raw)
             except _Rejected as rejected:
-                result.reject(int(raw[0]), str(rejected))
+                result.reject(int(raw.split(STORED_SEPARATOR, 1)[0]), str(rejected))
                 continue
             marker = hash(parsed.ref)
             first = seen.get(marker)
@@ -1087,10 +1107,10 @@ def process(
         # 12.7 s of COPY in pupil order (docs/performance.md).
         rows.sort(key=_by_ref)
         if not postgres:
-            return _Batch(len(raw_rows), rows, None, False)
+            return _Batch(len(raw_lines), rows, None, False)
         with_prefix = direct
         prefix = direct_prefix(school.pk, source, import_id) if with_prefix else ""
-        return _Batch(len(raw_rows), rows, copy_text(rows, prefix), with_prefix)
+        return _Batch(len(raw_lines), rows, copy_text(rows, prefix), with_prefix)
 
     def write_batch(batch: _Batch) -> dict[int, tuple[int, int]]:
         """One batch in one transaction, with its access-log entry; per pupil (inserted,
