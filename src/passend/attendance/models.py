@@ -163,7 +163,7 @@ class AbsenceRecord(PassendModel):
     """One absence of one pupil on one day. Hours are lesson hours in VO (ABS-01).
 
     Bulk-loaded (a million lines per import), so it carries two indexes only: the idempotency
-    key ``record_key`` and (pupil, school, kind, date) for detection. The foreign keys have no
+    key ``record_key`` and (pupil, kind, date) for detection. The foreign keys have no
     index of their own: every read goes by pupil (or by key); whether a school imported from a
     source before is asked of ``AbsenceImport``; school and import are provenance (deleting a
     school, which ``PROTECT`` refuses while it has records, scans the table).
@@ -240,7 +240,13 @@ class AbsenceRecord(PassendModel):
             models.UniqueConstraint(fields=["record_key"], name="absence_unique_record_key"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="absence_hours_positive"),
         ]
-        indexes = [models.Index(fields=["pupil", "school", "kind", "date"], name="absence_pupil")]
+        indexes = [
+            # Every read goes by pupil; detection by pupil, kind and a date range. The school
+            # is checked on the row (a pupil's records are nearly all of one school): without it
+            # in the key, a million-line import's inserts into this index cost PostgreSQL about
+            # 0.7 s less (6.5 -> 5.8 s for the COPY in psql; session 28).
+            models.Index(fields=["pupil", "kind", "date"], name="absence_pupil_kind_date")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.hours} {self.kind}"
