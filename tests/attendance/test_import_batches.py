@@ -335,8 +335,8 @@ def test_the_bulk_table_has_no_foreign_key_constraint_and_django_still_protects_
     pupils: Any, coordinator_actor: Any
 ) -> None:
     """No per-row RI trigger on the table a million-line import loads (issue 10): not even on
-    ``entered_by``, which an import leaves empty but whose trigger fired for every row (0.8-1.0
-    s of PostgreSQL's time a million rows, session 28). Django still applies ``PROTECT``: the
+    ``entered_by``, which an import leaves empty but whose trigger fired for every row (about
+    0.5 s of PostgreSQL's time at the commit of a million rows, session 28). Django still applies ``PROTECT``: the
     person who typed a record in cannot be deleted while it exists."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, AbsenceRecord._meta.db_table)

@@ -490,8 +490,7 @@ class LineParser:
         (``prepare`` writes them in ``FIELDS`` order): the line is split only up to them and
         the rest of it, one string, is the combination's key (issue 10: the ``csv`` module's
         split and a key of a tuple of values took a third of the parse)."""
-        columns = [name for name in self.pos if name not in (_LINE, _BSN)]
-        heads = len(self.pos) - len([name for name in columns if name in _TAIL_FIELDS])
+        heads = len([name for name in self.pos if name not in _TAIL_FIELDS])
         if any(name in _TAIL_FIELDS for name in list(self.pos)[:heads]):
             raise ValueError("stored upload: the columns are not in FIELDS order")
         key_at = self.pos["source_key"]

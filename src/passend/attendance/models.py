@@ -169,10 +169,10 @@ class AbsenceRecord(PassendModel):
     school, which ``PROTECT`` refuses while it has records, scans the table).
     School, pupil, import and the person who typed a record in carry no database constraint
     either (per-row RI triggers cost a third of the load time; the one on ``entered_by``
-    fired for every imported row although an import leaves it empty: 0.8-1.0 s of
-    PostgreSQL's time a million rows, session 28): the importer only writes pupil ids it
-    looked up among the school's own pupils, and deletes go through Django, which applies
-    ``on_delete``.
+    fired for every imported row although an import leaves it empty: about 0.5 s of
+    PostgreSQL's time at the commit of a million rows, session 28): the importer only writes
+    pupil ids it looked up among the school's own pupils, and deletes go through Django, which
+    applies ``on_delete``.
     """
 
     school = models.ForeignKey(
