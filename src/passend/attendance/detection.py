@@ -26,6 +26,7 @@ only absence after the reported window counts, so re-running the detection is id
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -357,7 +358,7 @@ def create_reportables(
         ]
     )
     # The evidence: the pupil's records of the counted kind inside the window.
-    records: dict[tuple[int, str], list[tuple[dt.date, int]]] = defaultdict(list)
+    records: dict[tuple[int, str], list[tuple[dt.date, uuid.UUID]]] = defaultdict(list)
     for pk, pupil_id, kind, day in AbsenceRecord.objects.filter(
         school=school,
         pupil_id__in=id_rows(sorted({r.pupil_id for r in reportables})),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -62,7 +63,6 @@ SPORADIC_KINDS: list[tuple[str, int]] = [
 HOURS_CLUSTER_SHARE = 0.015
 LONG_RUN_SHARE = 0.003
 RECORD_FIELDS = [
-    "id",
     "school_id",
     "pupil_id",
     "source",
@@ -152,11 +152,11 @@ def generate_absence(g: generator.Generator) -> None:
     for i in range(sporadic_total - sum(counts)):
         counts[i % len(counts)] += 1
 
-    ids = iter(g.new_ids(AbsenceRecord, total))
+    numbers = itertools.count()
     import_ids = {school.id: g.new_ids(AbsenceImport, 1)[0] for school in schools}
     lines_per_school: dict[int, int] = defaultdict(int)
     reportables: list[tuple[Any, ...]] = []
-    evidence: list[tuple[int, int]] = []
+    evidence: list[tuple[int, str]] = []
     salt = f"passend-bench-absence:{g.seed}:"
     kind_table = [kind for kind, weight in SPORADIC_KINDS for _ in range(weight)]
 
@@ -189,17 +189,18 @@ def generate_absence(g: generator.Generator) -> None:
                     )
                     records.append((day, hours, AbsenceKind.UNAUTHORISED))
             unauthorised: dict[dt.date, int] = defaultdict(int)
-            mine: list[tuple[int, dt.date]] = []
+            mine: list[tuple[str, dt.date]] = []
             for day, hours, kind in records:
-                record_id = next(ids)
+                # 32 hex digits, unique per record: a record_key (the primary key) as COPY and
+                # SQLite take it
+                ref = hashlib.blake2b(
+                    (salt + str(next(numbers))).encode(), digest_size=16
+                ).hexdigest()
                 if kind == AbsenceKind.UNAUTHORISED:
-                    mine.append((record_id, day))
+                    mine.append((ref, day))
                     if since <= day <= today:
                         unauthorised[day] += _centi(hours)
-                # 32 hex digits, unique per record: a record_key as COPY and SQLite take it
-                ref = hashlib.blake2b((salt + str(record_id)).encode(), digest_size=16).hexdigest()
                 yield (
-                    record_id,
                     school.id,
                     pupil_id,
                     source,
@@ -220,7 +221,7 @@ def generate_absence(g: generator.Generator) -> None:
                 _detect(school, pupil_id, sorted(unauthorised.items()), mine)
 
     def _detect(
-        school: Any, pupil_id: int, days: list[tuple[dt.date, int]], mine: list[tuple[int, dt.date]]
+        school: Any, pupil_id: int, days: list[tuple[dt.date, int]], mine: list[tuple[str, dt.date]]
     ) -> None:
         """What ``detection.detect`` finds for this pupil, with the same functions and inputs."""
         school_holidays = holidays[school.swv_id or g.swvs[0].id]
@@ -257,12 +258,12 @@ def generate_absence(g: generator.Generator) -> None:
                 )
             )
             evidence.extend(
-                (reportable_id, record_id)
-                for record_id, day in mine
+                (reportable_id, record_key)
+                for record_key, day in mine
                 if window.start <= day <= window.trigger
             )
 
-    with g.indexes_deferred(AbsenceRecord):
+    with g.indexes_deferred(AbsenceRecord, primary_key=True):
         g.copy(AbsenceRecord, RECORD_FIELDS, lines())
 
     # After the COPY: imports, findings, their evidence and DUO-report terms.
@@ -405,8 +406,8 @@ def generate_absence(g: generator.Generator) -> None:
         through,
         ["id", "reportableabsence_id", "absencerecord_id"],
         (
-            (through_id, reportable_ids[index], record_id)
-            for through_id, (index, record_id) in zip(
+            (through_id, reportable_ids[index], record_key)
+            for through_id, (index, record_key) in zip(
                 g.new_ids(through, len(evidence)), evidence, strict=True
             )
         ),

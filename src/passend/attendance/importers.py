@@ -225,11 +225,6 @@ def record_key(school_id: int, source: str, ref: str) -> str:
     return hashlib.sha256(f"{school_id}|{source}|{ref}".encode()).hexdigest()[:32]
 
 
-def new_record_key() -> uuid.UUID:
-    """Key of a record typed by hand."""
-    return uuid.uuid4()
-
-
 @dataclass(frozen=True)
 class Prepared:
     content: str

@@ -16,6 +16,7 @@ docs/modules/attendance.md explains the rules; docs/imports-absence.md the impor
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -163,7 +164,7 @@ class AbsenceRecord(PassendModel):
     """One absence of one pupil on one day. Hours are lesson hours in VO (ABS-01).
 
     Bulk-loaded (a million lines per import), so it carries two indexes only: the idempotency
-    key ``record_key`` and (pupil, kind, date) for detection. The foreign keys have no
+    key ``record_key``, which is the primary key, and (pupil, kind, date) for detection. The foreign keys have no
     index of their own: every read goes by pupil (or by key); whether a school imported from a
     source before is asked of ``AbsenceImport``; school and import are provenance (deleting a
     school, which ``PROTECT`` refuses while it has records, scans the table).
@@ -195,11 +196,14 @@ class AbsenceRecord(PassendModel):
     source = models.CharField(_("bron"), max_length=20)
     # Idempotency key per source record (``importers.record_key``): 16 bytes of a hash over the
     # school, the source and the hash of the export's record id (or of pupil, date and start),
-    # so no value from the file is stored as is. A ``uuid`` column on PostgreSQL: alone in its
-    # unique index, 16 bytes compared as such, a million-line import's writes take about 2.5 s
-    # less than with (school, source, 32 letters) (docs/performance.md, session 18). A hash,
-    # so never in a pupil's access bundle (privacy.subject_data.NEVER_EXPORTED).
-    record_key = models.UUIDField(editable=False)
+    # so no value from the file is stored as is; a random one for a record typed by hand. A
+    # ``uuid`` column on PostgreSQL: alone in its unique index, 16 bytes compared as such, a
+    # million-line import's writes take about 2.5 s less than with (school, source, 32
+    # letters) (docs/performance.md, session 18). The primary key as well (migration 0010): no
+    # identity sequence and no second unique index for each imported line, about 1.1 s of
+    # PostgreSQL's time a million lines (session 29). A hash, so never in a pupil's access
+    # bundle, not as the record's id either (privacy.subject_data.NEVER_EXPORTED).
+    record_key = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     date = models.DateField(_("datum"))
     start_time = models.TimeField(_("van"), null=True, blank=True)
     end_time = models.TimeField(_("tot"), null=True, blank=True)
@@ -235,9 +239,8 @@ class AbsenceRecord(PassendModel):
     class Meta:
         verbose_name = _("verzuimregistratie")
         verbose_name_plural = _("verzuimregistraties")
-        ordering = ["date", "start_time", "id"]
+        ordering = ["date", "start_time", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["record_key"], name="absence_unique_record_key"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="absence_hours_positive"),
         ]
         indexes = [

@@ -211,7 +211,6 @@ def record_absence(
             school=school,
             pupil=pupil,
             source=MANUAL_SOURCE,
-            record_key=importers.new_record_key(),
             date=date,
             start_time=start_time,
             end_time=end_time,

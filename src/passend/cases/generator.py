@@ -395,10 +395,17 @@ class Generator:
         return count
 
     @contextmanager
-    def indexes_deferred(self, model: type[models.Model]) -> Iterator[None]:
+    def indexes_deferred(
+        self, model: type[models.Model], *, primary_key: bool = False
+    ) -> Iterator[None]:
         """Drop the secondary indexes and unique constraints of ``model``'s table, load, and
         build them again in one pass (much faster than maintaining them row by row for
-        millions of rows). All in the part's transaction."""
+        millions of rows). All in the part's transaction.
+
+        ``primary_key`` (PostgreSQL): the primary key as well, with the foreign keys that
+        point at it, for a key that is not a sequence (the absence records' hashed key, whose
+        B-tree would otherwise take each of millions of rows at a random place). Its
+        referencing tables are checked again when their keys come back: load them after."""
         table = model._meta.db_table
         qn = connection.ops.quote_name
         if self.vendor == "sqlite":
@@ -411,10 +418,20 @@ class Generator:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'u'",
-                [table],
+                "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype",
+                [table, ["p", "u"] if primary_key else ["u"]],
             )
             constraints = cursor.fetchall()
+            referencing: list[tuple[str, str, str]] = []
+            if primary_key:
+                cursor.execute(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                    "FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f'",
+                    [table],
+                )
+                referencing = cursor.fetchall()
+            for other, name, _definition in referencing:
+                cursor.execute(f"ALTER TABLE {qn(other)} DROP CONSTRAINT {qn(name)}")
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
                 "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
@@ -436,6 +453,8 @@ class Generator:
                 cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            for other, name, definition in referencing:
+                cursor.execute(f"ALTER TABLE {qn(other)} ADD CONSTRAINT {qn(name)} {definition}")
             # Back to Django's default (its foreign keys are INITIALLY DEFERRED) for whatever
             # else runs in this transaction, e.g. all parts inside one test transaction.
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -204,10 +204,14 @@ def serialise(
     ``labels``: labels already made for other records of the same bundle."""
     labels = Labels() if labels is None else labels
     skipped = NEVER_EXPORTED | set(exclude)
-    data: dict[str, Any] = {"_model": instance._meta.label_lower, "id": instance.pk}
+    data: dict[str, Any] = {"_model": instance._meta.label_lower}
+    # A key that is itself never exported (the absence records' hashed ``record_key``) is
+    # not exported as the record's id either.
+    if instance._meta.pk.name not in skipped:
+        data["id"] = instance.pk
     for model_field in instance._meta.concrete_fields:
         name = model_field.name
-        if name in skipped or name == "id":
+        if name in skipped or model_field.primary_key:
             continue
         if isinstance(model_field, models.BinaryField | models.FileField):
             continue
