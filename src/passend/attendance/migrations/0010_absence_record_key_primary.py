@@ -24,7 +24,8 @@ def evidence_out(apps: Any, schema_editor: Any) -> None:
         "reportableabsence_id", "absencerecord__record_key"
     ).order_by("pk"):
         keys.setdefault(finding_id, []).append(str(key))
-    findings = list(finding_model.objects.filter(pk__in=keys).only("pk"))
+    # Not ``pk__in=keys``: a region's findings can be more than SQLite takes in one statement.
+    findings = [f for f in finding_model.objects.only("pk").iterator() if f.pk in keys]
     for finding in findings:
         finding.evidence_keys = keys[finding.pk]
     finding_model.objects.bulk_update(findings, ["evidence_keys"], batch_size=500)
@@ -40,11 +41,16 @@ def evidence_in(apps: Any, schema_editor: Any) -> None:
         for finding_id, keys in finding_model.objects.values_list("pk", "evidence_keys")
         for key in keys
     ]
-    record_pk = dict(
-        record_model.objects.filter(record_key__in={key for _, key in links}).values_list(
-            "record_key", "pk"
+    # The record's pk by key (the key itself after the migration, the old id when reversed),
+    # looked up in chunks: a region's evidence can be more keys than SQLite takes at once.
+    wanted = sorted({key for _, key in links})
+    record_pk: dict[uuid.UUID, Any] = {}
+    for start in range(0, len(wanted), 5000):
+        record_pk.update(
+            record_model.objects.filter(record_key__in=wanted[start : start + 5000]).values_list(
+                "record_key", "pk"
+            )
         )
-    )
     through.objects.bulk_create(
         [
             through(reportableabsence_id=finding_id, absencerecord_id=record_pk[key])
