@@ -164,10 +164,11 @@ class AbsenceRecord(PassendModel):
     """One absence of one pupil on one day. Hours are lesson hours in VO (ABS-01).
 
     Bulk-loaded (a million lines per import), so it carries two indexes only: the idempotency
-    key ``record_key``, which is the primary key, and (pupil, kind, date) for detection. The foreign keys have no
-    index of their own: every read goes by pupil (or by key); whether a school imported from a
-    source before is asked of ``AbsenceImport``; school and import are provenance (deleting a
-    school, which ``PROTECT`` refuses while it has records, scans the table).
+    key ``record_key``, which is the primary key, and (pupil, kind, date) for detection. The
+    foreign keys have no index of their own: every read goes by pupil (or by key); whether a
+    school imported from a source before is asked of ``AbsenceImport``; school and import are
+    provenance (deleting a school, which ``PROTECT`` refuses while it has records, scans the
+    table).
     School, pupil, import and the person who typed a record in carry no database constraint
     either (per-row RI triggers cost a third of the load time; the one on ``entered_by``
     fired for every imported row although an import leaves it empty: about 0.5 s of

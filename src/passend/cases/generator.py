@@ -425,8 +425,9 @@ class Generator:
             referencing: list[tuple[str, str, str]] = []
             if primary_key:
                 cursor.execute(
-                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                    "FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f'",
+                    "SELECT c.relname, con.conname, pg_get_constraintdef(con.oid) "
+                    "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+                    "WHERE con.confrelid = %s::regclass AND con.contype = 'f'",
                     [table],
                 )
                 referencing = cursor.fetchall()
