@@ -15,10 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from passend.accounts.models import Role
 from passend.privacy.models import AccessLogEntry
 from passend.reports.dashboard import SHOWN, TERMS_SHOWN
 from passend.terms.models import Term
 from passend.tlv.models import TlvApplication
+from tests import conftest as tests_conftest
 from tests.access.helpers import make_pupil
 from tests.conftest import verified_client
 from tests.reports.test_dashboard import _action_case, tlv_world  # noqa: F401
@@ -166,3 +168,48 @@ def test_cva_queue_rows_beyond_the_shown_are_counted_not_logged(
     assert len(shown) < len(applications)
     # Never the name of a pupil the secretary is not involved with.
     assert "Leerling" not in html
+
+
+def test_the_start_pages_queries_are_compiled_once_not_per_request(
+    tlv_world: World, region: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 (session 30): the coordinator's start page reads its sections by queries that
+    Django compiles once per process and shape (``passend.prepared``); building and compiling
+    them on each request was a third of the page's Python time. Each builder runs twice (its
+    check with two sets of markers) for the first page, and never again, whoever asks."""
+    from passend.access import selectors as access_selectors
+    from passend.arrangements import selectors as arrangement_selectors
+    from passend.attendance import selectors as attendance_selectors
+    from passend.consultations import selectors as consultation_selectors
+    from passend.tlv import selectors as tlv_selectors
+
+    prepared = {
+        "involved among": access_selectors._INVOLVED_AMONG,
+        "first actions": consultation_selectors._FIRST_ACTIONS,
+        "next meetings": consultation_selectors._NEXT_MEETINGS,
+        "expiring TLVs": tlv_selectors._EXPIRING_INVOLVED,
+        "meldplichtig counts": attendance_selectors._SUMMARY,
+        "open terms": tlv_selectors._DASHBOARD_TERMS,
+        "applications": tlv_selectors._DASHBOARD_APPLICATIONS,
+        "arrangements waiting": arrangement_selectors._WAITING_COUNT,
+    }
+    built = dict.fromkeys(prepared, 0)
+    for name, query in prepared.items():
+        monkeypatch.setattr(query, "_plans", {})
+
+        def counted(*args: Any, _build: Any = query.build, _name: str = name, **kwargs: Any) -> Any:
+            built[_name] += 1
+            return _build(*args, **kwargs)
+
+        monkeypatch.setattr(query, "build", counted)
+    _many(tlv_world, region, 2)  # open terms, so the TLV section checks involvement
+    other = tests_conftest.make_professional(
+        region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-tweede"
+    )
+    pages = []
+    for user in (tlv_world.coordinator, other, tlv_world.coordinator):
+        response = verified_client(user).get("/")
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    assert built == dict.fromkeys(prepared, 2)
+    assert "Leerling00" in pages[0] and "Leerling00" not in pages[1]

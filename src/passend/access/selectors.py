@@ -27,6 +27,7 @@ from passend.access.policy import (
 from passend.accounts.models import Membership, Organisation, Role
 from passend.cases.models import ATTENDANCE_KINDS, Case, CaseEntry, Participant
 from passend.consent.models import Consent, Justification, LegalGround
+from passend.prepared import IDS, PreparedQuery
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.models import Outcome, ProcessingRestriction
@@ -523,6 +524,12 @@ def involved_cases(user: Any, membership: Membership | None) -> QuerySet[Case]:
     return _involved_cases(user_id, membership.organisation_id, membership.role).all()
 
 
+def involved_cases_of(user_id: int, organisation_id: int, role: str) -> QuerySet[Case]:
+    """``involved_cases`` from the ids, for a ``prepared.PreparedQuery``'s builder (whose
+    caller has checked that the membership may have involved cases at all)."""
+    return _involved_cases(user_id, organisation_id, role).all()
+
+
 @functools.lru_cache(maxsize=256)
 def _involved_cases(user_id: int, organisation_id: int, role: str) -> QuerySet[Case]:
     """The query of ``involved_cases``, built once per person, organisation and role: it holds
@@ -581,14 +588,30 @@ def involved_among(
     secretary's 8,035 cases, by a scan of every case of the region (issue 10, sessions 23
     and 24)."""
     ids = sorted({int(pk) for pk in case_ids})
-    if not ids:
+    user_id = getattr(user, "pk", None)
+    if not ids or membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
         return set()
+    # Compiled once per role and filters (``prepared``); the filters' values are constants.
+    shape = (membership.role, tuple(sorted(filters.items())))
     return set(
-        involved_cases(user, membership)
-        .filter(pk__in=statements.id_rows(ids), **filters)
+        _INVOLVED_AMONG.fetch(
+            *shape, user=user_id, organisation=membership.organisation_id, ids=ids
+        )
+    )
+
+
+def _involved_among_query(
+    role: str, filters: tuple[tuple[str, Any], ...], *, user: int, organisation: int, ids: Any
+) -> QuerySet[Any]:
+    return (
+        _involved_cases(user, organisation, role)
+        .filter(pk__in=statements.id_rows(ids), **dict(filters))
         .order_by()
         .values_list("pk", flat=True)
     )
+
+
+_INVOLVED_AMONG = PreparedQuery(_involved_among_query, user=int, organisation=int, ids=IDS)
 
 
 @dataclass(frozen=True)

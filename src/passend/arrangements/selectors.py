@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
@@ -45,6 +46,7 @@ from passend.arrangements.models import (
 from passend.arrangements.services import euro, school_year_of
 from passend.cases.models import CaseKind
 from passend.consent.models import LegalBasis
+from passend.prepared import PreparedQuery, aggregated
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access
@@ -152,29 +154,55 @@ def dashboard_waiting(request: HttpRequest, limit: int) -> tuple[list[Arrangemen
     ``is_involved`` (the policy's SQL pre-filter ``access.involved_cases``) and ``in_queue``:
     the caller decides the involved cases and logs what it shows (``queue_items``)."""
     membership = _membership(request)
-    if membership is None:
+    user_id = getattr(request.user, "pk", None)
+    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
         return [], 0
-    involved = access.involved_cases(request.user, membership).filter(kind=CaseKind.ARRANGEMENT)
-    is_involved = Exists(involved.filter(pk=OuterRef("case_id")))
-    status = Arrangement.Status
-    queue: Q | None = None
-    if membership.role in SWV_ROLES:
-        mine = Q(is_involved, status__in=[status.SUBMITTED, status.ADVISED])
-        waiting = Q(status=status.ADVISED, kind__decider_role=membership.role)
-        if membership.role == Role.ECT_MEMBER:
-            waiting |= Q(status=status.SUBMITTED)
-        queue = waiting & Q(swv_id=membership.organisation_id)
-    else:
-        mine = Q(is_involved, status=status.SUBMITTED)
-    in_queue = ExpressionWrapper(queue, BooleanField()) if queue is not None else Value(False)
-    scope = Arrangement.objects.annotate(is_involved=is_involved, in_queue=in_queue).filter(
-        mine | queue if queue is not None else mine
-    )
-    count = scope.count()
+    values = {"user": user_id, "organisation": membership.organisation_id}
+    ((count,),) = _WAITING_COUNT.fetch(membership.role, **values)
     if not count:
         return [], 0
+    return _WAITING_FIRST.fetch(membership.role, limit, **values), count
+
+
+def _waiting(role: str, user: int, organisation: int) -> tuple[Any, Any, Q]:
+    """``dashboard_waiting``'s annotations ``is_involved`` and ``in_queue`` and the condition
+    of its scope, for the role."""
+    involved = access.involved_cases_of(user, organisation, role).filter(kind=CaseKind.ARRANGEMENT)
+    is_involved = Exists(involved.filter(pk=OuterRef("case_id")))
+    status = Arrangement.Status
+    if role in SWV_ROLES:
+        mine = Q(is_involved, status__in=[status.SUBMITTED, status.ADVISED])
+        waiting = Q(status=status.ADVISED, kind__decider_role=role)
+        if role == Role.ECT_MEMBER:
+            waiting |= Q(status=status.SUBMITTED)
+        queue = waiting & Q(swv_id=organisation)
+        return is_involved, ExpressionWrapper(queue, BooleanField()), mine | queue
+    return is_involved, Value(False), Q(is_involved, status=status.SUBMITTED)
+
+
+def _waiting_scope(role: str, user: int, organisation: int) -> QuerySet[Arrangement]:
+    is_involved, in_queue, condition = _waiting(role, user, organisation)
+    return Arrangement.objects.annotate(is_involved=is_involved, in_queue=in_queue).filter(
+        condition
+    )
+
+
+def _waiting_count_query(role: str, *, user: int, organisation: int) -> Any:
+    return aggregated(_waiting_scope(role, user, organisation), count=Count("pk"))
+
+
+def _waiting_first_query(
+    role: str, limit: int, *, user: int, organisation: int
+) -> QuerySet[Arrangement]:
+    is_involved, in_queue, _condition = _waiting(role, user, organisation)
     first = _light_queryset().annotate(is_involved=is_involved, in_queue=in_queue)
-    return list(first.filter(pk__in=scope.values("pk")).order_by("pk")[:limit]), count
+    scope = _waiting_scope(role, user, organisation)
+    return first.filter(pk__in=scope.values("pk")).order_by("pk")[:limit]
+
+
+# ``dashboard_waiting``'s queries, compiled once per role and limit (``prepared``).
+_WAITING_COUNT = PreparedQuery(_waiting_count_query, user=int, organisation=int)
+_WAITING_FIRST = PreparedQuery(_waiting_first_query, user=int, organisation=int)
 
 
 def queue_items(queue: list[Arrangement]) -> list[LogItem]:

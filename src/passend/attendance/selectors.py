@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from passend.attendance.models import (
     ReportableAbsence,
 )
 from passend.cases.models import Case, CaseKind
+from passend.prepared import PreparedQuery, aggregated
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.services import LogItem, record_access_many
@@ -92,10 +93,38 @@ def reportables_for_school(
     return rows
 
 
-def open_reportables_of_school(school: Organisation) -> QuerySet[ReportableAbsence]:
-    """The school's open meldplichtige pupils (its own task), for counts and the dashboard's
-    first rows: not logged, whoever shows rows logs them (``reportable_items``)."""
-    return ReportableAbsence.objects.filter(school=school, status=ReportableAbsence.Status.OPEN)
+def school_reportables_summary(
+    school_id: int, today: dt.date, limit: int
+) -> tuple[tuple[int, int, int], list[ReportableAbsence]]:
+    """The start page's meldplichtige pupils of the school: the numbers open, open with a
+    term and overdue, and the first ``limit`` with a term (most urgent first, with pupil and
+    term), not logged; by queries compiled once (``prepared``)."""
+    (counts,) = _SUMMARY.fetch(school=school_id, today=today)
+    first = _FIRST_WITH_TERM.fetch(limit, school=school_id) if counts[1] else []
+    return counts, first
+
+
+def _summary_query(*, school: int, today: dt.date) -> Any:
+    return aggregated(
+        ReportableAbsence.objects.filter(school_id=school, status=ReportableAbsence.Status.OPEN),
+        open=Count("pk"),
+        total=Count("pk", filter=Q(term__isnull=False)),
+        overdue=Count("pk", filter=Q(term__due_date__lt=today)),
+    )
+
+
+def _first_with_term_query(limit: int, *, school: int) -> Any:
+    return (
+        ReportableAbsence.objects.filter(
+            school_id=school, status=ReportableAbsence.Status.OPEN, term__isnull=False
+        )
+        .select_related("pupil", "term", "term__rule")
+        .order_by("term__due_date", "id")[:limit]
+    )
+
+
+_SUMMARY = PreparedQuery(_summary_query, school=int, today=dt.date)
+_FIRST_WITH_TERM = PreparedQuery(_first_with_term_query, school=int)
 
 
 def reportable_items(rows: list[ReportableAbsence]) -> list[LogItem]:

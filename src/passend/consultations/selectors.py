@@ -8,6 +8,7 @@ Agenda items, minutes and plans belong to a Case; whether a viewer sees them is 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from passend.access import selectors as access
 from passend.access.batch import AccessLogBatch, batch_or_now
 from passend.access.policy import decide_case, phase_policies
 from passend.access.selectors import CaseRow
+from passend.accounts.models import Role
 from passend.cases import selectors as case_selectors
 from passend.cases.models import Case, Phase
 from passend.consultations.models import (
@@ -32,6 +34,7 @@ from passend.consultations.models import (
     Plan,
     PlanAction,
 )
+from passend.prepared import PreparedQuery
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
@@ -78,24 +81,41 @@ def plannable_kinds(membership: Any) -> QuerySet[ConsultationKind]:
 # --- Meetings --------------------------------------------------------------------------------
 
 
-def meetings_for(user: Any, membership: Any) -> QuerySet[Meeting]:
-    """Meetings the user convenes, or with an item on a case they take part in (pre-filter)."""
+def next_meetings(user: Any, membership: Any, now: dt.datetime, limit: int) -> list[Meeting]:
+    """The first ``limit`` planned meetings from ``now`` on that the user convenes or that
+    have an item on a case they take part in (the policy's pre-filter ``involved_cases``),
+    for the start page; by a query compiled once per role and limit (``prepared``)."""
+    user_id = getattr(user, "pk", None)
     if membership is None or membership.role in ("privacy_officer", "functional_admin"):
-        return Meeting.objects.none()
-    involved = access.involved_cases(user, membership).values("pk")
+        return []
+    if user_id is None:
+        return []
+    return _NEXT_MEETINGS.fetch(
+        membership.role, limit, user=user_id, organisation=membership.organisation_id, now=now
+    )
+
+
+def _next_meetings_query(
+    role: str, limit: int, *, user: int, organisation: int, now: dt.datetime
+) -> QuerySet[Meeting]:
+    involved = access.involved_cases_of(user, organisation, role).values("pk")
     return (
         Meeting.objects.filter(Q(convener=user) | Q(items__case__in=involved))
+        .filter(starts_at__gte=now, status="planned")
         .distinct()
         .select_related("kind")
-        .order_by("-starts_at", "-id")
+        .order_by("starts_at", "id")[:limit]
     )
+
+
+_NEXT_MEETINGS = PreparedQuery(_next_meetings_query, user=int, organisation=int, now=dt.datetime)
 
 
 def meetings_to_list(user: Any, membership: Any) -> QuerySet[Meeting]:
     """The meetings list's pre-filter: meetings the user convenes, or with an item on a case
     of one of their active participations (``access.participation_case_ids``, a superset of
-    ``meetings_for``). ``meeting_rows`` decides every item and keeps only the meetings the
-    user convenes or sees an item of, so the list shows what ``meetings_for`` would.
+    the involved cases). ``meeting_rows`` decides every item and keeps only the meetings the
+    user convenes or sees an item of.
 
     Read as "the meeting's id among those of the items on these cases", without a join: the
     join with DISTINCT sorted every matching item's meeting, and the involvement read each of
@@ -367,9 +387,19 @@ def first_actions(request: HttpRequest, limit: int) -> list[PlanAction]:
     """The first ``limit`` actions of ``my_actions`` (due date, then id), in the cases the user
     takes part in (``access.involved_cases``, the policy's SQL pre-filter), not yet decided or
     logged: the dashboard decides and logs the cases of exactly these (``my_actions(actions=)``)."""
-    user = request.user
-    involved = access.involved_cases(user, getattr(request, "membership", None))
-    return list(
+    membership = getattr(request, "membership", None)
+    user_id = getattr(request.user, "pk", None)
+    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
+        return []
+    return _FIRST_ACTIONS.fetch(
+        membership.role, limit, user=user_id, organisation=membership.organisation_id
+    )
+
+
+def _first_actions_query(role: str, limit: int, *, user: int, organisation: int) -> Any:
+    """The query of ``first_actions``, compiled once per role and limit (``prepared``)."""
+    involved = access.involved_cases_of(user, organisation, role)
+    return (
         PlanAction.objects.filter(
             plan__case_id__in=involved.values("pk"), status__in=OPEN_ACTION_STATUSES
         )
@@ -377,6 +407,9 @@ def first_actions(request: HttpRequest, limit: int) -> list[PlanAction]:
         .select_related("owner", "plan", "goal")
         .order_by("due_date", "id")[:limit]
     )
+
+
+_FIRST_ACTIONS = PreparedQuery(_first_actions_query, user=int, organisation=int)
 
 
 def my_actions(

@@ -50,11 +50,12 @@ from passend.access.selectors import CaseRow
 from passend.accounts.models import Membership, Organisation, Role
 from passend.cases.models import Case, CaseKind
 from passend.consent.models import LegalBasis
+from passend.prepared import IDS, PreparedQuery
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
-from passend.statements import planned
+from passend.statements import id_rows, planned
 from passend.terms.calendar import add_months
 from passend.terms.models import Term, TermRule, Unit
 from passend.tlv import criteria
@@ -231,13 +232,17 @@ def _decode_overview_cursor(token: str) -> _OverviewKey | None:
 def _queue_filter(membership: Membership) -> Q | None:
     """The organisation's queue (``overview``): the CvA's incoming applications, the SWV's
     advised ones awaiting its decision."""
-    if membership.role in CVA_ROLES:
+    return _queue_of(membership.role, membership.organisation_id)
+
+
+def _queue_of(role: str, organisation_id: int) -> Q | None:
+    if role in CVA_ROLES:
         return Q(
-            committee_id=membership.organisation_id,
+            committee_id=organisation_id,
             status__in=[TlvApplication.Status.SUBMITTED, TlvApplication.Status.SUSPENDED],
         )
-    if membership.role == Role.SWV_DIRECTOR:
-        return Q(swv_id=membership.organisation_id, status=TlvApplication.Status.ADVISED)
+    if role == Role.SWV_DIRECTOR:
+        return Q(swv_id=organisation_id, status=TlvApplication.Status.ADVISED)
     return None
 
 
@@ -524,14 +529,43 @@ def expiring_tlvs(
         return []
     today = today or timezone.localdate()
     horizon = add_months(today, TlvSettings.current().expiry_warning_months)
-    tlvs = Tlv.objects.filter(
-        current_school_id=membership.organisation_id,
-        end_date__gte=today,
-        end_date__lte=horizon,
-    ).exclude(extensions__status__in=_LIVE_STATUSES)
     if involved_only:
-        tlvs = tlvs.filter(case_id__in=access.involved_cases(request.user, membership).values("pk"))
-    return list(tlvs.order_by("end_date", "id")[:limit])
+        user_id = getattr(request.user, "pk", None)
+        if user_id is None:
+            return []
+        return _EXPIRING_INVOLVED.fetch(
+            membership.role,
+            limit,
+            organisation=membership.organisation_id,
+            user=user_id,
+            today=today,
+            horizon=horizon,
+        )
+    return list(_expiring_of_school(membership.organisation_id, today, horizon)[:limit])
+
+
+def _expiring_of_school(school: int, today: dt.date, horizon: dt.date) -> QuerySet[Tlv]:
+    return (
+        Tlv.objects.filter(current_school_id=school, end_date__gte=today, end_date__lte=horizon)
+        .exclude(extensions__status__in=_LIVE_STATUSES)
+        .order_by("end_date", "id")
+    )
+
+
+def _expiring_involved_query(
+    role: str, limit: int, *, organisation: int, user: int, today: dt.date, horizon: dt.date
+) -> QuerySet[Tlv]:
+    """The start page's expiring TLVs (``expiring_tlvs(involved_only=True)``), compiled once
+    per role and limit (``prepared``)."""
+    involved = access.involved_cases_of(user, organisation, role)
+    return _expiring_of_school(organisation, today, horizon).filter(
+        case_id__in=involved.values("pk")
+    )[:limit]
+
+
+_EXPIRING_INVOLVED = PreparedQuery(
+    _expiring_involved_query, organisation=int, user=int, today=dt.date, horizon=dt.date
+)
 
 
 def expiring(
@@ -737,15 +771,7 @@ def dashboard_work(
     # Sorted in Python: SQLite returns the dates as ISO text, which sorts the same way.
     keys = sorted((not late, due, pk) for pk, (late, due) in open_terms.items())
     ids = [pk for _early, _due, pk in keys[:terms_shown]]
-    first = (
-        _open_application_terms()
-        .filter(pk__in=ids)
-        .select_related("rule")
-        .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
-        .in_bulk()
-        if ids
-        else {}
-    )
+    first = {term.pk: term for term in _DASHBOARD_TERMS.fetch(ids=ids)} if ids else {}
     return DashboardWork(
         terms=[first[pk] for pk in ids if pk in first],
         term_count=len(keys),
@@ -769,28 +795,60 @@ def dashboard_applications(
     membership = _membership(request)
     if not ids or membership is None:
         return {}
-    return _of_the_users_work(
-        request.user,
-        membership,
-        TlvApplication.objects.select_related("case").only(
-            "id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id"
-        ),
-        ids,
-        involved,
+    if _queue_filter(membership) is None:
+        found = _DASHBOARD_APPLICATIONS.fetch(ids=ids)
+    else:
+        found = _DASHBOARD_QUEUE_APPLICATIONS.fetch(
+            membership.role, organisation=membership.organisation_id, ids=ids
+        )
+    return _of_the_users_work(request.user, membership, {app.pk: app for app in found}, involved)
+
+
+def _dashboard_terms_query(*, ids: Any) -> QuerySet[Term]:
+    return (
+        _open_application_terms()
+        .filter(pk__in=id_rows(ids))
+        .select_related("rule")
+        .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
     )
+
+
+def _dashboard_applications_query(queue: Q | None, *, ids: Any) -> QuerySet[TlvApplication]:
+    return (
+        TlvApplication.objects.filter(pk__in=id_rows(ids))
+        .select_related("case")
+        .only("id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id")
+        .annotate(in_queue=_in_queue(queue))
+    )
+
+
+def _dashboard_queue_applications_query(
+    role: str, *, organisation: int, ids: Any
+) -> QuerySet[TlvApplication]:
+    return _dashboard_applications_query(_queue_of(role, organisation), ids=ids)
+
+
+# The start page's open terms and applications (``dashboard_work``, ``dashboard_applications``):
+# compiled once per process (``prepared``), the queue's per role.
+_DASHBOARD_TERMS = PreparedQuery(_dashboard_terms_query, ids=IDS)
+_DASHBOARD_APPLICATIONS = PreparedQuery(
+    lambda *, ids: _dashboard_applications_query(None, ids=ids), ids=IDS
+)
+_DASHBOARD_QUEUE_APPLICATIONS = PreparedQuery(
+    _dashboard_queue_applications_query, organisation=int, ids=IDS
+)
 
 
 def _of_the_users_work(
     user: Any,
     membership: Membership,
-    applications: QuerySet[TlvApplication],
-    ids: list[int],
+    found: dict[int, TlvApplication],
     involved: frozenset[int] | None = None,
 ) -> dict[int, TlvApplication]:
-    """Of the applications ``ids``, those of the user's work (``_dashboard_scope``: involved,
-    or in the organisation's queue), annotated ``is_involved`` / ``in_queue``, by id (the
-    checks of ``_work_rows_of``; ``involved``: the involved cases, when already checked)."""
-    found = applications.annotate(in_queue=_in_queue(_queue_filter(membership))).in_bulk(ids)
+    """Of the applications ``found`` (by id, annotated ``in_queue``), those of the user's work
+    (``_dashboard_scope``: involved, or in the organisation's queue), annotated
+    ``is_involved``, by id (the checks of ``_work_rows_of``; ``involved``: the involved
+    cases, when already checked)."""
     if involved is None:
         involved = frozenset(
             _involved_among(user, membership, {app.case_id for app in found.values()})
@@ -798,7 +856,7 @@ def _of_the_users_work(
     shown: dict[int, TlvApplication] = {}
     for pk, app in found.items():
         is_involved = app.case_id in involved
-        if is_involved or app.in_queue:
+        if is_involved or getattr(app, "in_queue", False):
             setattr(app, "is_involved", is_involved)  # noqa: B010 - as the annotation would
             shown[pk] = app
     return shown

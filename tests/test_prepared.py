@@ -1,0 +1,185 @@
+"""``passend.prepared`` (issue 10, session 30): a queryset compiled once per process and shape
+gives, for every run's values, what the queryset built with those values gives (instances with
+their joined rows, tuples, aggregates, prefetches), never the values of another run; a builder
+whose SQL or parameters do not follow its values is refused before first use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Min, Q, QuerySet
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passend.accounts.models import Membership, Role
+from passend.prepared import IDS, PreparedError, PreparedQuery, aggregated
+from passend.statements import id_rows
+from tests.conftest import make_professional
+
+pytestmark = pytest.mark.django_db
+
+
+def values(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def memberships(
+    role: str, limit: int, *, organisation: int, users: Any, since: dt.date, made: dt.datetime
+) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            organisation_id=organisation,
+            user_id__in=id_rows(users),
+            valid_from__gte=since,
+            created_at__lte=made,
+        )
+        .filter(Q(role=role) | Q(user__username__startswith="prep-"))
+        .select_related("user", "organisation")
+        .order_by("id")[:limit]
+    )
+
+
+MEMBERSHIPS = PreparedQuery(
+    memberships, organisation=int, users=IDS, since=dt.date, made=dt.datetime
+)
+
+
+@pytest.fixture
+def people(region: dict[str, Any]) -> dict[str, Any]:
+    a = [
+        make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username=f"prep-a{n}")
+        for n in range(3)
+    ]
+    b = [
+        make_professional(region["school_b"], Role.SUPPORT_COORDINATOR, username=f"prep-b{n}")
+        for n in range(2)
+    ]
+    return {"a": a, "b": b, "school_a": region["school_a"], "school_b": region["school_b"]}
+
+
+def test_each_run_gives_what_the_queryset_with_its_values_gives(people: dict[str, Any]) -> None:
+    today = timezone.localdate()
+    later = timezone.now() + dt.timedelta(minutes=1)
+    runs = [
+        (people["school_a"].pk, [u.pk for u in people["a"]]),
+        (people["school_b"].pk, [u.pk for u in people["b"]]),
+        (people["school_a"].pk, [people["a"][1].pk]),
+        (people["school_b"].pk, [u.pk for u in people["a"]]),  # nobody of school A at school B
+    ]
+    for organisation, users in runs:
+        kwargs = {"organisation": organisation, "users": users, "since": today, "made": later}
+        ours = MEMBERSHIPS.fetch(Role.SUPPORT_COORDINATOR, 10, **kwargs)
+        theirs = list(memberships(Role.SUPPORT_COORDINATOR, 10, **kwargs))
+        assert [m.pk for m in ours] == [m.pk for m in theirs]
+        assert {m.organisation_id for m in ours} <= {organisation}
+        with CaptureQueriesContext(connection) as captured:
+            for mine, other in zip(ours, theirs, strict=True):
+                assert values(mine) == values(other)
+                assert values(mine.user) == values(other.user)
+                assert values(mine.organisation) == values(other.organisation)
+        assert len(captured) == 0  # the joined rows are cached, as select_related caches them
+    # A date after every membership's start: none, though the plan was made with other values.
+    assert not MEMBERSHIPS.fetch(
+        Role.SUPPORT_COORDINATOR,
+        10,
+        organisation=people["school_a"].pk,
+        users=[u.pk for u in people["a"]],
+        since=today + dt.timedelta(days=1),
+        made=later,
+    )
+    assert len(MEMBERSHIPS._plans) == 1
+
+
+def test_a_shape_is_compiled_once_and_a_limit_is_part_of_the_shape(
+    people: dict[str, Any],
+) -> None:
+    built: list[tuple[Any, ...]] = []
+
+    def counted(role: str, limit: int, **kwargs: Any) -> QuerySet[Membership]:
+        built.append((role, limit))
+        return memberships(role, limit, **kwargs)
+
+    prepared = PreparedQuery(counted, organisation=int, users=IDS, since=dt.date, made=dt.datetime)
+    users = [u.pk for u in people["a"]]
+    kwargs = {"users": users, "since": timezone.localdate(), "made": timezone.now()}
+    for _ in range(3):
+        assert len(prepared.fetch("x", 2, organisation=people["school_a"].pk, **kwargs)) == 2
+        assert len(prepared.fetch("x", 1, organisation=people["school_b"].pk, **kwargs)) == 0
+    assert len(prepared.fetch("x", 1, organisation=people["school_a"].pk, **kwargs)) == 1
+    # Two compilations per shape (the check of its markers), never one per run.
+    assert built == [("x", 2), ("x", 2), ("x", 1), ("x", 1)]
+
+
+def test_values_lists_aggregates_and_prefetches(people: dict[str, Any]) -> None:
+    school_a, school_b = people["school_a"].pk, people["school_b"].pk
+
+    def counts(*, organisation: int, since: dt.date) -> Any:
+        return aggregated(
+            Membership.objects.filter(organisation_id=organisation),
+            total=Count("pk"),
+            recent=Count("pk", filter=Q(valid_from__gte=since)),
+            first=Min("valid_from"),
+        )
+
+    prepared = PreparedQuery(counts, organisation=int, since=dt.date)
+    today = timezone.localdate()
+    assert prepared.fetch(organisation=school_a, since=today) == [(3, 3, today)]
+    assert prepared.fetch(organisation=school_b, since=today + dt.timedelta(days=1)) == [
+        (2, 0, today)
+    ]
+    nobody = max(school_a, school_b) + 1000
+    assert prepared.fetch(organisation=nobody, since=today) == [(0, 0, None)]
+
+    names = PreparedQuery(
+        lambda *, organisation: (
+            Membership.objects.filter(organisation_id=organisation)
+            .order_by("user__username")
+            .values_list("user__username", flat=True)
+        ),
+        organisation=int,
+    )
+    assert names.fetch(organisation=school_b) == ["prep-b0", "prep-b1"]
+
+    with_memberships = PreparedQuery(
+        lambda *, organisation: (
+            Membership.objects.filter(organisation_id=organisation)
+            .select_related("user")
+            .prefetch_related("user__memberships")
+            .order_by("id")
+        ),
+        organisation=int,
+    )
+    found = with_memberships.fetch(organisation=school_a)
+    with CaptureQueriesContext(connection) as captured:
+        assert [len(m.user.memberships.all()) for m in found] == [1, 1, 1]
+    assert len(captured) == 0
+
+
+def test_a_builder_whose_parameters_do_not_follow_its_values_is_refused(
+    people: dict[str, Any],
+) -> None:
+    derived = PreparedQuery(
+        lambda *, since: Membership.objects.filter(valid_from__gte=since - dt.timedelta(days=30)),
+        since=dt.date,
+    )
+    with pytest.raises(PreparedError, match="derived"):
+        derived.fetch(since=timezone.localdate())
+    unused = PreparedQuery(lambda *, organisation: Membership.objects.all(), organisation=int)
+    with pytest.raises(PreparedError, match="not a parameter"):
+        unused.fetch(organisation=people["school_a"].pk)
+    # A value that decides the SQL rather than filling a parameter.
+    shaped = PreparedQuery(
+        lambda *, organisation: Membership.objects.filter(
+            **{"user_id__gt" if organisation > 2_000_050_000 else "user_id__lt": 5}
+        ).filter(organisation_id=organisation),
+        organisation=int,
+    )
+    with pytest.raises(PreparedError, match="depends on a value"):
+        shaped.fetch(organisation=people["school_a"].pk)
+    with pytest.raises(PreparedError, match="values"):
+        MEMBERSHIPS.fetch("x", 1, organisation=people["school_a"].pk)
+    with pytest.raises(PreparedError, match="unknown kind"):
+        PreparedQuery(memberships, organisation=float)
