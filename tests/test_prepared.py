@@ -181,5 +181,18 @@ def test_a_builder_whose_parameters_do_not_follow_its_values_is_refused(
         shaped.fetch(organisation=people["school_a"].pk)
     with pytest.raises(PreparedError, match="values"):
         MEMBERSHIPS.fetch("x", 1, organisation=people["school_a"].pk)
+    with pytest.raises(PreparedError, match="since: str"):
+        MEMBERSHIPS.fetch(
+            "x",
+            1,
+            organisation=people["school_a"].pk,
+            users=[],
+            since="2026-01-01",
+            made=timezone.now(),
+        )
+    with pytest.raises(PreparedError, match="since: datetime"):
+        MEMBERSHIPS.fetch(
+            "x", 1, organisation=1, users=[], since=timezone.now(), made=timezone.now()
+        )
     with pytest.raises(PreparedError, match="unknown kind"):
         PreparedQuery(memberships, organisation=float)

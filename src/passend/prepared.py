@@ -135,6 +135,15 @@ class PreparedQuery:
     def fetch(self, *shape: Hashable, **values: Any) -> list[Any]:
         if values.keys() != self.kinds.keys():
             raise PreparedError(f"values {sorted(values)} for {sorted(self.kinds)}")
+        for name, kind in self.kinds.items():
+            # The ORM would convert a value of another type by its field; here it is passed
+            # to the driver as it is.
+            value = values[name]
+            expected = (list, tuple) if kind is IDS else kind
+            if not isinstance(value, expected) or (
+                kind is dt.date and isinstance(value, dt.datetime)
+            ):
+                raise PreparedError(f"{name}: {type(value).__name__}, not {kind}")
         key = (connection.alias, connection.vendor, timezone.get_current_timezone_name(), shape)
         plan = self._plans.get(key)
         if plan is None:

@@ -264,3 +264,38 @@ def test_the_school_still_sees_its_drafts(world: World) -> None:
     html = verified_client(world.coordinator).get(reverse("tlv:overview")).content.decode()
     assert _row_ids(html) == [draft.case_id]
     assert "Toelaatbaar" in html
+
+
+def test_the_lists_queries_are_compiled_once_not_per_page(
+    world: World, small_pages: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 (session 30): the work list's keys (first page and after a cursor) and its
+    applications are read by queries compiled once per process and shape (``passend.prepared``),
+    not built again for every page: each builder runs twice (its check with two sets of
+    markers), however many pages and whoever walks them."""
+    prepared = {
+        "keys": selectors._OPEN_TERM_KEYS,
+        "keys after a cursor": selectors._OPEN_TERM_KEYS_AFTER,
+        "queue rows": selectors._QUEUE_WORK_ROWS,
+    }
+    built = dict.fromkeys(prepared, 0)
+    for name, query in prepared.items():
+        monkeypatch.setattr(query, "_plans", {})
+
+        def counted(*args: Any, _build: Any = query.build, _name: str = name, **kwargs: Any) -> Any:
+            built[_name] += 1
+            return _build(*args, **kwargs)
+
+        monkeypatch.setattr(query, "build", counted)
+    apps = [_application(world, n, triaged=n % 2 == 0, due_in_days=n) for n in range(1, 8)]
+    secretary = verified_client(world.secretary)
+    shown = _walk(secretary, small_pages)
+    assert shown == [a.case_id for a in apps]
+    first_walk = dict(built)
+    assert all(first_walk.values())
+    assert _walk(secretary, small_pages) == shown
+    assert built == first_walk  # the same pages again: nothing built
+    assert _walk(verified_client(world.chair), small_pages)  # the CvA's queue, another role
+    # Two compilations per shape (a role, a batch's limit), never one per page.
+    assert all(built[name] == 2 * len(query._plans) for name, query in prepared.items())
+    assert built["keys"] == first_walk["keys"]

@@ -254,17 +254,29 @@ def _open_term_keys(after: _OverviewKey | None, limit: int | None) -> list[tuple
     """(application id, earliest open term's due date) of every application with an open term,
     most urgent first, after the cursor: one aggregate over the open terms (their index), not a
     look-up per application of the organisation's history."""
+    if after is not None and after[0] is not None:
+        due, pk = after
+        return _OPEN_TERM_KEYS_AFTER.fetch(limit, due=due, pk=pk)
+    return _OPEN_TERM_KEYS.fetch(limit)
+
+
+def _open_term_keys_query(limit: int | None, **after: Any) -> QuerySet[Any]:
     keys = (
         _open_application_terms()
         .annotate(app_id=Cast("object_id", BigIntegerField()))
         .values("app_id")
         .annotate(first_due=Min("due_date"))
     )
-    if after is not None and after[0] is not None:
-        due, pk = after
+    if after:
+        due, pk = after["due"], after["pk"]
         keys = keys.filter(Q(first_due__gt=due) | Q(first_due=due, app_id__gt=pk))
     ordered = keys.order_by("first_due", "app_id").values_list("app_id", "first_due")
-    return list(ordered[:limit] if limit is not None else ordered)
+    return ordered[:limit] if limit is not None else ordered
+
+
+# The work list's keys (``_open_term_keys``), compiled once per limit (``prepared``).
+_OPEN_TERM_KEYS = PreparedQuery(_open_term_keys_query)
+_OPEN_TERM_KEYS_AFTER = PreparedQuery(_open_term_keys_query, due=dt.date, pk=int)
 
 
 def _open_terms_of(ids: list[int]) -> dict[int, list[Term]]:
@@ -828,6 +840,23 @@ def _dashboard_queue_applications_query(
     return _dashboard_applications_query(_queue_of(role, organisation), ids=ids)
 
 
+def _work_rows_query(queue: Q | None, *, ids: Any) -> QuerySet[Any]:
+    return (
+        TlvApplication.objects.filter(pk__in=id_rows(ids))
+        .annotate(in_queue=_in_queue(queue))
+        .values_list("id", "case_id", "status", "in_queue")
+    )
+
+
+# ``_work_rows_of``'s applications, compiled once per process, the queue's per role.
+_WORK_ROWS = PreparedQuery(lambda *, ids: _work_rows_query(None, ids=ids), ids=IDS)
+_QUEUE_WORK_ROWS = PreparedQuery(
+    lambda role, *, organisation, ids: _work_rows_query(_queue_of(role, organisation), ids=ids),
+    organisation=int,
+    ids=IDS,
+)
+
+
 # The start page's open terms and applications (``dashboard_work``, ``dashboard_applications``):
 # compiled once per process (``prepared``), the queue's per role.
 _DASHBOARD_TERMS = PreparedQuery(_dashboard_terms_query, ids=IDS)
@@ -864,12 +893,12 @@ def _of_the_users_work(
 
 def _work_rows_of(user: Any, membership: Membership, ids: list[int]) -> dict[int, _WorkRow]:
     """``_of_the_users_work`` as plain values (``_WorkRow``), for the work list's batches."""
-    rows = (
-        TlvApplication.objects.filter(pk__in=ids)
-        .annotate(in_queue=_in_queue(_queue_filter(membership)))
-        .values_list("id", "case_id", "status", "in_queue")
-    )
-    found = list(rows)
+    if _queue_filter(membership) is None:
+        found = _WORK_ROWS.fetch(ids=ids)
+    else:
+        found = _QUEUE_WORK_ROWS.fetch(
+            membership.role, organisation=membership.organisation_id, ids=ids
+        )
     involved = _involved_among(user, membership, {case_id for _pk, case_id, _s, _q in found})
     return {
         pk: (pk, case_id, status, case_id in involved, in_queue)
