@@ -118,3 +118,23 @@ def coordinator_b(region: dict[str, Any]) -> Any:
     from passend.accounts.models import Role
 
     return make_professional(region["school_b"], Role.SUPPORT_COORDINATOR, username="ib-b")
+
+
+@pytest.fixture
+def count_builds(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``count_builds({name: prepared query})``: the queries start without plans and count how
+    often their builders run, in the dict returned (``passend.prepared``, issue 10)."""
+
+    def count(prepared: dict[str, Any]) -> dict[str, int]:
+        built = dict.fromkeys(prepared, 0)
+        for name, query in prepared.items():
+            monkeypatch.setattr(query, "_plans", {})
+
+            def counted(*args: Any, _build: Any = query.build, _name: str = name, **kw: Any) -> Any:
+                built[_name] += 1
+                return _build(*args, **kw)
+
+            monkeypatch.setattr(query, "build", counted)
+        return built
+
+    return count

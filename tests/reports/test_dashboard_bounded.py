@@ -171,7 +171,7 @@ def test_cva_queue_rows_beyond_the_shown_are_counted_not_logged(
 
 
 def test_the_start_pages_queries_are_compiled_once_not_per_request(
-    tlv_world: World, region: Any, monkeypatch: pytest.MonkeyPatch
+    tlv_world: World, region: Any, count_builds: Any
 ) -> None:
     """Issue 10 (session 30): the coordinator's start page reads its sections by queries that
     Django compiles once per process and shape (``passend.prepared``); building and compiling
@@ -193,15 +193,7 @@ def test_the_start_pages_queries_are_compiled_once_not_per_request(
         "applications": tlv_selectors._DASHBOARD_APPLICATIONS,
         "arrangements waiting": arrangement_selectors._WAITING_COUNT,
     }
-    built = dict.fromkeys(prepared, 0)
-    for name, query in prepared.items():
-        monkeypatch.setattr(query, "_plans", {})
-
-        def counted(*args: Any, _build: Any = query.build, _name: str = name, **kwargs: Any) -> Any:
-            built[_name] += 1
-            return _build(*args, **kwargs)
-
-        monkeypatch.setattr(query, "build", counted)
+    built = count_builds(prepared)
     _many(tlv_world, region, 2)  # open terms, so the TLV section checks involvement
     other = tests_conftest.make_professional(
         region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-tweede"

@@ -267,7 +267,7 @@ def test_the_school_still_sees_its_drafts(world: World) -> None:
 
 
 def test_the_lists_queries_are_compiled_once_not_per_page(
-    world: World, small_pages: int, monkeypatch: pytest.MonkeyPatch
+    world: World, small_pages: int, count_builds: Any
 ) -> None:
     """Issue 10 (session 30): the work list's keys (first page and after a cursor) and its
     applications are read by queries compiled once per process and shape (``passend.prepared``),
@@ -278,15 +278,7 @@ def test_the_lists_queries_are_compiled_once_not_per_page(
         "keys after a cursor": selectors._OPEN_TERM_KEYS_AFTER,
         "queue rows": selectors._QUEUE_WORK_ROWS,
     }
-    built = dict.fromkeys(prepared, 0)
-    for name, query in prepared.items():
-        monkeypatch.setattr(query, "_plans", {})
-
-        def counted(*args: Any, _build: Any = query.build, _name: str = name, **kwargs: Any) -> Any:
-            built[_name] += 1
-            return _build(*args, **kwargs)
-
-        monkeypatch.setattr(query, "build", counted)
+    built = count_builds(prepared)
     apps = [_application(world, n, triaged=n % 2 == 0, due_in_days=n) for n in range(1, 8)]
     secretary = verified_client(world.secretary)
     shown = _walk(secretary, small_pages)
