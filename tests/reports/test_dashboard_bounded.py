@@ -177,10 +177,12 @@ def test_the_start_pages_queries_are_compiled_once_not_per_request(
     Django compiles once per process and shape (``passend.prepared``); building and compiling
     them on each request was a third of the page's Python time. Each builder runs twice (its
     check with two sets of markers) for the first page, and never again, whoever asks."""
+    from passend.access import policy as access_policy
     from passend.access import selectors as access_selectors
     from passend.arrangements import selectors as arrangement_selectors
     from passend.attendance import selectors as attendance_selectors
     from passend.consultations import selectors as consultation_selectors
+    from passend.tlv import models as tlv_models
     from passend.tlv import selectors as tlv_selectors
 
     prepared = {
@@ -192,6 +194,8 @@ def test_the_start_pages_queries_are_compiled_once_not_per_request(
         "open terms": tlv_selectors._DASHBOARD_TERMS,
         "applications": tlv_selectors._DASHBOARD_APPLICATIONS,
         "arrangements waiting": arrangement_selectors._WAITING_COUNT,
+        "phase policies": access_policy._PHASE_POLICIES,
+        "TLV settings": tlv_models._CURRENT_SETTINGS,
     }
     built = count_builds(prepared)
     _many(tlv_world, region, 2)  # open terms, so the TLV section checks involvement

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from passend.accounts.models import Membership, Role
 from passend.cases.models import ATTENDANCE_KINDS, Case, Participant, PhaseDataPolicy
 from passend.consent.models import LegalBasis
+from passend.prepared import PreparedQuery
 from passend.privacy.categories import ALL_CATEGORIES, DataCategory
 from passend.privacy.models import ProcessingRestriction
 
@@ -104,7 +105,11 @@ class CaseAccess:
 
 
 def phase_policies() -> dict[str, frozenset[str]]:
-    return {p.phase: frozenset(p.categories) for p in PhaseDataPolicy.objects.all()}
+    # Read on every page that decides a case: its query compiled once (``prepared``).
+    return {p.phase: frozenset(p.categories) for p in _PHASE_POLICIES.fetch()}
+
+
+_PHASE_POLICIES = PreparedQuery(lambda: PhaseDataPolicy.objects.all())
 
 
 class LazyPhasePolicies(Mapping[str, frozenset[str]]):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from passend.accounts.models import Organisation
 from passend.cases.models import Case
 from passend.modelbase import PassendModel
+from passend.prepared import PreparedQuery
 
 
 class Route(models.TextChoices):
@@ -151,8 +152,15 @@ class TlvSettings(PassendModel):
 
     @classmethod
     def current(cls) -> TlvSettings:
+        # Read on every start page of a school: its query compiled once (``prepared``).
+        found = _CURRENT_SETTINGS.fetch()
+        if found:
+            return found[0]
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+_CURRENT_SETTINGS = PreparedQuery(lambda: TlvSettings.objects.filter(pk=1))
 
 
 class TlvApplication(PassendModel):
