@@ -91,6 +91,10 @@ def test_each_run_gives_what_the_queryset_with_its_values_gives(people: dict[str
         made=later,
     )
     assert len(MEMBERSHIPS._plans) == 1
+    # A plan's repr (an error report's variables) does not run the queryset of markers.
+    with CaptureQueriesContext(connection) as captured:
+        assert "Membership" not in repr(next(iter(MEMBERSHIPS._plans.values())))
+    assert len(captured) == 0
 
 
 def test_a_shape_is_compiled_once_and_a_limit_is_part_of_the_shape(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -81,8 +81,10 @@ class _Compiled:
 
 @dataclass(frozen=True)
 class _Compilation:
-    queryset: QuerySet[Any]
-    compiler: Any
+    # Not in the repr: a queryset's repr runs it (with the markers), as would an error
+    # report that shows its frame's variables.
+    queryset: QuerySet[Any] = field(repr=False)
+    compiler: Any = field(repr=False)
     sql: str
     params: tuple[Any, ...]
     markers: dict[str, Any]
@@ -90,8 +92,8 @@ class _Compilation:
 
 @dataclass(frozen=True)
 class _Plan:
-    queryset: QuerySet[Any]
-    compiler: Any
+    queryset: QuerySet[Any] = field(repr=False)  # as in ``_Compilation``
+    compiler: Any = field(repr=False)
     sql: str
     # Per parameter: (the name of the value that goes there, None), or (None, the constant).
     slots: tuple[tuple[str | None, Any], ...]
