@@ -6,10 +6,11 @@ whose SQL or parameters do not follow its values is refused before first use."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Min, Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from passend.accounts.models import Membership, Role
 from passend.prepared import IDS, PreparedError, PreparedQuery, aggregated
 from passend.statements import id_rows
+from passend.terms.models import TermRule
 from tests.conftest import make_professional
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +202,32 @@ def test_a_builder_whose_parameters_do_not_follow_its_values_is_refused(
         )
     with pytest.raises(PreparedError, match="unknown kind"):
         PreparedQuery(memberships, organisation=float)
+
+
+def test_a_plan_made_in_one_thread_runs_on_another_threads_connection() -> None:
+    """A threaded server (and the live server of the browser tests) runs a plan on threads
+    other than the one that compiled it, each with a connection of its own: Django refuses a
+    connection used outside its thread. The rows are the term rules the migrations wrote
+    (committed, so the other thread's connection sees them too)."""
+    codes = PreparedQuery(
+        lambda *, first: (
+            TermRule.objects.filter(pk__gte=first).order_by("code").values_list("code", flat=True)
+        ),
+        first=int,
+    )
+    expected = codes.fetch(first=0)  # compiled on this thread
+    assert "subject-request" in expected
+    found: list[Any] = []
+
+    def other() -> None:
+        try:
+            found.append(codes.fetch(first=0))
+        except Exception as error:  # reported to the test's thread
+            found.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert found == [expected]

@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet, Value
 from django.utils import timezone
 
@@ -104,6 +104,10 @@ class _Plan:
             for name, constant in self.slots
         )
         compiler = copy.copy(self.compiler)
+        # This thread's connection: the plan was compiled on the connection of whichever
+        # thread ran it first, which another thread may not use (a threaded server, the test
+        # suite's live server).
+        compiler.connection = connections[compiler.using]
         sql = self.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         template = self.queryset
