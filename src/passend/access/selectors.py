@@ -516,12 +516,30 @@ def involved_cases(user: Any, membership: Membership | None) -> QuerySet[Case]:
     The SQL pre-filter of the policy (ORG-04, ABS-05, AVG art. 18 per case and per pupil); the
     policy itself then decides per case which categories are visible.
     """
-    if membership is None or membership.role == Role.PRIVACY_OFFICER:
+    key = involvement_key(user, membership)
+    if key is None:
         return Case.objects.none()
+    return _involved_cases(key.user, key.organisation, key.role).all()
+
+
+@dataclass(frozen=True)
+class InvolvementKey:
+    """What ``involved_cases`` depends on: the person, the organisation and the role."""
+
+    user: int
+    organisation: int
+    role: str
+
+
+def involvement_key(user: Any, membership: Membership | None) -> InvolvementKey | None:
+    """The key of the user's involvement for this membership, or None where they have no
+    involved cases at all (no membership or no user; the privacy officer, who reads the log,
+    not cases). A ``prepared.PreparedQuery`` takes its values, ``involved_cases_of`` its
+    query."""
     user_id = getattr(user, "pk", None)
-    if user_id is None:
-        return Case.objects.none()
-    return _involved_cases(user_id, membership.organisation_id, membership.role).all()
+    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
+        return None
+    return InvolvementKey(user_id, membership.organisation_id, membership.role)
 
 
 def involved_cases_of(user_id: int, organisation_id: int, role: str) -> QuerySet[Case]:
@@ -588,16 +606,12 @@ def involved_among(
     secretary's 8,035 cases, by a scan of every case of the region (issue 10, sessions 23
     and 24)."""
     ids = sorted({int(pk) for pk in case_ids})
-    user_id = getattr(user, "pk", None)
-    if not ids or membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
+    key = involvement_key(user, membership)
+    if not ids or key is None:
         return set()
     # Compiled once per role and filters (``prepared``); the filters' values are constants.
-    shape = (membership.role, tuple(sorted(filters.items())))
-    return set(
-        _INVOLVED_AMONG.fetch(
-            *shape, user=user_id, organisation=membership.organisation_id, ids=ids
-        )
-    )
+    shape = (key.role, tuple(sorted(filters.items())))
+    return set(_INVOLVED_AMONG.fetch(*shape, user=key.user, organisation=key.organisation, ids=ids))
 
 
 def _involved_among_query(

@@ -154,14 +154,14 @@ def dashboard_waiting(request: HttpRequest, limit: int) -> tuple[list[Arrangemen
     ``is_involved`` (the policy's SQL pre-filter ``access.involved_cases``) and ``in_queue``:
     the caller decides the involved cases and logs what it shows (``queue_items``)."""
     membership = _membership(request)
-    user_id = getattr(request.user, "pk", None)
-    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
+    key = access.involvement_key(request.user, membership)
+    if key is None:
         return [], 0
-    values = {"user": user_id, "organisation": membership.organisation_id}
-    ((count,),) = _WAITING_COUNT.fetch(membership.role, **values)
+    values = {"user": key.user, "organisation": key.organisation}
+    ((count,),) = _WAITING_COUNT.fetch(key.role, **values)
     if not count:
         return [], 0
-    return _WAITING_FIRST.fetch(membership.role, limit, **values), count
+    return _WAITING_FIRST.fetch(key.role, limit, **values), count
 
 
 def _waiting(role: str, user: int, organisation: int) -> tuple[Any, Any, Q]:

@@ -85,13 +85,11 @@ def next_meetings(user: Any, membership: Any, now: dt.datetime, limit: int) -> l
     """The first ``limit`` planned meetings from ``now`` on that the user convenes or that
     have an item on a case they take part in (the policy's pre-filter ``involved_cases``),
     for the start page; by a query compiled once per role and limit (``prepared``)."""
-    user_id = getattr(user, "pk", None)
-    if membership is None or membership.role in ("privacy_officer", "functional_admin"):
-        return []
-    if user_id is None:
+    key = access.involvement_key(user, membership)
+    if key is None or key.role == Role.FUNCTIONAL_ADMIN:
         return []
     return _NEXT_MEETINGS.fetch(
-        membership.role, limit, user=user_id, organisation=membership.organisation_id, now=now
+        key.role, limit, user=key.user, organisation=key.organisation, now=now
     )
 
 
@@ -387,13 +385,10 @@ def first_actions(request: HttpRequest, limit: int) -> list[PlanAction]:
     """The first ``limit`` actions of ``my_actions`` (due date, then id), in the cases the user
     takes part in (``access.involved_cases``, the policy's SQL pre-filter), not yet decided or
     logged: the dashboard decides and logs the cases of exactly these (``my_actions(actions=)``)."""
-    membership = getattr(request, "membership", None)
-    user_id = getattr(request.user, "pk", None)
-    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
+    key = access.involvement_key(request.user, getattr(request, "membership", None))
+    if key is None:
         return []
-    return _FIRST_ACTIONS.fetch(
-        membership.role, limit, user=user_id, organisation=membership.organisation_id
-    )
+    return _FIRST_ACTIONS.fetch(key.role, limit, user=key.user, organisation=key.organisation)
 
 
 def _first_actions_query(role: str, limit: int, *, user: int, organisation: int) -> Any:

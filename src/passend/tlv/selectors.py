@@ -542,14 +542,14 @@ def expiring_tlvs(
     today = today or timezone.localdate()
     horizon = add_months(today, TlvSettings.current().expiry_warning_months)
     if involved_only:
-        user_id = getattr(request.user, "pk", None)
-        if user_id is None:
+        key = access.involvement_key(request.user, membership)
+        if key is None:
             return []
         return _EXPIRING_INVOLVED.fetch(
-            membership.role,
+            key.role,
             limit,
-            organisation=membership.organisation_id,
-            user=user_id,
+            organisation=key.organisation,
+            user=key.user,
             today=today,
             horizon=horizon,
         )
@@ -807,12 +807,7 @@ def dashboard_applications(
     membership = _membership(request)
     if not ids or membership is None:
         return {}
-    if _queue_filter(membership) is None:
-        found = _DASHBOARD_APPLICATIONS.fetch(ids=ids)
-    else:
-        found = _DASHBOARD_QUEUE_APPLICATIONS.fetch(
-            membership.role, organisation=membership.organisation_id, ids=ids
-        )
+    found = _by_queue(membership, _DASHBOARD_APPLICATIONS, _DASHBOARD_QUEUE_APPLICATIONS, ids)
     return _of_the_users_work(request.user, membership, {app.pk: app for app in found}, involved)
 
 
@@ -838,6 +833,18 @@ def _dashboard_queue_applications_query(
     role: str, *, organisation: int, ids: Any
 ) -> QuerySet[TlvApplication]:
     return _dashboard_applications_query(_queue_of(role, organisation), ids=ids)
+
+
+def _by_queue(
+    membership: Membership, without: PreparedQuery, with_queue: PreparedQuery, ids: list[int]
+) -> list[Any]:
+    """The applications ``ids`` by the prepared query for the membership: ``with_queue`` (per
+    role, the organisation's queue as ``in_queue``) where its role has a queue, else
+    ``without`` (which takes no organisation: a prepared query refuses a value it does not
+    use)."""
+    if _queue_filter(membership) is None:
+        return without.fetch(ids=ids)
+    return with_queue.fetch(membership.role, organisation=membership.organisation_id, ids=ids)
 
 
 def _work_rows_query(queue: Q | None, *, ids: Any) -> QuerySet[Any]:
@@ -893,12 +900,7 @@ def _of_the_users_work(
 
 def _work_rows_of(user: Any, membership: Membership, ids: list[int]) -> dict[int, _WorkRow]:
     """``_of_the_users_work`` as plain values (``_WorkRow``), for the work list's batches."""
-    if _queue_filter(membership) is None:
-        found = _WORK_ROWS.fetch(ids=ids)
-    else:
-        found = _QUEUE_WORK_ROWS.fetch(
-            membership.role, organisation=membership.organisation_id, ids=ids
-        )
+    found = _by_queue(membership, _WORK_ROWS, _QUEUE_WORK_ROWS, ids)
     involved = _involved_among(user, membership, {case_id for _pk, case_id, _s, _q in found})
     return {
         pk: (pk, case_id, status, case_id in involved, in_queue)
