@@ -121,6 +121,24 @@ def coordinator_b(region: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
+def orm_compilations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The models of the SELECTs Django's ORM compiles from here on, in order (a queryset, a
+    subquery or an aggregate): a page that reads by ``passend.prepared`` queries and
+    ``passend.statements`` compiles none per request (issue 10). Clear it between requests."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled: list[str] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model._meta.label if self.query.model else "")
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    return compiled
+
+
+@pytest.fixture
 def count_builds(monkeypatch: pytest.MonkeyPatch) -> Any:
     """``count_builds({name: prepared query})``: the queries start without plans and count how
     often their builders run, in the dict returned (``passend.prepared``, issue 10)."""

@@ -115,6 +115,15 @@ def id_rows(ids: Sequence[int]) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(numbers)])
 
 
+def id_texts(ids: Sequence[int]) -> RawSQL:
+    """``id_rows`` as text, for a text column that holds ids (a term's ``object_id``): the
+    column compared as it is, so that its index is used; the parameter is ``id_list``'s."""
+    numbers = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT CAST(unnest(%s::bigint[]) AS text)", [numbers])
+    return RawSQL("SELECT CAST(value AS TEXT) FROM json_each(%s)", [json.dumps(numbers)])
+
+
 Join = str | tuple[str, tuple[str, ...]]
 
 

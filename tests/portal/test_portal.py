@@ -465,3 +465,24 @@ def test_age04_zienswijze_is_shown_on_the_case_page_to_participants_only(
     assert "Zienswijzen van ouders en jongere" in html, html[-4000:]
     outsider = verified_client(coordinator_b).get(f"/trajecten/{child['case'].pk}/")
     assert outsider.status_code == 404
+
+
+def test_the_case_page_with_a_zienswijze_compiles_no_queryset(
+    family: dict[str, Any], orm_compilations: list[str]
+) -> None:
+    """Issue 10 (session 31): the case page reads the case, its policy input, its relations and
+    its panels by statements written once and queries compiled once per process; the panel of
+    zienswijzen was the one queryset the ORM still compiled for every case page."""
+    from tests.conftest import verified_client
+
+    child = family["child"]
+    portal_client("ouder.klein@example.org").post(
+        reverse("portal:statement", args=[child["pupil"].pk]),
+        {"case": child["case"].pk, "text": "Wij willen graag meedenken."},
+    )
+    coordinator = verified_client(family["coordinator"])
+    coordinator.get(f"/trajecten/{child['case'].pk}/")  # compiles the prepared queries
+    orm_compilations.clear()
+    html = coordinator.get(f"/trajecten/{child['case'].pk}/").content.decode()
+    assert "Wij willen graag meedenken." in html
+    assert orm_compilations == []

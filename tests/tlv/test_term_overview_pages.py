@@ -291,3 +291,26 @@ def test_the_lists_queries_are_compiled_once_not_per_page(
     # Two compilations per shape (a role, a batch's limit), never one per page.
     assert all(built[name] == 2 * len(query._plans) for name, query in prepared.items())
     assert built["keys"] == first_walk["keys"]
+
+
+def test_a_page_of_the_list_compiles_no_queryset(
+    world: World, small_pages: int, orm_compilations: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 (session 31): once its prepared queries are compiled, a page of the work list
+    that its first batch of open terms fills (as the CvA secretary's pages) reads everything
+    by queries compiled once per process: its keys, rows, cases with the policy input
+    (``access.cases_for_rows``), terms and queue rows. The ORM compiled the last three for
+    every page: a fifth of the CvA secretary's page."""
+    monkeypatch.setattr(selectors, "_KEY_BATCH", 10)
+    for n in range(1, 8):
+        _application(world, n, triaged=n % 2 == 0, due_in_days=n)
+    secretary = verified_client(world.secretary)
+    first = _walk(secretary, small_pages)  # compiles the prepared queries
+    orm_compilations.clear()
+    html = secretary.get(reverse("tlv:overview")).content.decode()
+    assert _row_ids(html) == first[:2]  # a queue row and an involved row
+    assert re.search(r"/tlv/\d+/\"", html)
+    assert orm_compilations == []
+    second = secretary.get(reverse("tlv:overview") + _next_url(html)).content.decode()
+    assert _row_ids(second) == first[2:4]
+    assert orm_compilations == []

@@ -20,6 +20,7 @@ from passend.access.selectors import CaseRow
 from passend.cases.models import Case
 from passend.consent.models import Consent
 from passend.portal.models import ConsentApproval, GuardianViewPermission, Statement
+from passend.prepared import PreparedQuery
 from passend.privacy.categories import DataCategory, category_labels
 
 
@@ -171,7 +172,14 @@ def statements_for_case(row: CaseRow) -> list[Statement]:
     see the case's ordinary data (the case view that produced ``row`` was logged already)."""
     if not row.access.can_see(DataCategory.ORDINARY):
         return []
-    return list(Statement.objects.filter(case=row.case).select_related("guardian"))
+    return _CASE_STATEMENTS.fetch(case=row.case.pk)
+
+
+# ``statements_for_case``, on every case page: compiled once per process (``passend.prepared``;
+# it was the case page's one queryset still compiled per request, issue 10).
+_CASE_STATEMENTS = PreparedQuery(
+    lambda *, case: Statement.objects.filter(case_id=case).select_related("guardian"), case=int
+)
 
 
 def statement_panel(row: CaseRow) -> dict[str, Any] | None:

@@ -55,7 +55,7 @@ from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext
 from passend.privacy.models import Outcome
 from passend.privacy.services import LogItem, record_access, record_access_many
-from passend.statements import id_rows, planned
+from passend.statements import id_rows, id_texts, planned
 from passend.terms.calendar import add_months
 from passend.terms.models import Term, TermRule, Unit
 from passend.tlv import criteria
@@ -284,15 +284,31 @@ def _open_terms_of(ids: list[int]) -> dict[int, list[Term]]:
     result: dict[int, list[Term]] = defaultdict(list)
     if not ids:
         return result
-    for term in (
+    for term in _OPEN_TERMS_OF.fetch(ids=ids):
+        result[int(term.object_id)].append(term)
+    return result
+
+
+def _open_terms_of_query(*, ids: Any) -> QuerySet[Term]:
+    return (
         _open_application_terms()
-        .filter(object_id__in=[str(i) for i in ids])
+        .filter(object_id__in=id_texts(ids))  # as text: the index on (type, object id)
         .select_related("rule")
         .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
         .order_by("due_date", "id")
-    ):
-        result[int(term.object_id)].append(term)
-    return result
+    )
+
+
+# The work list's terms (``_open_terms_of``), compiled once per process (``prepared``).
+_OPEN_TERMS_OF = PreparedQuery(_open_terms_of_query, ids=IDS)
+
+# The cases of the work list's queue rows: the pseudonym, and the pupil for the log's subject.
+_QUEUED_CASES = PreparedQuery(
+    lambda *, ids: (
+        Case.objects.filter(pk__in=id_rows(ids)).order_by().only("id", "pseudonym", "pupil_id")
+    ),
+    ids=IDS,
+)
 
 
 # An application of the work list as plain values: id, case id, status, involved, queued.
@@ -326,10 +342,6 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
     membership = _membership(request)
     if membership is None:
         return page
-    # The applications in scope: no join, no ordering (the keys or the step below order). Read
-    # as plain values (id, case, status, involved, queued): a batch examines up to 200, of
-    # which 50 are shown, and an application has 45 columns to lay out per instance.
-    applications = _dashboard_scope(request).order_by()
     wanted = OVERVIEW_PAGE_SIZE + 1
     picked: list[tuple[_OverviewKey, _WorkRow]] = []
     if cursor is None or cursor[0] is not None:
@@ -354,9 +366,11 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
                 break
             after, limit = (keys[-1][1], keys[-1][0]), None
     if len(picked) < wanted:
-        # 2. The others (drafts, decided, withdrawn): newest first.
+        # 2. The others (drafts, decided, withdrawn): newest first, from the applications in
+        # scope. No join, no ordering but the step's. Read as plain values (id, case, status,
+        # involved, queued): an application has 45 columns to lay out per instance.
         open_term = _open_application_terms().filter(object_id=Cast(OuterRef("pk"), CharField()))
-        rest = applications.filter(~Exists(open_term))
+        rest = _dashboard_scope(request).order_by().filter(~Exists(open_term))
         if cursor is not None and cursor[0] is None:
             rest = rest.filter(pk__lt=cursor[1])
         picked.extend(
@@ -368,20 +382,12 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
         page.next_token = _encode_overview_cursor(shown[-1][0])
     # The policy decides the involved cases (the light row data of ``access``).
     case_ids = [a.case_id for _key, a in shown if getattr(a, "is_involved", False)]
-    cases = (
-        list(
-            access.with_row_policy_data(
-                Case.objects.filter(pk__in=case_ids), request.user, membership
-            )
-        )
-        if case_ids
-        else []
-    )
+    cases = access.cases_for_rows(case_ids, request.user, membership)
     decided = {row.case.pk: row for row in access.decide_rows(request, cases)}
     # Queue rows show the pseudonym; the log names the pupil's pseudonym as subject.
     queued_ids = [a.case_id for _key, a in shown if a.case_id not in decided]
     queued_cases = (
-        Case.objects.only("id", "pseudonym", "pupil_id").in_bulk(queued_ids) if queued_ids else {}
+        {case.pk: case for case in _QUEUED_CASES.fetch(ids=queued_ids)} if queued_ids else {}
     )
     terms = _open_terms_of([a.pk for _key, a in shown])
     case_rows: list[CaseRow] = []
