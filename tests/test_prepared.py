@@ -99,6 +99,30 @@ def test_each_run_gives_what_the_queryset_with_its_values_gives(people: dict[str
     assert len(captured) == 0
 
 
+def test_the_sql_of_a_run_is_what_the_queryset_with_its_values_compiles_to(
+    people: dict[str, Any],
+) -> None:
+    """``sql``: a run's SQL and parameters for a statement of one's own (session 31), the same
+    as Django's for the queryset built with the run's values, and they select what it does."""
+    today = timezone.localdate()
+    later = timezone.now() + dt.timedelta(minutes=1)
+    for organisation, users, found in (
+        (people["school_a"].pk, [u.pk for u in people["a"]], 3),
+        (people["school_b"].pk, [people["b"][0].pk], 1),
+    ):
+        kwargs = {"organisation": organisation, "users": users, "since": today, "made": later}
+        sql, params = MEMBERSHIPS.sql(Role.SUPPORT_COORDINATOR, 5, **kwargs)
+        queryset = memberships(Role.SUPPORT_COORDINATOR, 5, **kwargs)
+        assert (sql, params) == queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert [row[0] for row in cursor.fetchall()] == [m.pk for m in queryset]
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) s", params)  # noqa: S608 - as a subquery
+            assert cursor.fetchone() == (found,)
+    with pytest.raises(PreparedError):
+        MEMBERSHIPS.sql(Role.SUPPORT_COORDINATOR, 5, organisation=1, users=[1], since=today)
+
+
 def test_a_shape_is_compiled_once_and_a_limit_is_part_of_the_shape(
     people: dict[str, Any],
 ) -> None:

@@ -98,17 +98,22 @@ class _Plan:
     # Per parameter: (the name of the value that goes there, None), or (None, the constant).
     slots: tuple[tuple[str | None, Any], ...]
 
-    def run(self, values: dict[str, Any], kinds: dict[str, Any]) -> list[Any]:
+    def statement(
+        self, values: dict[str, Any], kinds: dict[str, Any]
+    ) -> tuple[str, tuple[Any, ...]]:
         params = tuple(
             _as_parameter(kinds[name], values[name]) if name is not None else constant
             for name, constant in self.slots
         )
+        return self.sql, params
+
+    def run(self, values: dict[str, Any], kinds: dict[str, Any]) -> list[Any]:
+        sql, params = self.statement(values, kinds)
         compiler = copy.copy(self.compiler)
         # This thread's connection: the plan was compiled on the connection of whichever
         # thread ran it first, which another thread may not use (a threaded server, the test
         # suite's live server).
         compiler.connection = connections[compiler.using]
-        sql = self.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         template = self.queryset
         # A copy of the built queryset's state (``copy.copy`` would evaluate it: a queryset
@@ -139,6 +144,14 @@ class PreparedQuery:
         self._plans: dict[Hashable, _Plan] = {}
 
     def fetch(self, *shape: Hashable, **values: Any) -> list[Any]:
+        return self._plan(shape, values).run(values, self.kinds)
+
+    def sql(self, *shape: Hashable, **values: Any) -> tuple[str, tuple[Any, ...]]:
+        """The SQL and parameters of a run, as ``queryset.query.sql_with_params()`` gives them:
+        for a statement of one's own that reads this query as a subquery."""
+        return self._plan(shape, values).statement(values, self.kinds)
+
+    def _plan(self, shape: tuple[Hashable, ...], values: dict[str, Any]) -> _Plan:
         if values.keys() != self.kinds.keys():
             raise PreparedError(f"values {sorted(values)} for {sorted(self.kinds)}")
         for name, kind in self.kinds.items():
@@ -154,7 +167,7 @@ class PreparedQuery:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._prepare(shape)
-        return plan.run(values, self.kinds)
+        return plan
 
     def _compile(self, shape: tuple[Hashable, ...], run: int) -> _Compilation:
         markers = {name: _KINDS[kind](run, n) for n, (name, kind) in enumerate(self.kinds.items())}

@@ -196,6 +196,7 @@ def test_the_start_pages_queries_are_compiled_once_not_per_request(
         "arrangements waiting": arrangement_selectors._WAITING_COUNT,
         "phase policies": access_policy._PHASE_POLICIES,
         "TLV settings": tlv_models._CURRENT_SETTINGS,
+        "participations": access_selectors._PARTICIPATION_CASE_IDS,
     }
     built = count_builds(prepared)
     _many(tlv_world, region, 2)  # open terms, so the TLV section checks involvement
@@ -209,3 +210,20 @@ def test_the_start_pages_queries_are_compiled_once_not_per_request(
         pages.append(response.content.decode())
     assert built == dict.fromkeys(prepared, 2)
     assert "Leerling00" in pages[0] and "Leerling00" not in pages[1]
+
+
+def test_the_start_page_compiles_no_queryset(
+    tlv_world: World, region: Any, orm_compilations: list[str]
+) -> None:
+    """Issue 10 (session 31): once its prepared queries are compiled, the start pages of the
+    coordinator and of the CvA secretary (whose TLV work includes the CvA's queue) compile no
+    queryset: the candidates of the TLV work (the participations, the queue) came from the
+    ORM's compiler on every request."""
+    _many(tlv_world, region, 2)  # in the coordinator's work and in the CvA's queue
+    for user in (tlv_world.coordinator, tlv_world.secretary):
+        client = verified_client(user)
+        client.get("/")
+        orm_compilations.clear()
+        html = client.get("/").content.decode()
+        assert 'id="terms-heading"' in html and "tlv/" in _terms_table(html)
+        assert orm_compilations == [], user

@@ -573,25 +573,51 @@ def participation_case_ids(user: Any, membership: Membership | None) -> QuerySet
     still check their cases against ``involved_cases`` before it shows or counts them (the
     start page's TLV work: 1,360 candidates of the busiest coordinator, about 120 to check;
     issue 10, session 23)."""
-    if membership is None or membership.role == Role.PRIVACY_OFFICER:
+    key = _participation_key(user, membership)
+    if key is None:
         return Participant.objects.none()
+    return _participation_case_ids(*key).all()
+
+
+def _participation_key(user: Any, membership: Membership | None) -> tuple[int, int] | None:
+    """(person, organisation) of ``participation_case_ids``; None: no participations to read
+    (no membership or user, the privacy officer)."""
     user_id = getattr(user, "pk", None)
-    if user_id is None:
-        return Participant.objects.none()
-    return _participation_case_ids(user_id, membership.organisation_id).all()
+    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
+        return None
+    return user_id, membership.organisation_id
 
 
 @functools.lru_cache(maxsize=256)
 def _participation_case_ids(user_id: int, organisation_id: int) -> QuerySet[Any]:
     """The query of ``participation_case_ids``, built once per person and organisation (SQL
     and parameters only, as ``_involved_cases``)."""
+    return _participation_case_ids_query(user=user_id, organisation=organisation_id)
+
+
+def _participation_case_ids_query(*, user: Any, organisation: Any) -> QuerySet[Any]:
     return (
         Participant.objects.filter(
-            user_id=user_id, organisation_id=organisation_id, ended_at__isnull=True
+            user_id=user, organisation_id=organisation, ended_at__isnull=True
         )
         .order_by()
         .values("case_id")
     )
+
+
+_PARTICIPATION_CASE_IDS = PreparedQuery(_participation_case_ids_query, user=int, organisation=int)
+
+
+def participation_case_ids_sql(
+    user: Any, membership: Membership | None
+) -> tuple[str, tuple[Any, ...]] | None:
+    """``participation_case_ids`` as SQL and parameters, for a statement that reads it as a
+    subquery, compiled once per process (``prepared``; the start page's TLV work, issue 10).
+    None: no participations to read (``_participation_key``)."""
+    key = _participation_key(user, membership)
+    if key is None:
+        return None
+    return _PARTICIPATION_CASE_IDS.sql(user=key[0], organisation=key[1])
 
 
 def involved_among(

@@ -17,7 +17,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -673,6 +672,18 @@ def _participations_applications() -> str:
 
 _PARTICIPATIONS_APPLICATIONS = _participations_applications()
 
+# The applications of an organisation's queue (``_queue_of``) as (id, case_id, status): the
+# candidates of the start page's TLV work and of the work list's later pages, compiled once per
+# process and role (``prepared``).
+_QUEUE_CANDIDATES = PreparedQuery(
+    lambda role, *, organisation: (
+        TlvApplication.objects.filter(_queue_of(role, organisation))
+        .order_by()
+        .values_list("id", "case_id", "status")
+    ),
+    organisation=int,
+)
+
 
 def _participation_applications_sql(
     user: Any, membership: Membership
@@ -681,11 +692,11 @@ def _participation_applications_sql(
     participations for this membership (``access.participation_case_ids``): candidates only,
     whose cases the caller checks with ``_involved_among`` before it shows or counts anything
     of them. None: no participations to read (the privacy officer)."""
-    try:
-        sql, params = access.participation_case_ids(user, membership).query.sql_with_params()
-    except EmptyResultSet:
+    participations = access.participation_case_ids_sql(user, membership)
+    if participations is None:
         return None
-    return _PARTICIPATIONS_APPLICATIONS % sql, tuple(params)
+    sql, params = participations
+    return _PARTICIPATIONS_APPLICATIONS % sql, params
 
 
 @dataclass(frozen=True)
@@ -743,8 +754,7 @@ def dashboard_work(
         params.extend(participations[1])
     queue = _queue_filter(membership)
     if queue is not None:
-        queued = TlvApplication.objects.filter(queue).order_by().values("id", "case_id", "status")
-        sql, own = queued.query.sql_with_params()
+        sql, own = _QUEUE_CANDIDATES.sql(membership.role, organisation=membership.organisation_id)
         candidates.append(f"SELECT q.id, q.case_id, q.status, 1 FROM ({sql}) q")  # noqa: S608
         params.extend(own)
     if not candidates:
@@ -937,11 +947,8 @@ def _participation_work_rows(
         for pk, case_id, status in candidates
         if case_id in involved
     }
-    queue = _queue_filter(membership)
-    if queue is not None:
-        queued = (
-            TlvApplication.objects.filter(queue).order_by().values_list("id", "case_id", "status")
-        )
+    if _queue_filter(membership) is not None:
+        queued = _QUEUE_CANDIDATES.fetch(membership.role, organisation=membership.organisation_id)
         for pk, case_id, status in queued:
             if pk in wanted:
                 rows[pk] = (pk, case_id, status, pk in rows, True)
