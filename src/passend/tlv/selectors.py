@@ -372,9 +372,18 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
         rest = _dashboard_scope(request).order_by().filter(~Exists(open_term))
         if cursor is not None and cursor[0] is None:
             rest = rest.filter(pk__lt=cursor[1])
+        # Whether involved, checked for the rows found (the policy's pre-filter, as the scope's
+        # own): selected as well, PostgreSQL worked out the user's whole involvement a second
+        # time for the select list (an SWV director's 3,344 TLV cases: 20 -> 11 ms, issue 10).
+        found_rest = list(
+            rest.order_by("-pk").values_list("id", "case_id", "status", "in_queue")[
+                : wanted - len(picked)
+            ]
+        )
+        involved = _involved_among(request.user, membership, {row[1] for row in found_rest})
         picked.extend(
-            ((None, row[0]), row)
-            for row in rest.order_by("-pk").values_list(*_WORK_ROW)[: wanted - len(picked)]
+            ((None, pk), (pk, case_id, status, case_id in involved, in_queue))
+            for pk, case_id, status, in_queue in found_rest
         )
     shown = [(key, _light_application(row)) for key, row in picked[:OVERVIEW_PAGE_SIZE]]
     if len(picked) > OVERVIEW_PAGE_SIZE:
