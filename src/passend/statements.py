@@ -117,11 +117,11 @@ def id_rows(ids: Sequence[int]) -> RawSQL:
 
 def id_texts(ids: Sequence[int]) -> RawSQL:
     """``id_rows`` as text, for a text column that holds ids (a term's ``object_id``): the
-    column compared as it is, so that its index is used; the parameter is ``id_list``'s."""
-    numbers = [int(pk) for pk in ids]
+    column compared as it is, so that its index is used. The parameter is ``id_list``'s, as a
+    ``prepared.PreparedQuery`` of kind ``IDS`` expects."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT CAST(unnest(%s::bigint[]) AS text)", [numbers])
-    return RawSQL("SELECT CAST(value AS TEXT) FROM json_each(%s)", [json.dumps(numbers)])
+        return RawSQL("SELECT CAST(unnest(%s::bigint[]) AS text)", [id_list(ids)])
+    return RawSQL("SELECT CAST(value AS TEXT) FROM json_each(%s)", [id_list(ids)])
 
 
 Join = str | tuple[str, tuple[str, ...]]

@@ -573,19 +573,10 @@ def participation_case_ids(user: Any, membership: Membership | None) -> QuerySet
     still check their cases against ``involved_cases`` before it shows or counts them (the
     start page's TLV work: 1,360 candidates of the busiest coordinator, about 120 to check;
     issue 10, session 23)."""
-    key = _participation_key(user, membership)
+    key = involvement_key(user, membership)
     if key is None:
         return Participant.objects.none()
-    return _participation_case_ids(*key).all()
-
-
-def _participation_key(user: Any, membership: Membership | None) -> tuple[int, int] | None:
-    """(person, organisation) of ``participation_case_ids``; None: no participations to read
-    (no membership or user, the privacy officer)."""
-    user_id = getattr(user, "pk", None)
-    if membership is None or membership.role == Role.PRIVACY_OFFICER or user_id is None:
-        return None
-    return user_id, membership.organisation_id
+    return _participation_case_ids(key.user, key.organisation).all()
 
 
 @functools.lru_cache(maxsize=256)
@@ -613,11 +604,11 @@ def participation_case_ids_sql(
 ) -> tuple[str, tuple[Any, ...]] | None:
     """``participation_case_ids`` as SQL and parameters, for a statement that reads it as a
     subquery, compiled once per process (``prepared``; the start page's TLV work, issue 10).
-    None: no participations to read (``_participation_key``)."""
-    key = _participation_key(user, membership)
+    None: no participations to read (``involvement_key``)."""
+    key = involvement_key(user, membership)
     if key is None:
         return None
-    return _PARTICIPATION_CASE_IDS.sql(user=key[0], organisation=key[1])
+    return _PARTICIPATION_CASE_IDS.sql(user=key.user, organisation=key.organisation)
 
 
 def involved_among(

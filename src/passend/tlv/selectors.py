@@ -378,10 +378,9 @@ def overview_page(request: HttpRequest, cursor_token: str = "") -> OverviewPage:
         # own): selected as well, PostgreSQL worked out the user's whole involvement a second
         # time for the select list (an SWV director's 3,344 TLV cases: 20 -> 9 ms, issue 10).
         found_rest = list(rest.order_by("-pk").values_list(*_REST_ROW)[: wanted - len(picked)])
-        involved = _involved_among(request.user, membership, {row[1] for row in found_rest})
         picked.extend(
-            ((None, pk), (pk, case_id, status, case_id in involved, in_queue))
-            for pk, case_id, status, in_queue in found_rest
+            ((None, row[0]), row)
+            for row in _checked_work_rows(request.user, membership, found_rest)
         )
     shown = [(key, _light_application(row)) for key, row in picked[:OVERVIEW_PAGE_SIZE]]
     if len(picked) > OVERVIEW_PAGE_SIZE:
@@ -924,12 +923,21 @@ def _of_the_users_work(
 def _work_rows_of(user: Any, membership: Membership, ids: list[int]) -> dict[int, _WorkRow]:
     """``_of_the_users_work`` as plain values (``_WorkRow``), for the work list's batches."""
     found = _by_queue(membership, _WORK_ROWS, _QUEUE_WORK_ROWS, ids)
+    return {row[0]: row for row in _checked_work_rows(user, membership, found)}
+
+
+def _checked_work_rows(
+    user: Any, membership: Membership, found: list[tuple[int, int, str, bool]]
+) -> list[_WorkRow]:
+    """Of these (id, case id, status, queued) rows, those of the user's work: involved (the
+    policy's pre-filter, checked for just their cases) or in the organisation's queue, in
+    their order, as ``_WorkRow``."""
     involved = _involved_among(user, membership, {case_id for _pk, case_id, _s, _q in found})
-    return {
-        pk: (pk, case_id, status, case_id in involved, in_queue)
+    return [
+        (pk, case_id, status, case_id in involved, in_queue)
         for pk, case_id, status, in_queue in found
         if case_id in involved or in_queue
-    }
+    ]
 
 
 def _participation_work_rows(
