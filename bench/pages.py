@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import bulk
-from bench.results import Metric, write
+from bench.results import Metric, host_speed_ms, write
 
 DEFAULT_LARGE = "postgres://postgres@127.0.0.1:5432/passend_large"
 DEFAULT_SMALL = "postgres://postgres@127.0.0.1:5432/passend_small"
@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     load_before = os.getloadavg()[0]
+    speed_before = host_speed_ms()
     common = {"users": args.users, "duration": args.duration, "warmup": args.warmup}
     # One user on the large region, then the growth runs, then N users on the large region:
     # every one-user run on a quiet server, none of them right after an N-user run, whose
@@ -223,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         extra={
             # Other processes on the host distort every figure: record how busy it was.
             "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+            "host_speed_ms": {"before": speed_before, "after": host_speed_ms()},
             "raw": {"large": figures, "growth_runs": growth_runs},
         },
         **options,

@@ -6,6 +6,8 @@ import json
 import math
 import os
 import platform
+import statistics
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,36 @@ def machine() -> str:
     except OSError:
         pass
     return f"{platform.system()} {platform.machine()}, {cpus} cores{model}{memory}, Python {platform.python_version()}"
+
+
+def _fixed_python_work() -> int:
+    """Dictionary, string and call work of a fixed size, the kind a request spends its Python
+    time on (``host_speed_ms``)."""
+    counts: dict[str, int] = {}
+    total = 0
+    for number in range(100_000):
+        key = f"k{number % 512}"
+        counts[key] = counts.get(key, 0) + number
+        total += len(key.upper())
+    return total + len(counts)
+
+
+HOST_SPEED_RUNS = 9
+
+
+def host_speed_ms(runs: int = HOST_SPEED_RUNS) -> float:
+    """The median time of a fixed piece of Python work on one core, in ms: lower is faster.
+
+    The hosts these benchmarks run on differ from session to session, and one host's speed
+    drifts during a run (docs/performance.md: the same page at 37 and 59 ms half an hour
+    apart). Taken before and after a run, it says how fast the host was, so that runs on
+    different hosts can be compared and a host that slowed down during the run shows."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        _fixed_python_work()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
 def write(
@@ -105,7 +137,13 @@ def table(data: dict[str, Any], metrics: list[Metric]) -> str:
     if "load_average_1min" in data:
         load = data["load_average_1min"]
         lines.append(
-            f"Host load average (1 min) before/after the run: {load['before']:.1f} / {load['after']:.1f}"
+            f"Host load average (1 min) before/after the run: {load['before']:.1f} / {load['after']:.1f}  "
+        )
+    if "host_speed_ms" in data:
+        speed = data["host_speed_ms"]
+        lines.append(
+            f"Host speed (a fixed piece of Python work, median of {HOST_SPEED_RUNS}, lower is "
+            f"faster) before/after the run: {speed['before']:.1f} / {speed['after']:.1f} ms"
         )
     lines += [
         "",
