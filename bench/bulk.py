@@ -98,7 +98,9 @@ def metrics(
     def value(name: str, missing: str) -> tuple[float | str, str]:
         if name in figures:
             return float(figures[name]), ""
-        return NOT_MEASURED, failed or missing
+        if failed:  # the modules are there: say what happened, not that one is missing
+            return f"not measured: {failed}", ""
+        return NOT_MEASURED, missing
 
     result: list[Metric] = []
     scan, note = value("bsn_scan_50p_s", "documents module")

@@ -67,3 +67,20 @@ def test_bulk_metrics_report_both_figures(monkeypatch: pytest.MonkeyPatch) -> No
     letter = by_name["tlv_letter_pdf_s"]
     assert isinstance(letter.value, float) and not math.isnan(letter.value)
     assert "median of 5 renders" in letter.note
+
+
+def test_a_failed_bulk_benchmark_says_so_not_that_a_module_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Session 32: the absence import's benchmark failed on SQLite and the table said "module
+    missing" for every bulk figure."""
+
+    def failing_run(args: list[str], check: bool) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(args, 1)
+
+    monkeypatch.setattr(bulk.subprocess, "run", failing_run)
+    metrics = bulk.metrics("sqlite://", 10, 2000)
+    assert {m.name for m in metrics} >= {"absence_import_lines_per_s", "retention_sweep_10k_s"}
+    for metric in metrics:
+        assert metric.value == "not measured: benchmark failed", metric
+        assert "missing" not in f"{metric.value} {metric.note}"
