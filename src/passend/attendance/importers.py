@@ -874,8 +874,8 @@ def _insert_new(
     Each value is prepared by its field as ``bulk_create`` would (``get_db_prep_save``), but
     the values the batch shares once per batch and those of a line's combination once per
     distinct combination: ``bulk_create`` prepared every value of every row and built model
-    instances, three quarters of a million-line import's time on SQLite (docs/performance.md,
-    session 32)."""
+    instances, three quarters of an import's time on SQLite (a profile of 100,000 lines,
+    docs/performance.md, session 32)."""
     if not rows:
         return
     meta = AbsenceRecord._meta
