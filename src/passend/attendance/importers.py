@@ -852,18 +852,11 @@ def _write_orm(
     return {pupil: (c[0], c[1]) for pupil, c in counts.items()}
 
 
-# The columns of a new record written by ``_insert_new``: those the same for the whole batch,
-# the line's own two, then those of its combination (``LineParser``).
-_NEW_CONSTANT = (
-    "school_id",
-    "source",
-    "import_run_id",
-    "entered_by_id",
-    "created_at",
-    "updated_at",
-)
-_NEW_OWN = ("pupil_id", "record_key")
-_NEW_COMBINATION = ("date", "start_time", "end_time", "hours", "kind", "reason_code")
+# The columns of a new record written by ``_insert_new``: those the same for the whole batch
+# (a direct COPY's and the three that COPY leaves to their defaults), then the COPY's own: the
+# line's pupil and key, then those of its combination (``LineParser``).
+_NEW_CONSTANT = (*_DIRECT, "entered_by_id", "created_at", "updated_at")
+_NEW_OWN, _NEW_COMBINATION = _COLUMNS[:2], _COLUMNS[2:]
 
 
 def _insert_new(
