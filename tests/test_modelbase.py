@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.db import models
+from django.test.utils import isolate_apps
 from django.utils import translation
 
 from passend.cases.models import Case, CaseKind
@@ -63,3 +64,115 @@ def test_labels_differ_by_language_and_are_translated_once() -> None:
     with translation.override("en"):
         assert english == str(CaseKind.TLV.label)
     assert english != dutch
+
+
+# --- from_db: an instance read from the database (issue 10, session 33) ----------------------
+
+
+def _state(instance: models.Model) -> tuple[Any, ...]:
+    return (instance._state.adding, instance._state.db, instance._state.fetch_mode)
+
+
+def _fields_as_set(instance: models.Model) -> dict[str, Any]:
+    return {k: v for k, v in instance.__dict__.items() if k != "_state"}
+
+
+def _djangos_from_db(model: type[models.Model], *args: Any, **kwargs: Any) -> models.Model:
+    return models.Model.from_db.__func__(model, *args, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_every_model_is_read_without_its_init_with_djangos_result() -> None:
+    """For every model of the project, with all fields, with some deferred by name (``only``)
+    and with some deferred positionally (``DEFERRED``): the same fields set to the same values,
+    the same deferred fields and the same state as Django's ``from_db``, and ``__init__`` is not
+    called (the test fails on Django's own path)."""
+    from django.db.models.base import DEFERRED
+    from django.db.models.fetch_modes import FETCH_PEERS
+
+    compared = 0
+    for model in _project_models():
+        names = tuple(f.attname for f in model._meta.concrete_fields)
+        values = [object() for _name in names]
+        some = (names[0], *names[2::2])
+        some_values = [values[names.index(name)] for name in some]
+        positional = [
+            v if name in some else DEFERRED for name, v in zip(names, values, strict=True)
+        ]
+        for args, kwargs in (
+            (("default", names, values), {}),
+            (("default", some, some_values), {}),
+            (("default", some, positional), {}),
+            (("other", names, values), {"fetch_mode": FETCH_PEERS}),
+        ):
+            expected = _djangos_from_db(model, *args, **kwargs)
+            with mock.patch.object(models.Model, "__init__", side_effect=AssertionError):
+                instance = model.from_db(*args, **kwargs)
+            assert type(instance) is model
+            assert _fields_as_set(instance) == _fields_as_set(expected), model
+            assert instance.get_deferred_fields() == expected.get_deferred_fields(), model
+            assert _state(instance) == _state(expected) == (False, args[0], _state(expected)[2])
+            compared += 1
+    assert compared > 300
+
+
+@pytest.mark.django_db
+def test_an_instance_read_from_the_database_behaves_as_djangos() -> None:
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(name="De Regenboog")
+    read = type(organisation).objects.get(pk=organisation.pk)
+    assert read == organisation and read.name == "De Regenboog"
+    assert not read._state.adding and read._state.db == "default"
+    light = type(organisation).objects.only("pk").get(pk=organisation.pk)
+    assert light.get_deferred_fields() >= {"name", "kind"}
+    assert light.name == "De Regenboog"  # a deferred field is read when asked for
+    read.name = "De Boomgaard"
+    read.save()  # an update of the row, not a second row
+    assert type(organisation).objects.filter(name="De Boomgaard").count() == 1
+    assert type(organisation).objects.count() == 1
+
+
+def test_a_listener_to_the_init_signals_gets_djangos_own_path() -> None:
+    from django.db.models.signals import post_init
+
+    names = tuple(f.attname for f in Case._meta.concrete_fields)
+    seen: list[Any] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Case)
+    try:
+        instance = Case.from_db("default", names, [None] * len(names))
+    finally:
+        post_init.disconnect(listener, sender=Case)
+    assert seen == [instance]
+
+
+@isolate_apps("tests")
+def test_a_model_whose_fields_do_more_when_set_gets_djangos_own_path() -> None:
+    """A file field's descriptor wraps the value when set, and a model may have an ``__init__``
+    of its own: for such models ``__init__`` is called as Django calls it."""
+
+    class Attachment(PassendModel):
+        file = models.FileField()
+
+        class Meta:
+            app_label = "tests"
+
+    class Counted(PassendModel):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "tests"
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.counted = True
+
+    assert Counted.from_db("default", ("id", "name"), [1, "x"]).counted
+    with (
+        mock.patch.object(models.Model, "__init__", side_effect=AssertionError("__init__")),
+        pytest.raises(AssertionError, match="__init__"),
+    ):
+        Attachment.from_db("default", ("id", "file"), [1, "a.pdf"])
