@@ -316,3 +316,47 @@ def test_a_page_of_the_list_compiles_no_queryset(
     second = secretary.get(reverse("tlv:overview") + _next_url(html)).content.decode()
     assert _row_ids(second) == first[2:4]
     assert orm_compilations == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner and statistics")
+def test_sqlite_reads_the_open_terms_of_applications_by_their_own_index(world: World) -> None:
+    """Issue 10 (session 33): a region's terms are mostly completed, on many dates, and a fifth
+    are open. With an index led by ``completed_on``, SQLite's statistics (one average number
+    of rows per value) took ``completed_on IS NULL`` for a few rows and read every open term
+    of the region by it, for the work list's keys, its page's terms and the start page's TLV
+    work. The open terms' index is partial: those statements use the applications' open terms
+    (``term_open_type_due_incl``), the object's (``term_object``) or the terms' ids."""
+    _application(world, 1, triaged=True, due_in_days=5)
+    _application(world, 2, triaged=False, due_in_days=9)
+    rule = Term.objects.values_list("rule_id", flat=True).first()
+    Term.objects.bulk_create(
+        Term(
+            rule_id=rule,
+            object_type="tlv.tlvapplication" if n % 3 else "tlv.tlv",
+            object_id=str(100_000 + n),
+            start_date=BASE,
+            due_date=BASE + dt.timedelta(days=n % 700),
+            completed_on=None if n % 5 == 0 else BASE + dt.timedelta(days=n % 600),
+        )
+        for n in range(5_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as queries:
+        for path in (reverse("tlv:overview"), reverse("home")):
+            assert verified_client(world.secretary).get(path).status_code == 200
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"terms_term"' in q["sql"] and "completed_on" in q["sql"] and "SELECT" in q["sql"]
+    ]
+    assert len(statements) >= 3  # keys, the page's terms, the start page's work
+    used: set[str] = set()
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            terms_indexes = set(re.findall(r"INDEX (term_\w+)", plan))
+            assert terms_indexes <= {"term_open_type_due_incl", "term_object"}, (sql, plan)
+            used |= terms_indexes
+    assert used == {"term_open_type_due_incl", "term_object"}

@@ -99,7 +99,17 @@ class Term(PassendModel):
         ordering = ["due_date", "id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="term_object"),
-            models.Index(fields=["completed_on", "due_date"], name="term_open_due"),
+            # Open terms by due date (``open_terms``, ``overdue_terms``): only the open ones,
+            # because an index led by ``completed_on`` made SQLite's planner take it for every
+            # query of open terms. Its statistics keep one average number of rows per value
+            # and cannot tell that the one value asked for, NULL, has a fifth of all terms
+            # (34 rows expected, 23,788 read on the large region): the TLV work list's keys
+            # 35 -> 3 ms, its terms 30 -> 1 ms (issue 10, docs/performance.md, session 33).
+            models.Index(
+                fields=["due_date", "id"],
+                condition=models.Q(completed_on__isnull=True),
+                name="term_open_due",
+            ),
             # The TLV work list orders a module's open terms by due date (issue 10: 17-30 ms
             # -> 1.3 ms for the CvA secretary on the large benchmark region). With id and
             # suspended_since included the start page's terms are read from the index alone
