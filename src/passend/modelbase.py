@@ -16,7 +16,8 @@ Abstract and without fields, so migrations do not see it.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models.base import DEFERRED, ModelState
@@ -26,6 +27,9 @@ from django.db.models.signals import post_init, pre_init
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    from django.db.models.fetch_modes import FetchMode
 
 
 @functools.cache
@@ -65,8 +69,13 @@ class PassendModel(models.Model):
 
     @classmethod
     def from_db(
-        cls, db: str | None, field_names: Any, values: Any, *, fetch_mode: Any = None
-    ) -> Any:
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        *,
+        fetch_mode: FetchMode | None = None,
+    ) -> Self:
         """An instance read from the database, the same as Django's ``from_db`` makes it, but
         without calling ``__init__``. For these models ``__init__`` only sends ``pre_init`` and
         ``post_init`` and sets each value by ``setattr``, which writes it into ``__dict__``;
