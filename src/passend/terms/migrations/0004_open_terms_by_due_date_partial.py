@@ -13,20 +13,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('terms', '0003_open_terms_index_include'),
+        ("accounts", "0001_initial"),
+        ("terms", "0003_open_terms_index_include"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='term',
-            name='term_open_due',
+            model_name="term",
+            name="term_open_due",
         ),
         migrations.AddIndex(
-            model_name='term',
-            index=models.Index(condition=models.Q(('completed_on__isnull', True)), fields=['due_date', 'id'], name='term_open_due'),
+            model_name="term",
+            index=models.Index(
+                condition=models.Q(("completed_on__isnull", True)),
+                fields=["due_date", "id"],
+                name="term_open_due",
+            ),
         ),
     ]
