@@ -84,8 +84,9 @@ class PassendModel(models.Model):
 
         A list page makes 250 to 600 instances: a case took 10 µs through ``__init__``
         against 3 µs (issue 10, docs/performance.md, session 33). The values are mapped to
-        the fields as Django maps them: positionally when there is one per concrete field (``DEFERRED``
-        leaves a field deferred), otherwise to ``field_names`` in the model's field order."""
+        the fields as Django maps them: positionally when there is one per concrete field
+        (``DEFERRED`` leaves a field deferred), otherwise to ``field_names`` in the model's
+        field order."""
         if pre_init.receivers or post_init.receivers or not _plain_fields(cls):
             return super().from_db(db, field_names, values, fetch_mode=fetch_mode)
         names = _attnames(cls)
