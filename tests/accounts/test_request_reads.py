@@ -11,9 +11,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -144,6 +146,33 @@ def test_prv08_only_a_confirmed_device_of_ones_own_verifies(
         session.save()
         response = client.get("/trajecten/")
         assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+
+
+def test_prv08_the_request_user_is_the_verified_user_itself(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    """``SecondFactorMiddleware`` sets ``request.user`` to the session's user, not to a lazy
+    object (issue 10, session 34), with django-otp's fields exactly as before: the session's
+    device when verified, none with a password alone or signed out."""
+    response = verified_client(coordinator_a).get("/trajecten/")
+    assert response.status_code == 200
+    user = response.wsgi_request.user  # type: ignore[attr-defined]
+    assert type(user) is type(coordinator_a) and user.pk == coordinator_a.pk
+    assert user.otp_device == TOTPDevice.objects.get(user=coordinator_a)
+    assert user.is_verified()
+    # A password alone: the same user, not verified; the gate sends them to the second factor.
+    client = Client()
+    client.force_login(coordinator_a)
+    response = client.get("/trajecten/")
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+    user = response.wsgi_request.user  # type: ignore[attr-defined]
+    assert type(user) is type(coordinator_a) and user.otp_device is None
+    assert not user.is_verified()
+    # Signed out: Django's anonymous user itself, not verified.
+    response = Client().get("/healthz")
+    user = response.wsgi_request.user  # type: ignore[attr-defined]
+    assert type(user) is AnonymousUser and user.otp_device is None
+    assert not user.is_verified()
 
 
 def test_prv08_backup_codes_still_verify_through_django_otp(coordinator_a: Any) -> None:

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import get_user, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -68,7 +69,26 @@ class SecondFactorMiddleware(OTPMiddleware):
     """django-otp's middleware (``request.user.otp_device``, ``is_verified()``), the session's
     authenticator app read by a statement written once: it is read on every request (issue
     10). Other devices (backup codes) are read by django-otp itself; django-otp still checks
-    that the device is confirmed and the user's own."""
+    that the device is confirmed and the user's own.
+
+    ``request.user`` is the verified user itself, read at once, not django-otp's lazy object
+    around Django's: every request reads it straight away (``SessionLifetimeMiddleware``), and
+    each of the hundred-odd reads of it on a page went through both lazy wrappers, about 7 %
+    of the instructions of a case list (issue 10, session 34). Sync only, as the rest of the
+    chain: under ASGI Django runs it in a thread, where reading the user is allowed."""
+
+    async_capable = False
+
+    def _install_lazy_accessors(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        if user is not None:
+            if isinstance(user, SimpleLazyObject):
+                # AuthenticationMiddleware's lazy user: the session's user, as it would give.
+                user = get_user(request)
+            request.user = self._verify_user_sync(request, user)
+        auser = getattr(request, "auser", None)
+        if auser is not None:
+            request.auser = functools.partial(self._verify_user_async_via_auser, request, auser)
 
     def _device_from_persistent_id(self, persistent_id: str) -> Any:
         label, _, key = self._normalize_persistent_id(persistent_id).rpartition("/")
