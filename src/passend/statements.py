@@ -17,11 +17,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,18 @@ class _Part:
     start: int
     converters: tuple[tuple[int, tuple[Any, ...]], ...]  # (position in attnames, converters)
 
-    def instance(self, row: Sequence[Any]) -> Model:
+    def instance(self, row: Sequence[Any], db: BaseDatabaseWrapper) -> Model:
+        """The instance of this part's columns of ``row``, read through ``db`` (the
+        connection itself, not the ``connection`` proxy: each attribute of the proxy is looked
+        up in a context-local store, and a list page makes some 250 instances; issue 10)."""
         values = list(row[self.start : self.start + len(self.attnames)])
         for position, converters in self.converters:
             value = values[position]
             for convert in converters:
-                value = convert(value, None, connection)
+                value = convert(value, None, db)
             values[position] = value
         # All columns in field order, or (``only``) these, the others deferred as ``.only()``.
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return self.model.from_db(db.alias, self.attnames, values)
 
 
 def _fields(model: Any, only: tuple[str, ...]) -> list[Any]:
@@ -201,13 +207,14 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
+            db = cursor.db
         count = len(self.extra)
         made: list[tuple[Model, tuple[Any, ...]]] = []
         for row in fetched:
-            instances: list[Any] = [parts[0].instance(row)]
+            instances: list[Any] = [parts[0].instance(row, db)]
             for part in parts[1:]:
                 # An empty LEFT JOIN (the key is empty too) caches None, as select_related does.
-                related = None if row[part.start] is None else part.instance(row)
+                related = None if row[part.start] is None else part.instance(row, db)
                 instances.append(related)
                 if instances[part.parent] is not None:
                     part.field.set_cached_value(instances[part.parent], related)

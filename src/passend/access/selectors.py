@@ -10,7 +10,7 @@ import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -32,6 +32,9 @@ from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.models import Outcome, ProcessingRestriction
 from passend.privacy.services import LogItem, record_access, record_access_many
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 ACTIVITY = "case_management"
 
@@ -351,9 +354,9 @@ def _converters(vendor: str, model: Any, name: str) -> list[Any]:
     return [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
 
 
-def _convert(value: Any, converters: list[Any]) -> Any:
+def _convert(value: Any, converters: list[Any], db: BaseDatabaseWrapper) -> Any:
     for convert in converters:
-        value = convert(value, None, connection)
+        value = convert(value, None, db)
     return value
 
 
@@ -364,14 +367,16 @@ def _positions(model: Any, names: tuple[str, ...]) -> tuple[int, tuple[int, ...]
     return len(columns), tuple(columns.index(name) for name in names)
 
 
-def _partial(model: Any, names: tuple[str, ...], *values: Any) -> Any:
+def _partial(db: BaseDatabaseWrapper, model: Any, names: tuple[str, ...], *values: Any) -> Any:
     """An instance with only these columns loaded, as ``.only()`` gives: ``from_db`` with the
-    others deferred, the values in the model's column order."""
+    others deferred, the values in the model's column order. ``db``: the connection itself,
+    not the ``connection`` proxy, whose every attribute is looked up in a context-local store
+    (a list page makes about 90 of these; issue 10, session 34)."""
     width, positions = _positions(model, names)
     row: list[Any] = [DEFERRED] * width
     for position, value in zip(positions, values, strict=True):
         row[position] = value
-    return model.from_db(connection.alias, names, row)
+    return model.from_db(db.alias, names, row)
 
 
 def attach_row_policy_data(
@@ -416,28 +421,38 @@ def attach_row_policy_data(
     with connection.cursor() as cursor:
         cursor.execute(_row_policy_sql(connection.vendor, participations is not None), params)
         rows = cursor.fetchall()
+        db = cursor.db
     if not rows:
         return
-    vendor = connection.vendor
+    vendor = db.vendor
     to_categories = _converters(vendor, Consent, "categories")
     to_day = _converters(vendor, Consent, "given_on")
     to_moment = _converters(vendor, LegalGround, "recorded_at")
-    party = _partial(Organisation, ("id",), organisation_id)
+    party = _partial(db, Organisation, ("id",), organisation_id)
     for kind, pk, case_id, row_user, organisation, text, categories, day, moment in rows:
         if kind == _PARTICIPANT:
             relation = "policy_participants"
             row: Any = _partial(
-                Participant, _PARTICIPANT_COLUMNS, pk, case_id, row_user, organisation, text, None
+                db,
+                Participant,
+                _PARTICIPANT_COLUMNS,
+                pk,
+                case_id,
+                row_user,
+                organisation,
+                text,
+                None,
             )
         elif kind == _CONSENT:
             relation = "policy_consents"
             row = _partial(
+                db,
                 Consent,
                 _CONSENT_COLUMNS,
                 pk,
                 case_id,
-                _convert(categories, to_categories),
-                _convert(day, to_day),
+                _convert(categories, to_categories, db),
+                _convert(day, to_day, db),
                 text,
                 None,
             )
@@ -445,26 +460,28 @@ def attach_row_policy_data(
         elif kind == _LEGAL_GROUND:
             relation = "policy_legal_grounds"
             row = _partial(
+                db,
                 LegalGround,
                 _GROUND_COLUMNS,
                 pk,
                 case_id,
                 organisation,
                 text,
-                _convert(categories, to_categories),
-                _convert(moment, to_moment),
+                _convert(categories, to_categories, db),
+                _convert(moment, to_moment, db),
                 None,
             )
         else:
             relation = "policy_justifications"
             row = _partial(
+                db,
                 Justification,
                 _JUSTIFICATION_COLUMNS,
                 pk,
                 case_id,
                 organisation,
-                _convert(categories, to_categories),
-                _convert(moment, to_moment),
+                _convert(categories, to_categories, db),
+                _convert(moment, to_moment, db),
                 None,
             )
         for case in by_id[case_id]:
