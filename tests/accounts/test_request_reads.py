@@ -11,11 +11,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.test import Client
+from django.test import AsyncClient, Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -173,6 +174,23 @@ def test_prv08_the_request_user_is_the_verified_user_itself(
     user = response.wsgi_request.user  # type: ignore[attr-defined]
     assert type(user) is AnonymousUser and user.otp_device is None
     assert not user.is_verified()
+
+
+def test_prv08_the_request_user_and_the_gates_under_asgi(coordinator_a: Any) -> None:
+    """Under ASGI Django runs the sync-only ``SecondFactorMiddleware`` in a thread: the page
+    sees the verified user itself, and a password alone still meets the gate (PRV-08)."""
+    verified = AsyncClient()
+    verified.cookies = verified_client(coordinator_a).cookies
+    response = async_to_sync(verified.get)("/trajecten/")
+    assert response.status_code == 200
+    user = response.asgi_request.user  # type: ignore[attr-defined]
+    assert type(user) is type(coordinator_a) and user.is_verified()
+    password_only = Client()
+    password_only.force_login(coordinator_a)
+    client = AsyncClient()
+    client.cookies = password_only.cookies
+    response = async_to_sync(client.get)("/trajecten/")
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
 
 
 def test_prv08_backup_codes_still_verify_through_django_otp(coordinator_a: Any) -> None:
