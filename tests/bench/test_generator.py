@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F
+from django.db.models import F, Q
 
 from passend.access.policy import decide_case
 from passend.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -42,6 +42,12 @@ def test_tiny_region_has_every_part_and_a_valid_chain() -> None:
     assert AccessLogEntry.objects.count() == scale.access_log
     # Every participation carries its case's opening time ("my cases" is ordered on it).
     assert not Participant.objects.exclude(case_opened_at=F("case__opened_at")).exists()
+    # And is marked where its case's TLV application is decided or withdrawn, as the decision
+    # marks it (issue 10: the start page's TLV work reads the others only).
+    ended = Q(case__tlv_application__status__in=["decided", "withdrawn"])
+    assert Participant.objects.filter(ended).exists()
+    assert not Participant.objects.filter(ended, case_tlv_ended_at__isnull=True).exists()
+    assert not Participant.objects.filter(~ended, case_tlv_ended_at__isnull=False).exists()
     # The chain computed in bulk must be the chain record_access would have written (PRV).
     assert list(verify_chain()) == []
     # Every role is held by somebody, with a confirmed TOTP device (PRV-08).

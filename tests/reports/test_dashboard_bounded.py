@@ -196,7 +196,7 @@ def test_the_start_pages_queries_are_compiled_once_not_per_request(
         "arrangements waiting": arrangement_selectors._WAITING_COUNT,
         "phase policies": access_policy._PHASE_POLICIES,
         "TLV settings": tlv_models._CURRENT_SETTINGS,
-        "participations": access_selectors._PARTICIPATION_CASE_IDS,
+        "participations": access_selectors._TLV_OPEN_PARTICIPATION_CASE_IDS,
     }
     built = count_builds(prepared)
     _many(tlv_world, region, 2)  # open terms, so the TLV section checks involvement

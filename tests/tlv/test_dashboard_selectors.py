@@ -20,7 +20,7 @@ from passend.tlv import selectors, services
 from passend.tlv.models import TlvApplication
 from tests.conftest import make_professional
 from tests.factories import OrganisationFactory
-from tests.tlv.conftest import World, prepared, submitted
+from tests.tlv.conftest import World, advised, prepared, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,58 @@ def test_con04_a_queues_dashboard_work_checks_the_involvement_too(world: World) 
     assert triaged.case_id not in cva_after.involved
     assert cva_after.term_count == cva.term_count - triaged_terms
     assert queued.pk in cva_after.waiting_ids
+
+
+def test_tlv_04_a_decision_takes_its_case_out_of_the_start_pages_tlv_work(world: World) -> None:
+    """Issue 10, session 35: the decision (TLV-04) completes every term of the application and
+    no status follows it, so it marks all the case's participations (``case_tlv_ended_at``),
+    and the start page reads a person's participations of undecided applications only, from
+    their own index. What it shows stays the same: the decided case had nothing open."""
+    today = timezone.localdate()
+    decided, waiting = advised(world), submitted(world)
+    before = _work(world.coordinator, today)
+    assert before.waiting_ids == [waiting.pk]
+    assert before.involved == {decided.case_id, waiting.case_id}  # the advised one's terms
+    ended = Participant.objects.filter(case_id=decided.case_id, user=world.coordinator)
+    ended.update(ended_at=timezone.now())
+    services.decide(world.actor(world.director), decided)
+    # Every participation of the decided case, the ended one and the board's own added by
+    # the decision included; the other case's untouched.
+    marks = dict(Participant.objects.values_list("pk", "case_tlv_ended_at"))
+    decided_ones = set(
+        Participant.objects.filter(case_id=decided.case_id).values_list("pk", flat=True)
+    )
+    assert len(decided_ones) >= 3 and all(marks[pk] for pk in decided_ones)
+    assert not any(mark for pk, mark in marks.items() if pk not in decided_ones)
+    assert not _open_terms_of([decided]).exists()
+    # A participation added after the decision copies it from the case's others.
+    later = Participant.objects.create(
+        case=decided.case,
+        organisation=Membership.objects.get(user=world.coordinator).organisation,
+        user=world.coordinator,
+        role="Intern begeleider",
+        joined_phase=decided.case.phase,
+    )
+    assert later.case_tlv_ended_at is not None
+    after = _work(world.coordinator, today)
+    assert after.waiting_ids == [waiting.pk]
+    assert after.term_count == _open_terms_of([waiting]).count()
+    assert after.involved == {waiting.case_id}
+    # The mark is what bounds the read: a participation marked is not read at all (only a
+    # decision marks one, and then nothing of its application waits).
+    Participant.objects.filter(case_id=waiting.case_id).update(case_tlv_ended_at=timezone.now())
+    unread = _work(world.coordinator, today)
+    assert (unread.waiting_ids, unread.term_count, unread.involved) == ([], 0, frozenset())
+
+
+def test_dashboard_work_refuses_decided_statuses_as_waiting(world: World) -> None:
+    """It reads undecided applications only, so a decided status can never be its waiting
+    list (a caller asking for one would silently get nothing)."""
+    with pytest.raises(ValueError):
+        selectors.dashboard_work(
+            _request(world.coordinator),
+            timezone.localdate(),
+            terms_shown=20,
+            waiting_statuses={TlvApplication.Status.DECIDED},
+            waiting_shown=10,
+        )

@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from passend.cases.models import Participant
 from passend.tlv import services
-from passend.tlv.models import Tlv
+from passend.tlv.models import Tlv, TlvApplication
 from tests.factories import OrganisationFactory
-from tests.tlv.conftest import World, advised
+from tests.tlv.conftest import World, advised, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +30,24 @@ def test_tlv11_migration_gives_each_existing_tlv_the_swv_of_its_application(
     state = MigrationLoader(connection).project_state(("tlv", "0004_tlv_swv"))
     migration.fill_swv(state.apps, None)
     assert Tlv.objects.get(decision=decision).swv_id == application.swv_id
+
+
+def test_tlv_04_migration_marks_the_participations_of_decided_applications(world: World) -> None:
+    """tlv 0007 (issue 10): on an existing installation every participation of a case whose
+    application is decided or withdrawn gets ``case_tlv_ended_at`` (the application's last
+    change), the others none."""
+    from django.apps import apps
+
+    decided, withdrawn, waiting = advised(world), submitted(world), submitted(world)
+    services.decide(world.actor(world.director), decided)
+    TlvApplication.objects.filter(pk=withdrawn.pk).update(status=TlvApplication.Status.WITHDRAWN)
+    Participant.objects.update(case_tlv_ended_at=None)
+    migration = importlib.import_module(
+        "passend.tlv.migrations.0007_participations_of_decided_applications"
+    )
+    migration._fill(apps, None)
+    changed = dict(TlvApplication.objects.values_list("case_id", "updated_at"))
+    marks = list(Participant.objects.values_list("case_id", "case_tlv_ended_at"))
+    assert {case for case, mark in marks if mark} == {decided.case_id, withdrawn.case_id}
+    assert all(mark == changed[case] for case, mark in marks if mark)
+    assert {case for case, mark in marks if mark is None} == {waiting.case_id}

@@ -614,18 +614,31 @@ def _participation_case_ids_query(*, user: Any, organisation: Any) -> QuerySet[A
 
 
 _PARTICIPATION_CASE_IDS = PreparedQuery(_participation_case_ids_query, user=int, organisation=int)
+# Those of cases whose TLV application has not ended (``Participant.case_tlv_ended_at``), read
+# from their own partial index.
+_TLV_OPEN_PARTICIPATION_CASE_IDS = PreparedQuery(
+    lambda *, user, organisation: _participation_case_ids_query(
+        user=user, organisation=organisation
+    ).filter(case_tlv_ended_at__isnull=True),
+    user=int,
+    organisation=int,
+)
 
 
 def participation_case_ids_sql(
-    user: Any, membership: Membership | None
+    user: Any, membership: Membership | None, *, tlv_open_only: bool = False
 ) -> tuple[str, tuple[Any, ...]] | None:
     """``participation_case_ids`` as SQL and parameters, for a statement that reads it as a
     subquery, compiled once per process (``prepared``; the start page's TLV work, issue 10).
-    None: no participations to read (``involvement_key``)."""
+    None: no participations to read (``involvement_key``).
+
+    ``tlv_open_only``: only those of cases whose TLV application has not ended (a superset of
+    the cases of undecided applications: ``Participant.case_tlv_ended_at``)."""
     key = involvement_key(user, membership)
     if key is None:
         return None
-    return _PARTICIPATION_CASE_IDS.sql(user=key.user, organisation=key.organisation)
+    query = _TLV_OPEN_PARTICIPATION_CASE_IDS if tlv_open_only else _PARTICIPATION_CASE_IDS
+    return query.sql(user=key.user, organisation=key.organisation)
 
 
 def involved_among(

@@ -550,6 +550,17 @@ def _holds_legal_ground(case: Case, organisation_id: int) -> bool:
 
 
 @transaction.atomic
+def record_tlv_decided(case: Case) -> None:
+    """The case's TLV application is decided (TLV-04): nothing of it waits on anyone any more,
+    so its participations leave the start page's TLV work (``Participant.case_tlv_ended_at``;
+    the ended ones too, from which a later participation copies it). Called in the decision's
+    own transaction; not logged apart (the decision is)."""
+    Participant.objects.filter(case=case, case_tlv_ended_at__isnull=True).update(
+        case_tlv_ended_at=timezone.now()
+    )
+
+
+@transaction.atomic
 def add_participant_by_procedure(
     actor: Actor,
     case: Case,

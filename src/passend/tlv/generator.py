@@ -27,6 +27,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.db.models import Exists, OuterRef, Subquery
 
 from passend.accounts.models import Organisation, OrganisationKind, Role, SchoolType, Sector
 from passend.cases import generator
@@ -957,4 +958,11 @@ def _write(g: generator.Generator, w: _Writer, historical_ids: set[int]) -> None
     )
     g.copy(Letter, ["id", "application_id", "kind", "issued_on", "missing"], r["letter"])
     g.copy(Term, TERM_FIELDS, r["term"])
+    # What the decision keeps in step (``cases.services.record_tlv_decided``), in one statement.
+    ended = TlvApplication.objects.filter(
+        case_id=OuterRef("case_id"), status__in=[Status.DECIDED, Status.WITHDRAWN]
+    )
+    Participant.objects.filter(Exists(ended)).update(
+        case_tlv_ended_at=Subquery(ended.values("updated_at")[:1])
+    )
     g.counts["tlv historical cases"] = len(historical_ids)

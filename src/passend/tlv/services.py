@@ -968,6 +968,7 @@ def decide(
     _start("tlv-objection", DECISION_OBJECT, decision, case, swv, today, swv, actor)
     application.status = TlvApplication.Status.DECIDED
     application.save(update_fields=["status", "updated_at"])
+    case_services.record_tlv_decided(case)
     _log(actor, "decide", case, decision, [DataCategory.ORDINARY])
     return decision
 
