@@ -218,3 +218,38 @@ def test_dashboard_work_refuses_decided_statuses_as_waiting(world: World) -> Non
             waiting_statuses={TlvApplication.Status.DECIDED},
             waiting_shown=10,
         )
+
+
+def test_the_start_pages_participations_are_read_from_their_partial_index(world: World) -> None:
+    """Issue 10, session 35: the participations of undecided applications are read from the
+    partial index ``participant_user_org_tlv_open``, also in a plan made without the values
+    (a prepared statement's generic plan on PostgreSQL; SQLite plans every statement so): its
+    condition is ``IS NULL``, which the query states in its text. With a flag, the query's
+    ``= %s`` would be a parameter that no such plan can match to the index's condition."""
+    from passend.access import selectors as access_selectors
+
+    submitted(world)
+    membership = Membership.objects.get(user=world.coordinator)
+    found = access_selectors.participation_case_ids_sql(
+        world.coordinator, membership, tlv_open_only=True
+    )
+    assert found is not None
+    sql, params = found
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        else:
+            generic = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
+            assert "%s" not in generic
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned
+            cursor.execute(f"PREPARE participations (bigint, bigint) AS {generic}")
+            try:
+                # A utility statement takes no bound parameters: the two ids, as numbers.
+                values = ", ".join(str(int(value)) for value in params)
+                cursor.execute(f"EXPLAIN EXECUTE participations ({values})")
+                plan = " ".join(str(row) for row in cursor.fetchall())
+            finally:
+                cursor.execute("DEALLOCATE participations")
+    assert "participant_user_org_tlv_open" in plan, plan
