@@ -215,7 +215,7 @@ class Participant(PassendModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.case_opened_at is None:
             self.case_opened_at = self.case.opened_at
-        if self._state.adding and self.case_tlv_ended_at is None:
+        if self._state.adding and self.case_tlv_ended_at is None and self.case.kind == CaseKind.TLV:
             # The decision set it on every participation of its case.
             ended = Participant.objects.filter(
                 case_id=self.case_id, case_tlv_ended_at__isnull=False
