@@ -960,7 +960,7 @@ def _write(g: generator.Generator, w: _Writer, historical_ids: set[int]) -> None
     g.copy(Term, TERM_FIELDS, r["term"])
     # What the decision keeps in step (``cases.services.record_tlv_decided``), in one statement.
     ended = TlvApplication.objects.filter(
-        case_id=OuterRef("case_id"), status__in=[Status.DECIDED, Status.WITHDRAWN]
+        case_id=OuterRef("case_id"), status__in=TlvApplication.ENDED_STATUSES
     )
     Participant.objects.filter(Exists(ended)).update(
         case_tlv_ended_at=Subquery(ended.values("updated_at")[:1])

@@ -176,6 +176,10 @@ class TlvApplication(PassendModel):
         DECIDED = "decided", _("Besluit genomen")
         WITHDRAWN = "withdrawn", _("Ingetrokken")
 
+    # The statuses after which nothing of an application waits on anyone (TLV-04): its
+    # participations carry ``Participant.case_tlv_ended_at``.
+    ENDED_STATUSES = frozenset({Status.DECIDED, Status.WITHDRAWN})
+
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="tlv_application")
     committee = models.ForeignKey(
         Organisation,

@@ -692,26 +692,22 @@ _QUEUE_CANDIDATES = PreparedQuery(
 
 
 def _participation_applications_sql(
-    user: Any, membership: Membership, *, undecided_only: bool = False
+    user: Any, membership: Membership, *, tlv_open_only: bool = False
 ) -> tuple[str, tuple[Any, ...]] | None:
     """SQL and parameters of (id, case_id, status) of the applications of the user's
     participations for this membership (``access.participation_case_ids``): candidates only,
     whose cases the caller checks with ``_involved_among`` before it shows or counts anything
     of them. None: no participations to read (the privacy officer).
 
-    ``undecided_only``: only those of participations whose case's application has not ended
+    ``tlv_open_only``: only those of participations whose case's application has not ended
     (``Participant.case_tlv_ended_at``), a superset of the undecided applications."""
     participations = access.participation_case_ids_sql(
-        user, membership, tlv_open_only=undecided_only
+        user, membership, tlv_open_only=tlv_open_only
     )
     if participations is None:
         return None
     sql, params = participations
     return _PARTICIPATIONS_APPLICATIONS % sql, params
-
-
-# Statuses after which nothing of an application waits on anyone (TLV-04).
-_DECIDED = frozenset({TlvApplication.Status.DECIDED, TlvApplication.Status.WITHDRAWN})
 
 
 @dataclass(frozen=True)
@@ -758,7 +754,7 @@ def dashboard_work(
     EXISTS beside an OR, which PostgreSQL's generic plan, once the statement was prepared,
     ran against the participations' wrong index: an SWV director's start page 124 ms
     (session 23)."""
-    if waiting_statuses & _DECIDED:
+    if waiting_statuses & TlvApplication.ENDED_STATUSES:
         # The participations read are those of undecided applications only (below).
         raise ValueError("dashboard_work shows no decided applications as waiting")
     membership = _membership(request)
@@ -769,7 +765,7 @@ def dashboard_work(
     # Of the participations, only those of undecided applications: a decided one has no open
     # term and no waiting status (TLV-04), and a busy person's history is mostly decided (the
     # busiest coordinator of the large region: 121 undecided of 1,361; issue 10, session 35).
-    participations = _participation_applications_sql(request.user, membership, undecided_only=True)
+    participations = _participation_applications_sql(request.user, membership, tlv_open_only=True)
     if participations is not None:
         candidates.append(f"SELECT w.id, w.case_id, w.status, 0 FROM ({participations[0]}) w")  # noqa: S608
         params.extend(participations[1])
