@@ -17,6 +17,8 @@ from passend.consent.models import Consent
 from passend.privacy.models import AccessLogEntry, AccessLogSeal
 from passend.privacy.selectors import verify_chain
 from passend.pupils.models import Pupil
+from passend.tlv import report_figures
+from passend.tlv.models import ApplicationFigures, TlvApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,19 @@ def test_tiny_region_has_every_part_and_a_valid_chain() -> None:
     assert Participant.objects.filter(ended).exists()
     assert not Participant.objects.filter(ended, case_tlv_ended_at__isnull=True).exists()
     assert not Participant.objects.filter(~ended, case_tlv_ended_at__isnull=False).exists()
+    # The TLV report's figures of every submitted application, as the services keep them.
+    submitted = TlvApplication.objects.filter(submitted_on__isnull=False)
+    assert submitted.exists()
+    stored = {
+        row["application_id"]: row
+        for row in ApplicationFigures.objects.values(
+            *[f.attname for f in ApplicationFigures._meta.concrete_fields]
+        )
+    }
+    assert stored == {
+        row["application_id"]: row
+        for row in report_figures.compute(submitted.values_list("pk", flat=True))
+    }
     # The chain computed in bulk must be the chain record_access would have written (PRV).
     assert list(verify_chain()) == []
     # Every role is held by somebody, with a confirmed TOTP device (PRV-08).

@@ -107,7 +107,9 @@ class Builder:
         self.n += 1
         values: dict[str, Any] = {}
         for field in model._meta.concrete_fields:
-            if field.primary_key or getattr(field, "auto_now", False):
+            # A key of its own is the database's; a one-to-one key (a row that extends its
+            # parent, such as a TLV application's figures) is that parent.
+            if (field.primary_key and not field.is_relation) or getattr(field, "auto_now", False):
                 continue
             if getattr(field, "auto_now_add", False):
                 continue

@@ -18,6 +18,7 @@ from passend.cases.models import Case, CaseKind
 from passend.inquiries.models import Inquiry
 from passend.reports.models import ReportSettings
 from passend.terms.models import Term, TermRule
+from passend.tlv import report_figures
 from passend.tlv.models import Advice, Decision, Objection, Tlv, TlvApplication
 from tests.access.helpers import make_pupil
 from tests.conftest import make_professional
@@ -109,6 +110,8 @@ def make_application(
             decided_on=submitted_on + dt.timedelta(days=25),
             decided_by=world.user,
         )
+    # Rows made by hand, not by the services: their report figures as the services keep them.
+    report_figures.refresh([application.pk])
     return application
 
 
@@ -123,7 +126,7 @@ def make_term(
     suspended_since: dt.date | None = None,
     object_type: str = "tlv.tlvapplication",
 ) -> Term:
-    return Term.objects.create(
+    term = Term.objects.create(
         rule=TermRule.objects.get(code=code),
         object_type=object_type,
         object_id=str(obj.pk),
@@ -133,6 +136,9 @@ def make_term(
         suspended_days=suspended_days,
         suspended_since=suspended_since,
     )
+    if object_type == report_figures.APP_OBJECT:
+        report_figures.refresh([obj.pk])
+    return term
 
 
 def make_tlv(

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from passend.reports import figures
@@ -214,7 +214,7 @@ def test_tlv_report_finds_a_years_tlvs_by_their_own_swv(
 
 
 def _planner_settings() -> tuple[str, str]:
-    """The two planner settings the TLV report changes for its aggregates, as they are now."""
+    """The two planner settings `statements.planned` changes in these tests, as they are now."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('random_page_cost'), current_setting('enable_hashjoin')"
@@ -222,39 +222,24 @@ def _planner_settings() -> tuple[str, str]:
         return cursor.fetchone()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
-def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
-    world: ReportWorld, tlv_data: TlvData
-) -> None:
-    """Issue 10: the applications aggregate and the term statistics are planned with
-    random_page_cost 1.1 and without hash joins, so that they probe the indexes for the year's
-    applications instead of reading every TLV term, advice and decision of the region; the
-    settings are put back after those two queries, also inside a longer transaction, so no
-    other query of the request is planned with them."""
-
-    before = _planner_settings()
+def test_tlv_report_reads_one_row_per_application(world: ReportWorld, tlv_data: TlvData) -> None:
+    """Issue 10: the applications, their advice, decisions and TLV-04 terms are counted in one
+    statement over their figures (``ApplicationFigures``, one row per application), not by
+    probing each application's advice, decision and terms, which grew with the SWV's
+    applications; and no planner setting is changed for it."""
+    before = _planner_settings() if connection.vendor == "postgresql" else None
     with CaptureQueriesContext(connection) as queries:
         _tlv(world)
     sql = [q["sql"] for q in queries.captured_queries]
-    set_at = next(i for i, s in enumerate(sql) if "set_config('random_page_cost', '1.1'" in s)
-    assert "set_config('enable_hashjoin', 'off'" in sql[set_at]
-    applications = '"tlv_tlvapplication"."route" AS "route"'  # route x status x triage
-    statistics = '"terms_term"."rule_id" AS "rule_id"'  # the per-rule aggregate
-    assert applications in sql[set_at + 1]
-    assert statistics in sql[set_at + 2]
-    # Grouped by the rule's id: no join to the rules and no DISTINCT, which made PostgreSQL
-    # sort every term of the period by text (issue 10, session 20).
-    assert "DISTINCT" not in sql[set_at + 2] and "terms_termrule" not in sql[set_at + 2]
-    assert f"set_config('random_page_cost', '{before[0]}'" in sql[set_at + 3]
-    assert f"set_config('enable_hashjoin', '{before[1]}'" in sql[set_at + 3]
-    others = sql[:set_at] + sql[set_at + 4 :]
-    assert not any(applications in s or statistics in s for s in others)
-    assert sum("random_page_cost" in s for s in sql) == 2
-    assert sum("enable_hashjoin" in s for s in sql) == 2
-    assert _planner_settings() == before
-
-    with transaction.atomic():  # inside a longer transaction the values are put back too
-        _tlv(world)
+    figures = [s for s in sql if 'FROM "tlv_applicationfigures"' in s]
+    assert len(figures) == 1
+    assert "JOIN" not in figures[0] and '"tlv_applicationfigures"."swv_id" IN' in figures[0]
+    assert not any(
+        'FROM "terms_term"' in s or 'FROM "tlv_advice"' in s or 'JOIN "tlv_advice"' in s
+        for s in sql
+    )
+    assert not any("set_config" in s for s in sql)
+    if before is not None:
         assert _planner_settings() == before
 
 
@@ -265,7 +250,7 @@ def test_tlv_report_plans_only_its_two_aggregates_for_cached_index_probes(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_planner_settings_outside_a_transaction_end_with_their_own() -> None:
     """Issue 10: a page's request is not in a transaction. There the settings are set for the
-    report's own transaction only, in one statement: its COMMIT puts the values back, so
+    statement's own transaction only, in one statement: its COMMIT puts the values back, so
     nothing reads them before or writes them back after."""
     from passend.statements import planned
 

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passend.terms.models import Term
-from passend.tlv import criteria
+from passend.tlv import criteria, report_figures
 from passend.tlv import selectors as sel
 from passend.tlv.models import (
     Advice,
@@ -207,6 +207,7 @@ def _edge_cases(world: ReportWorld, data: TlvData) -> None:
     )
     term = make_term(full_late, "tlv-overall", D(2026, 9, 4), D(2026, 10, 16), D(2026, 12, 21))
     Term.objects.filter(pk=term.pk).update(suspended_since=D(2026, 12, 1), extended_by=4)
+    report_figures.refresh([full_late.pk])
     make_term(a6, "tlv-overall", D(2026, 9, 2), D(2026, 10, 20), suspended_days=6)
     make_term(a5, "tlv-board", D(2026, 10, 1), D(2026, 10, 8))  # overdue
     make_term(a5, "tlv-written", D(2026, 10, 1), D(2026, 10, 8), suspended_since=D(2026, 10, 5))

@@ -60,6 +60,14 @@ COMPLETE_INTENDED = {
     "ivo": {"instruction": "Korte instructie", "expertise": "Gedragswetenschapper"},
 }
 
+# TLV-06: every criterion of a cluster 4 application established.
+CRITERIA_MET = {
+    "disorder_established": True,
+    "educational_limitation": True,
+    "care_insufficient": True,
+    "causal_link": True,
+}
+
 
 @pytest.fixture
 def world(region: dict[str, Any], coordinator_a: Any) -> World:
@@ -116,17 +124,21 @@ def submitted(world: World, **overrides: Any) -> TlvApplication:
     return services.submit(world.actor(world.board_user), application)
 
 
+def sent_back_to_mdo(world: World) -> TlvApplication:
+    """TLV-06: the experts disagree, so the assessment sends the file back to a
+    multidisciplinary meeting."""
+    application = submitted(world)
+    services.triage(world.actor(world.secretary), application, route="secretary")
+    TlvApplication.objects.filter(pk=application.pk).update(experts_agree=False)
+    services.assess(world.actor(world.secretary), application, disorder_established=True)
+    application.refresh_from_db()
+    return application
+
+
 def advised(world: World, *, by_gavel: bool = True, **overrides: Any) -> TlvApplication:
     application = submitted(world, **overrides)
     services.triage(world.actor(world.secretary), application, route="secretary")
-    services.assess(
-        world.actor(world.secretary),
-        application,
-        disorder_established=True,
-        educational_limitation=True,
-        care_insufficient=True,
-        causal_link=True,
-    )
+    services.assess(world.actor(world.secretary), application, **CRITERIA_MET)
     services.give_advice(
         world.actor(world.secretary), application, positive=True, by_gavel=by_gavel
     )

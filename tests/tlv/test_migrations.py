@@ -9,10 +9,10 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from passend.cases.models import Participant
-from passend.tlv import services
-from passend.tlv.models import Tlv, TlvApplication
+from passend.tlv import report_figures, services
+from passend.tlv.models import ApplicationFigures, Tlv, TlvApplication
 from tests.factories import OrganisationFactory
-from tests.tlv.conftest import World, advised, submitted
+from tests.tlv.conftest import World, advised, prepared, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,23 @@ def test_tlv_04_migration_marks_the_participations_of_decided_applications(world
     assert {case for case, mark in marks if mark} == {decided.case_id, withdrawn.case_id}
     assert all(mark == changed[case] for case, mark in marks if mark)
     assert {case for case, mark in marks if mark is None} == {waiting.case_id}
+
+
+def test_tlv_report_migration_fills_the_figures_of_every_submitted_application(
+    world: World,
+) -> None:
+    """tlv 0008 (issue 10): on an existing installation every submitted application gets the
+    report's figures row, computed from its own rows with the migration's historical models;
+    a draft gets none."""
+    decided, waiting, draft = advised(world), submitted(world), prepared(world)
+    services.decide(world.actor(world.director), decided)
+    expected = report_figures.compute([decided.pk, waiting.pk])
+    ApplicationFigures.objects.all().delete()
+    migration = importlib.import_module("passend.tlv.migrations.0008_application_figures")
+    state = MigrationLoader(connection).project_state(("tlv", "0008_application_figures"))
+    migration._fill(state.apps, None)
+    rows = ApplicationFigures.objects.order_by("pk")
+    assert [r.pk for r in rows] == sorted([decided.pk, waiting.pk]) and draft.pk not in rows
+    assert report_figures.compute([decided.pk, waiting.pk]) == expected
+    assert {r.pk: r.status for r in rows} == {decided.pk: "decided", waiting.pk: "submitted"}
+    assert rows.get(pk=decided.pk).overall_completed == 1

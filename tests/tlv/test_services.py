@@ -28,7 +28,7 @@ from passend.tlv.models import (
 )
 from tests.conftest import make_professional
 from tests.factories import OrganisationFactory
-from tests.tlv.conftest import World, advised, prepared, submitted
+from tests.tlv.conftest import World, advised, prepared, sent_back_to_mdo, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -328,11 +328,7 @@ def test_r_tlv_06_assessment_explains_a_missing_criterion(world: World) -> None:
 
 def test_r_tlv_06_experts_disagree_back_to_mdo(world: World, monkeypatch: Any) -> None:
     set_today(monkeypatch, dt.date(2026, 10, 5))
-    application = submitted(world)
-    services.triage(world.actor(world.secretary), application, route="secretary")
-    TlvApplication.objects.filter(pk=application.pk).update(experts_agree=False)
-    services.assess(world.actor(world.secretary), application, disorder_established=True)
-    application.refresh_from_db()
+    application = sent_back_to_mdo(world)
     assert application.status == "back_to_mdo"
     assert term(application, "tlv-advice").is_suspended
     services.update_application(world.actor(world.coordinator), application, experts_agree=True)

@@ -36,7 +36,7 @@ from passend.consent.models import LegalBasis, LegalGround
 from passend.privacy.categories import ALL_CATEGORIES
 from passend.terms.models import Term, TermRule
 from passend.terms.services import compute_due
-from passend.tlv import criteria
+from passend.tlv import criteria, report_figures
 from passend.tlv.models import (
     Advice,
     Assessment,
@@ -964,5 +964,9 @@ def _write(g: generator.Generator, w: _Writer, historical_ids: set[int]) -> None
     )
     Participant.objects.filter(Exists(ended)).update(
         case_tlv_ended_at=Subquery(ended.values("updated_at")[:1])
+    )
+    # The report's figures of every submitted application, as the services keep them.
+    report_figures.refresh(
+        TlvApplication.objects.filter(submitted_on__isnull=False).values_list("pk", flat=True)
     )
     g.counts["tlv historical cases"] = len(historical_ids)

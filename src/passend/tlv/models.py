@@ -310,6 +310,109 @@ class TlvApplication(PassendModel):
         return CLUSTER_OF_DISABILITY.get(self.disability, "")
 
 
+# The TLV-04 terms the report counts, with the prefix of their figures.
+REPORT_TERMS: dict[str, str] = {
+    "tlv-receipt": "receipt",
+    "tlv-advice": "advice",
+    "tlv-board": "decision",
+    "tlv-written": "written",
+    "tlv-overall": "overall",
+}
+
+
+class ApplicationFigures(PassendModel):
+    """What the TLV management report counts of one submitted application (seed 000 §5 f;
+    TLV-04, TLV-05, TLV-12): its filters, status, triage, advice and decision, and per TLV-04
+    term how many of its terms were completed (within the term or not, days used without the
+    days suspended) and whether one is running and when it is due.
+
+    A copy, kept in step by every service that changes what it counts
+    (``tlv.figures.refresh``, in the service's own transaction), so that the report reads
+    one row per application instead of probing each application's advice, decision and
+    terms (issue 10: the report grew with an SWV's applications, 771 in a school year of the
+    large region). Holds no pupil, case or name; deleted with its application."""
+
+    application = models.OneToOneField(
+        TlvApplication, on_delete=models.CASCADE, primary_key=True, related_name="figures"
+    )
+    swv = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    submitted_on = models.DateField()
+    board = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    requesting_school = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    intended_school = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False, null=True
+    )
+    requested_type = models.CharField(max_length=3, choices=TlvType.choices)
+    route = models.CharField(max_length=12, choices=Route.choices)
+    status = models.CharField(max_length=16, choices=TlvApplication.Status.choices)
+    # TLV-05: the triage, CvA breed split by the time its latest completed advice term took
+    # ("full_4", "full_10", "full_later"); empty while not yet triaged.
+    triage_key = models.CharField(max_length=16, blank=True)
+    positive_advice = models.BooleanField(default=False)
+    by_gavel = models.BooleanField(default=False)
+    positive_decision = models.BooleanField(default=False)
+    # Per TLV-04 term (``REPORT_TERMS``): its completed terms, of which within the term, their
+    # days used without the days suspended, its running terms, and the due date of a running
+    # one that is not suspended (an application runs at most one term of each rule at a time:
+    # ``services`` starts one only when none is running).
+    receipt_completed = models.PositiveSmallIntegerField(
+        _("ontvangstbevestiging: afgerond"), default=0
+    )
+    receipt_within = models.PositiveSmallIntegerField(
+        _("ontvangstbevestiging: binnen termijn"), default=0
+    )
+    receipt_days = models.IntegerField(_("ontvangstbevestiging: dagen gebruikt"), default=0)
+    receipt_open = models.PositiveSmallIntegerField(_("ontvangstbevestiging: lopend"), default=0)
+    receipt_due = models.DateField(_("ontvangstbevestiging: lopend tot"), null=True, blank=True)
+    advice_completed = models.PositiveSmallIntegerField(_("advies: afgerond"), default=0)
+    advice_within = models.PositiveSmallIntegerField(_("advies: binnen termijn"), default=0)
+    advice_days = models.IntegerField(_("advies: dagen gebruikt"), default=0)
+    advice_open = models.PositiveSmallIntegerField(_("advies: lopend"), default=0)
+    advice_due = models.DateField(_("advies: lopend tot"), null=True, blank=True)
+    decision_completed = models.PositiveSmallIntegerField(_("besluit: afgerond"), default=0)
+    decision_within = models.PositiveSmallIntegerField(_("besluit: binnen termijn"), default=0)
+    decision_days = models.IntegerField(_("besluit: dagen gebruikt"), default=0)
+    decision_open = models.PositiveSmallIntegerField(_("besluit: lopend"), default=0)
+    decision_due = models.DateField(_("besluit: lopend tot"), null=True, blank=True)
+    written_completed = models.PositiveSmallIntegerField(
+        _("schriftelijk besluit: afgerond"), default=0
+    )
+    written_within = models.PositiveSmallIntegerField(
+        _("schriftelijk besluit: binnen termijn"), default=0
+    )
+    written_days = models.IntegerField(_("schriftelijk besluit: dagen gebruikt"), default=0)
+    written_open = models.PositiveSmallIntegerField(_("schriftelijk besluit: lopend"), default=0)
+    written_due = models.DateField(_("schriftelijk besluit: lopend tot"), null=True, blank=True)
+    overall_completed = models.PositiveSmallIntegerField(_("doorlooptijd: afgerond"), default=0)
+    overall_within = models.PositiveSmallIntegerField(_("doorlooptijd: binnen termijn"), default=0)
+    overall_days = models.IntegerField(_("doorlooptijd: dagen gebruikt"), default=0)
+    overall_open = models.PositiveSmallIntegerField(_("doorlooptijd: lopend"), default=0)
+    overall_due = models.DateField(_("doorlooptijd: lopend tot"), null=True, blank=True)
+    # The overall term's suspension (TLV-04 "opgeschort"): its terms that were ever
+    # suspended, their days suspended so far, and a running suspension (since, and the day
+    # the term was completed if it was completed while suspended).
+    overall_suspended = models.PositiveSmallIntegerField(default=0)
+    overall_suspended_days = models.IntegerField(default=0)
+    overall_suspended_since = models.DateField(null=True, blank=True)
+    overall_suspended_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cijfers van een TLV-aanvraag")
+        verbose_name_plural = _("cijfers van TLV-aanvragen")
+        indexes = [
+            models.Index(fields=["swv", "submitted_on"], name="tlvfigures_swv_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.status}"
+
+
 class Assessment(PassendModel):
     """TLV-06: the assessor's checklist, with the ZML IQ rules computed."""
 

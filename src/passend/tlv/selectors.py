@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from django.db import connection
 from django.db.models import (
@@ -26,14 +26,12 @@ from django.db.models import (
     DateField,
     Exists,
     ExpressionWrapper,
-    F,
     Func,
     IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -57,9 +55,11 @@ from passend.privacy.services import LogItem, record_access, record_access_many
 from passend.statements import id_rows, id_texts, planned
 from passend.terms.calendar import add_months
 from passend.terms.models import Term, TermRule, Unit
-from passend.tlv import criteria
+from passend.tlv import criteria, report_figures
 from passend.tlv.models import (
+    REPORT_TERMS,
     Advice,
+    ApplicationFigures,
     Assessment,
     Decision,
     FundingCategory,
@@ -1163,7 +1163,8 @@ class TlvStatistics:
     appeals: int = 0
 
 
-TERM_CODES = ("tlv-receipt", "tlv-advice", "tlv-board", "tlv-written", "tlv-overall")
+# The TLV-04 terms of the report, in the order it shows them.
+TERM_CODES = tuple(REPORT_TERMS)
 
 
 def _scoped_applications(
@@ -1213,10 +1214,10 @@ class _DaysBetween(Func):
         )
 
 
-def _days_used() -> Any:
-    """Days a term ran: calendar days from start to completion without the days it stood
-    still (``terms``: suspension moves the due date by exactly those days)."""
-    return _DaysBetween("completed_on", "start_date") - F("suspended_days")
+def report_figures_out_of_step() -> int:
+    """How many applications' report figures differ from their rows (``manage.py
+    tlv_report_figures --check``); no application is named."""
+    return report_figures.out_of_step(TlvApplication.objects.values_list("pk", flat=True))
 
 
 def statistics(
@@ -1239,67 +1240,50 @@ def statistics(
     tlv_settings = TlvSettings.current()
     result.hamerslag_target_percent = tlv_settings.hamerslag_target_percent
     scope = _scoped_applications(swv_ids, board_id, school_id, tlv_type)
-    applications = TlvApplication.objects.filter(
-        scope, submitted_on__gte=start, submitted_on__lte=end
-    ).order_by()
-    # The TLV term rules (id -> code and labels): the aggregates below filter by the id.
+    # The TLV-04 term rules' labels by code (a rule the applications have no term of is left
+    # out below).
     rules = {
-        rule["id"]: rule
+        rule["code"]: rule
         for rule in TermRule.objects.filter(code__in=TERM_CODES).values(
-            "id", "code", "name", "length", "unit"
+            "code", "name", "length", "unit"
         )
     }
-    rule_ids = {rule["code"]: pk for pk, rule in rules.items()}
-    # Triage split (TLV-05): CvA breed by the time its advice took (4 and 10 weeks); the
-    # latest completed advice term counts.
-    advice_took = (
-        Term.objects.filter(
-            object_type=_APP_OBJECT,
-            object_id=Cast(OuterRef("pk"), CharField()),
-            rule_id=rule_ids.get("tlv-advice"),
-            completed_on__isnull=False,
-        )
-        .annotate(took=_days_used())
-        .annotate(
-            bucket=SqlCase(
-                When(took__lte=28, then=Value("full_4")),
-                When(took__lte=70, then=Value("full_10")),
-                default=Value("full_later"),
-            )
-        )
-        .order_by("-id")
-        .values("bucket")[:1]
-    )
-    triage_key = SqlCase(
-        When(triage="full", then=Coalesce(Subquery(advice_took), Value("full_later"))),
-        default=F("triage"),
-        output_field=CharField(),
-    )
-    # One pass over the applications: route x status x triage, advice and decision counts
-    # (advice and decision are one-to-one: the joins add no rows).
-    positive = Q(advice__status=Advice.Status.POSITIVE)
+    # One pass over the applications' figures (``ApplicationFigures``, one row each, kept in
+    # step by the services): route x status x triage, with the advice, the decision and every
+    # TLV-04 term summed. Reading each application's advice, decision and terms instead grew
+    # with the SWV's applications: 10 ms for the 771 of a school year of the large region
+    # against 1 ms for their figures (issue 10, session 36).
+    day = Value(today, output_field=DateField())
+    sums: dict[str, Any] = {}
+    for prefix in REPORT_TERMS.values():
+        for name in ("completed", "within", "days", "open"):
+            sums[f"{prefix}_{name}_sum"] = Sum(f"{prefix}_{name}")
+        sums[f"{prefix}_overdue_sum"] = Count("pk", filter=Q(**{f"{prefix}_due__lt": today}))
     groups = (
-        applications.annotate(triage_key=triage_key)
-        .values_list("route", "status", "triage_key")
+        ApplicationFigures.objects.filter(scope, submitted_on__gte=start, submitted_on__lte=end)
+        .order_by()
+        .values("route", "status", "triage_key")
         .annotate(
             count=Count("pk"),
-            positive_advice=Count("pk", filter=positive),
-            by_gavel=Count("pk", filter=positive & Q(advice__by_gavel=True)),
-            positive_decisions=Count("pk", filter=Q(decision__positive=True)),
+            positive_advice_count=Count("pk", filter=Q(positive_advice=True)),
+            by_gavel_count=Count("pk", filter=Q(by_gavel=True)),
+            positive_decisions=Count("pk", filter=Q(positive_decision=True)),
+            suspended=Sum("overall_suspended"),
+            days_suspended=Sum("overall_suspended_days"),
+            days_still_suspended=Sum(
+                _DaysBetween(
+                    Least(Coalesce("overall_suspended_until", day), day),
+                    "overall_suspended_since",
+                ),
+                filter=Q(overall_suspended_since__isnull=False),
+            ),
+            **sums,
         )
     )
-    # Both aggregates read only these applications' rows, by index: planned as for a database
-    # in memory and without hash joins. With the default random_page_cost PostgreSQL read every
-    # TLV term of the region (91,000 at large scale: 38 ms hash-joined to the applications,
-    # 8.4 ms filtered against a list of their ids) instead of probing ``term_object`` for
-    # these applications' terms (3.4 ms, session 7); with hash joins it read and hashed every
-    # advice and decision of the region (16,000 each) instead of probing them for these
-    # applications (session 17). So the report does not grow with the region (issue 10). Set
-    # for every query, it made some other pages slower (docs/performance.md, session 7).
-    with planned(random_page_cost="1.1", enable_hashjoin="off"):
-        rows = list(groups)
-        per_rule = _term_statistics(applications, rules, today)
-    for route, status, triage, count, positive_advice, by_gavel, positive_decisions in rows:
+    per_term: dict[str, dict[str, int]] = {code: {} for code in REPORT_TERMS}
+    # The sums' names are made above, so each row is read as a plain mapping.
+    for row in cast("list[Mapping[str, Any]]", list(groups)):
+        route, status, triage, count = row["route"], row["status"], row["triage_key"], row["count"]
         result.submitted += count
         result.by_route[route] = result.by_route.get(route, 0) + count
         result.by_status[status] = result.by_status.get(status, 0) + count
@@ -1307,33 +1291,34 @@ def statistics(
         per_route[status] = per_route.get(status, 0) + count
         if status == TlvApplication.Status.DECIDED:
             result.decided += count
-        result.triage[triage or ""] = result.triage.get(triage or "", 0) + count
-        result.positive_advice += positive_advice
-        result.by_gavel += by_gavel
-        result.positive_decisions += positive_decisions
+        result.triage[triage] = result.triage.get(triage, 0) + count
+        result.positive_advice += row["positive_advice_count"]
+        result.by_gavel += row["by_gavel_count"]
+        result.positive_decisions += row["positive_decisions"]
+        result.suspended += row["suspended"] or 0
+        result.suspended_days += (row["days_suspended"] or 0) + (row["days_still_suspended"] or 0)
+        for code, prefix in REPORT_TERMS.items():
+            figures = per_term[code]
+            for name in ("completed", "within", "days", "open", "overdue"):
+                figures[name] = figures.get(name, 0) + (row[f"{prefix}_{name}_sum"] or 0)
     units = dict(Unit.choices)
     for code in TERM_CODES:
-        row = per_rule.get(code)
-        if row is None:
+        rule, figures = rules.get(code), per_term[code]
+        # A rule counts once one of the applications has a term of it, running or completed.
+        if rule is None or not (figures.get("completed") or figures.get("open")):
             continue
         result.terms.append(
             TermStatistic(
                 code,
-                row["rule__name"],
-                row["rule__length"],
-                str(units.get(row["rule__unit"], row["rule__unit"])),
-                completed=row["completed"],
-                within=row["within"],
-                days_total=row["days"] or 0,
-                open=row["open"],
-                overdue=row["overdue"],
+                rule["name"],
+                rule["length"],
+                str(units.get(rule["unit"], rule["unit"])),
+                completed=figures["completed"],
+                within=figures["within"],
+                days_total=figures["days"],
+                open=figures["open"],
+                overdue=figures["overdue"],
             )
-        )
-    overall = per_rule.get("tlv-overall")
-    if overall is not None:
-        result.suspended = overall["suspended_applications"]
-        result.suspended_days = (overall["days_suspended"] or 0) + (
-            overall["days_still_suspended"] or 0
         )
     # TLVs granted in the period by type and category, with the funding of their school year.
     funding = {(f.school_year, f.category): f for f in FundingCategory.objects.all().order_by("id")}
@@ -1395,60 +1380,3 @@ def statistics(
         result.objections[outcome_key] = result.objections.get(outcome_key, 0) + count
         result.appeals += appeals
     return result
-
-
-def _term_statistics(
-    applications: QuerySet[TlvApplication],
-    rules: Mapping[int, Mapping[str, Any]],
-    today: dt.date,
-) -> dict[str, Mapping[str, Any]]:
-    """Throughput against each term (TLV-04), per rule, over the terms of ``applications``:
-    days used = completed - start - days suspended; and the suspension of the overall
-    term: the days it stood still, up to today while it still does. One pass over the terms.
-    Planned by the caller (``statistics``), which reads ``rules`` (id -> code and labels).
-
-    Grouped by the rule's id, the labels read on their own (five rows): grouping by
-    the labels, and counting the suspended applications as distinct ids, made PostgreSQL sort
-    every term of the period by text (large region: 3,216 terms, 4.3 -> 2.8 ms; issue 10).
-    An application has one overall term, started at its submission (``services.submit``,
-    only from a draft; TLV-04), so its suspended terms count its suspended applications."""
-    if not rules:
-        return {}
-    done = Q(completed_on__isnull=False)
-    running = Q(completed_on__isnull=True)
-    # Only the overall term's row reads these (its group holds nothing else).
-    suspended = Q(suspended_since__isnull=False) | Q(suspended_days__gt=0)
-    day = Value(today, output_field=DateField())
-    per_rule: dict[str, Mapping[str, Any]] = {}
-    for row in (
-        Term.objects.filter(
-            object_type=_APP_OBJECT,
-            object_id__in=applications.values(key=Cast("pk", CharField())),
-            rule_id__in=list(rules),
-        )
-        .order_by()
-        .values("rule_id")
-        .annotate(
-            completed=Count("pk", filter=done),
-            within=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
-            days=Sum(_days_used(), filter=done),
-            open=Count("pk", filter=running),
-            overdue=Count(
-                "pk", filter=running & Q(suspended_since__isnull=True, due_date__lt=today)
-            ),
-            suspended_applications=Count("pk", filter=suspended),
-            days_suspended=Sum("suspended_days", filter=suspended),
-            days_still_suspended=Sum(
-                _DaysBetween(Least(Coalesce("completed_on", day), day), "suspended_since"),
-                filter=Q(suspended_since__isnull=False),
-            ),
-        )
-    ):
-        rule = rules[row["rule_id"]]
-        per_rule[rule["code"]] = {
-            **row,
-            "rule__name": rule["name"],
-            "rule__length": rule["length"],
-            "rule__unit": rule["unit"],
-        }
-    return per_rule

@@ -33,7 +33,7 @@ from passend.terms import calendar
 from passend.terms import services as terms
 from passend.terms.models import Term
 from passend.terms.selectors import school_holiday_dates, terms_for
-from passend.tlv import criteria
+from passend.tlv import criteria, report_figures
 from passend.tlv.models import (
     Advice,
     Assessment,
@@ -197,6 +197,22 @@ def _complete(object_type: str, obj: Any, code: str, on: dt.date) -> None:
     term = _open_term(object_type, obj.pk, code)
     if term is not None:
         terms.complete(term, on)
+
+
+def _keep_figures(application: TlvApplication) -> None:
+    """The management report's copy of what this application counts (``ApplicationFigures``:
+    its status, triage, advice, decision and TLV-04 terms), written in the service's own
+    transaction after every change to one of them (issue 10). A draft has none."""
+    if application.submitted_on is not None:
+        report_figures.refresh([application.pk])
+
+
+@transaction.atomic
+def refresh_report_figures() -> int:
+    """Writes the report's figures of every application afresh (``manage.py
+    tlv_report_figures``): after rows were changed outside these services, such as a partial
+    restore. Returns how many submitted applications have figures."""
+    return report_figures.refresh(TlvApplication.objects.values_list("pk", flat=True))
 
 
 def _active_members(organisation: Organisation, roles: set[str] | frozenset[str]) -> list[Any]:
@@ -380,6 +396,7 @@ def update_application(actor: Actor, application: TlvApplication, **values: Any)
     for name, value in values.items():
         setattr(application, name, value.strip() if isinstance(value, str) else value)
     application.save()
+    _keep_figures(application)
     _log(actor, "update", case, application, [DataCategory.DIAGNOSTICS])
     return application
 
@@ -487,6 +504,7 @@ def submit(actor: Actor, application: TlvApplication) -> TlvApplication:
         application.complete_on = today
         _start("tlv-advice", APP_OBJECT, application, case, committee, today, swv, actor)
     application.save()
+    _keep_figures(application)
     _log(actor, "submit", case, application, [DataCategory.ORDINARY])
     return application
 
@@ -533,6 +551,7 @@ def complete_application(actor: Actor, application: TlvApplication) -> TlvApplic
     else:
         application.status = TlvApplication.Status.IN_ASSESSMENT
     application.save()
+    _keep_figures(application)
     _log(actor, "complete", case, application, [DataCategory.ORDINARY])
     return application
 
@@ -558,6 +577,7 @@ def suspend_incomplete(
     application.status = TlvApplication.Status.SUSPENDED
     application.save(update_fields=["status", "updated_at"])
     _issue_letter(application, Letter.Kind.INCOMPLETE, items)
+    _keep_figures(application)
     _log(actor, "suspend", application.case, application, [DataCategory.ORDINARY])
     return application
 
@@ -640,6 +660,7 @@ def triage(
     application.triage = route
     application.status = TlvApplication.Status.IN_ASSESSMENT
     application.save()
+    _keep_figures(application)
     _log(actor, "triage", case, application, [DataCategory.ORDINARY])
     return application
 
@@ -715,6 +736,7 @@ def assess(
                 terms.suspend(term, today)
         application.status = TlvApplication.Status.BACK_TO_MDO
         application.save(update_fields=["status", "updated_at"])
+    _keep_figures(application)
     _log(actor, "assess", case, assessment, [DataCategory.DIAGNOSTICS])
     return assessment
 
@@ -734,6 +756,7 @@ def extend_advice_term(
         raise ValidationError({"weeks": _("Er loopt geen adviestermijn.")})
     ensure_no_bsn({"reason": reason})
     term = terms.extend(term, weeks, reason, application.swv)
+    _keep_figures(application)
     _log(actor, "extend_advice_term", application.case, application)
     return term
 
@@ -820,6 +843,7 @@ def give_advice(
     )
     if positive:
         _finish_advice(actor, application, advice)
+    _keep_figures(application)
     _log(actor, "advice", case, advice, [DataCategory.DIAGNOSTICS])
     return advice
 
@@ -875,6 +899,7 @@ def finalise_negative_advice(actor: Actor, application: TlvApplication) -> Advic
         raise ValidationError(errors)
     advice.status = Advice.Status.NEGATIVE
     _finish_advice(actor, application, advice)
+    _keep_figures(application)
     _log(actor, "advice_final", application.case, advice, [DataCategory.DIAGNOSTICS])
     return advice
 
@@ -969,6 +994,7 @@ def decide(
     application.status = TlvApplication.Status.DECIDED
     application.save(update_fields=["status", "updated_at"])
     case_services.record_tlv_decided(case)
+    _keep_figures(application)
     _log(actor, "decide", case, decision, [DataCategory.ORDINARY])
     return decision
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from passend.privacy.subject_data import Section, register, section
 from passend.tlv.models import (
     Advice,
+    ApplicationFigures,
     Assessment,
     Decision,
     ExitPerspectiveRecord,
@@ -19,6 +20,9 @@ from passend.tlv.models import (
 )
 
 ACTIVITY = "tlv_procedure"
+# The reports app's activity (``reports.activities``), named here by its code: the TLV app does
+# not import the reports app.
+MANAGEMENT_INFORMATION = "management_information"
 
 
 @register("tlv")
@@ -52,5 +56,12 @@ def export(pupil_id: int) -> list[Section]:
         section("tlv", _("Bezwaren"), ACTIVITY, Objection.objects.filter(**decision)),
         section(
             "tlv", _("Plaatsingen"), ACTIVITY, Placement.objects.filter(case__pupil_id=pupil_id)
+        ),
+        # What the management report counts of each application: a copy of the rows above.
+        section(
+            "tlv",
+            _("Cijfers van TLV-aanvragen voor de managementrapportage"),
+            MANAGEMENT_INFORMATION,
+            ApplicationFigures.objects.filter(**application),
         ),
     ]
