@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from passend.tlv import report_figures, services
 from passend.tlv import selectors as sel
@@ -198,3 +200,23 @@ def test_the_command_checks_and_writes_the_figures_afresh(world: World, monkeypa
     ApplicationFigures.objects.all().delete()  # a missing row counts too
     with pytest.raises(CommandError):
         call_command("tlv_report_figures", "--check", stdout=StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_extending_the_advice_term_holds_the_application_first(
+    world: World, monkeypatch: Any
+) -> None:
+    """As every service that changes what the report counts: beside another service on the
+    same application (a triage), each would otherwise compute the figures without the other's
+    uncommitted change, and the later write would lose the earlier one's."""
+    _set_today(monkeypatch, dt.date(2026, 10, 5))
+    application = submitted(world)
+    services.triage(world.actor(world.secretary), application, route="secretary")
+    with CaptureQueriesContext(connection) as queries:
+        services.extend_advice_term(
+            world.actor(world.secretary), application, weeks=2, reason="Extra onderzoek"
+        )
+    sql = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    first = next(i for i, s in enumerate(sql) if 'FROM "tlv_tlvapplication"' in s)
+    assert sql[first].endswith("FOR UPDATE")
+    assert not any('UPDATE "terms_term"' in s for s in sql[:first])

@@ -202,7 +202,9 @@ def _complete(object_type: str, obj: Any, code: str, on: dt.date) -> None:
 def _keep_figures(application: TlvApplication) -> None:
     """The management report's copy of what this application counts (``ApplicationFigures``:
     its status, triage, advice, decision and TLV-04 terms), written in the service's own
-    transaction after every change to one of them (issue 10). A draft has none."""
+    transaction after every change to one of them (issue 10). A draft has none. The service
+    holds the application's row (``select_for_update``, or its own ``save``) while it
+    computes, so two services on one application write their figures one after the other."""
     if application.submitted_on is not None:
         report_figures.refresh([application.pk])
 
@@ -749,6 +751,9 @@ def extend_advice_term(
     actor: Actor, application: TlvApplication, *, weeks: int, reason: str
 ) -> Term:
     """TLV-04: advice within 4 weeks, extendable to 8 with a reason."""
+    # The application first, as every service that changes what the report counts: beside
+    # another (a triage), each would otherwise compute the figures without the other's change.
+    application = TlvApplication.objects.select_for_update().get(pk=application.pk)
     _require(actor, CVA_ROLES, application.committee_id)
     _require_involved(actor, application.case)
     term = _open_term(APP_OBJECT, application.pk, "tlv-advice")
