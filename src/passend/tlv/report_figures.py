@@ -195,12 +195,16 @@ def refresh(
                 application_id__in=[pk for pk in batch if pk not in submitted]
             ).delete()
         if rows:
-            fields = [name for name in rows[0] if name != "application_id"]
+            # Only the model's own columns: a migration's historical model may lack a figure
+            # added later, which that later migration fills.
+            columns = {f.attname: f.name for f in figures_model._meta.concrete_fields}
             figures_model._default_manager.bulk_create(
-                [figures_model(**row) for row in rows],
+                [figures_model(**{k: v for k, v in row.items() if k in columns}) for row in rows],
                 update_conflicts=True,
                 unique_fields=["application"],
-                update_fields=[name.removesuffix("_id") for name in fields],
+                update_fields=[
+                    name for attname, name in columns.items() if attname != "application_id"
+                ],
             )
         written += len(rows)
     return written
