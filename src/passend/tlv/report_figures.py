@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Model
 
 from passend.terms.models import Term
-from passend.tlv.models import REPORT_TERMS, ApplicationFigures, TlvApplication
+from passend.tlv.models import REPORT_TERMS, Advice, ApplicationFigures, TlvApplication, Triage
 
 APP_OBJECT = "tlv.tlvapplication"
 BATCH = 1000
@@ -52,8 +52,8 @@ def figures_of(
         "requested_type": application["requested_type"],
         "route": application["route"],
         "status": application["status"],
-        "positive_advice": application["advice__status"] == "positive",
-        "by_gavel": application["advice__status"] == "positive"
+        "positive_advice": application["advice__status"] == Advice.Status.POSITIVE,
+        "by_gavel": application["advice__status"] == Advice.Status.POSITIVE
         and bool(application["advice__by_gavel"]),
         "positive_decision": bool(application["decision__positive"]),
         "overall_suspended": 0,
@@ -96,7 +96,7 @@ def figures_of(
                 row["overall_suspended_since"] = term["suspended_since"]
                 row["overall_suspended_until"] = completed_on
     triage = application["triage"]
-    if triage == "full":
+    if triage == Triage.FULL:
         triage = "full_later" if latest_advice is None else triage_bucket(_days_used(latest_advice))
     row["triage_key"] = triage
     return row
