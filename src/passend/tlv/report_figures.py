@@ -19,7 +19,8 @@ from django.db.models import Model
 from passend.terms.models import Term
 from passend.tlv.models import REPORT_TERMS, Advice, ApplicationFigures, TlvApplication, Triage
 
-APP_OBJECT = "tlv.tlvapplication"
+# How terms name an application (``object_type``): its model label.
+APP_OBJECT = TlvApplication._meta.label_lower
 BATCH = 1000
 
 
