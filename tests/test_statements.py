@@ -60,6 +60,29 @@ def test_two_levels_of_joins_and_an_empty_left_join_above_a_required_one(
         )
         assert found[1].requested_membership is None
     assert len(captured) == 0
+    # Both imports join the same school: one instance, shared as prefetch_related shares it.
+    assert found[0].school is found[1].school
+
+
+def test_a_joined_row_is_one_instance_per_key_and_part(region: dict[str, Any]) -> None:
+    school_b = region["school_b"]
+    imports = [
+        AbsenceImport.objects.create(school=school, source="somtoday")
+        for school in (region["school_a"], school_b, region["school_a"])
+    ]
+    statement = Statement(
+        AbsenceImport, joins=("school",), tail="WHERE " + "t.id IN (%s, %s, %s) ORDER BY t.id"
+    )
+    found = statement.instances([i.pk for i in imports])
+    assert [i.school.pk for i in found] == [
+        region["school_a"].pk,
+        school_b.pk,
+        region["school_a"].pk,
+    ]
+    assert found[0].school is found[2].school
+    assert found[0].school is not found[1].school
+    # Each row still is its own instance.
+    assert len({id(i) for i in found}) == 3
 
 
 def test_ordering_refuses_what_it_cannot_write() -> None:
