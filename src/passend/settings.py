@@ -122,6 +122,8 @@ TEMPLATES = [
             ],
             # The widget templates' filters (templates/django/forms/widgets/select.html).
             "libraries": {"passend_widgets": "passend.widgets"},
+            # Django's ``date`` filter, with the project's date formats written directly.
+            "builtins": ["passend.datefilter"],
         },
     }
 ]
