@@ -80,17 +80,23 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not query:
         # Without a search term the filters belong in the URL (bookmarkable); no name in it.
         return HttpResponseRedirect(reverse("cases:list") + "?" + urlencode(list_filters))
-    queryset = selectors.filter_cases(
-        access.involved_cases(request.user, _membership(request)),
-        phase=filters.get("fase") or "",
-        kind=filters.get("soort") or "",
-        status=filters.get("status") or "",
-        query=query,
-    )
+    chosen = {
+        "phase": filters.get("fase") or "",
+        "kind": filters.get("soort") or "",
+        "status": filters.get("status") or "",
+    }
+    if query:
+        keys = selectors.queryset_keys(
+            selectors.filter_cases(
+                access.involved_cases(request.user, _membership(request)), **chosen, query=query
+            )
+        )
+    else:  # the list's own filters: its query compiled once per process
+        keys = selectors.involved_keys(request.user, _membership(request), **chosen)
     cursor_token = data.get("na", "")
     rows, has_more = selectors.newest_rows(
         request,
-        queryset,
+        keys,
         limit=PAGE_SIZE,
         query=query,
         cursor=selectors.decode_cursor(cursor_token),

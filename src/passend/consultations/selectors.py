@@ -518,7 +518,7 @@ def plannable_cases(request: HttpRequest, query: str = "") -> tuple[list[CaseRow
     )
     rows, more = case_selectors.newest_rows(
         request,
-        case_selectors.filter_cases(candidates, query=query),
+        case_selectors.queryset_keys(case_selectors.filter_cases(candidates, query=query)),
         limit=PLANNABLE_SHOWN,
         query=query,
         keep=lambda row: row.access.can_manage,
