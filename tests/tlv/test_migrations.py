@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
@@ -71,3 +72,36 @@ def test_tlv_report_migration_fills_the_figures_of_every_submitted_application(
     assert report_figures.compute([decided.pk, waiting.pk]) == expected
     assert {r.pk: r.status for r in rows} == {decided.pk: "decided", waiting.pk: "submitted"}
     assert rows.get(pk=decided.pk).overall_completed == 1
+
+
+def test_board_signals_migration_fills_the_letter_and_the_negative_decision(
+    world: World,
+) -> None:
+    """tlv 0009 (issue 10): the two figures of the SWV's signals about school boards (TLV-12)
+    are filled for the applications of an existing installation."""
+    incomplete = submitted(world, lovs_summary="")  # opgeschort: an "onvolledig" letter
+    negative = submitted(world)
+    secretary = world.actor(world.secretary)
+    services.triage(secretary, negative, route="secretary")
+    services.assess(secretary, negative)
+    services.give_advice(secretary, negative, positive=False, motivation="Niet onderbouwd")
+    # TLV-09: negative only after the conversation and the CvA breed.
+    services.record_conversation(
+        secretary, negative, held_on=dt.date.today(), notes="School en ouders gehoord."
+    )
+    services.triage(
+        secretary, negative, route="full", meeting_on=dt.date.today() + dt.timedelta(days=7)
+    )
+    services.finalise_negative_advice(secretary, negative)
+    services.decide(world.actor(world.director), negative)
+    expected = report_figures.compute([incomplete.pk, negative.pk])
+    assert [(r["incomplete_letter"], r["negative_decision"]) for r in expected] == [
+        (True, False),
+        (False, True),
+    ]
+    ApplicationFigures.objects.update(incomplete_letter=False, negative_decision=False)
+    migration = importlib.import_module("passend.tlv.migrations.0009_board_signals_figures")
+    state = MigrationLoader(connection).project_state(("tlv", "0009_board_signals_figures"))
+    migration._fill(state.apps, None)
+    stored = ApplicationFigures.objects.order_by("pk").values(*expected[0])
+    assert report_figures.compute([incomplete.pk, negative.pk]) == expected == list(stored)

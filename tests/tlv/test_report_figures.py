@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
 from passend.tlv import report_figures, services
@@ -50,6 +51,26 @@ def _report_equals_the_former_computation(world: World, today: dt.date) -> None:
         "today": today,
     }
     assert asdict(sel.statistics(**kwargs)) == asdict(_reference_statistics(**kwargs))
+    # TLV-12: the SWV's signals about school boards, as counted before issue 10's figures.
+    swv = world.region["swv"]
+    former = (
+        TlvApplication.objects.filter(swv=swv, submitted_on__isnull=False)
+        .values("board")
+        .annotate(
+            total=Count("id", distinct=True),
+            incomplete=Count("id", filter=Q(letters__kind="incomplete"), distinct=True),
+            gavel=Count("id", filter=Q(advice__by_gavel=True), distinct=True),
+            negative=Count("id", filter=Q(decision__positive=False), distinct=True),
+        )
+        .order_by("board")
+    )
+    assert [
+        (s.board.pk, s.applications, s.incomplete_share, s.by_gavel_share, s.negative_share)
+        for s in sel.board_signals(swv)
+    ] == [
+        (f["board"], f["total"], *(f[k] / f["total"] for k in ("incomplete", "gavel", "negative")))
+        for f in former
+    ]
 
 
 def test_a_draft_has_no_figures(world: World) -> None:
@@ -66,6 +87,7 @@ def test_positive_path_keeps_the_figures_in_step(world: World, monkeypatch: Any)
     assert (row["receipt_completed"], row["receipt_within"], row["receipt_days"]) == (1, 1, 0)
     assert (row["overall_open"], row["advice_open"], row["decision_open"]) == (1, 1, 0)
     assert row["advice_due"] == dt.date(2026, 11, 2) and row["triage_key"] == ""
+    assert row["incomplete_letter"] is False
 
     services.triage(world.actor(world.secretary), application, route="secretary")
     assert _in_step(application)["triage_key"] == "secretary"
@@ -85,7 +107,11 @@ def test_positive_path_keeps_the_figures_in_step(world: World, monkeypatch: Any)
     _set_today(monkeypatch, dt.date(2026, 10, 30))  # three days late (TLV-04: one week)
     services.decide(world.actor(world.director), application)
     row = _in_step(application)
-    assert (row["status"], row["positive_decision"]) == ("decided", True)
+    assert (row["status"], row["positive_decision"], row["negative_decision"]) == (
+        "decided",
+        True,
+        False,
+    )
     assert (row["decision_completed"], row["decision_within"], row["decision_days"]) == (1, 0, 10)
     assert (row["overall_completed"], row["overall_open"], row["written_completed"]) == (1, 0, 1)
     _report_equals_the_former_computation(world, dt.date(2026, 11, 1))
@@ -101,7 +127,7 @@ def test_suspension_and_negative_path_keep_the_figures_in_step(
     # TLV-04 "opgeschort": the overall term stands still, so it is not overdue-able.
     assert (row["status"], row["overall_open"], row["overall_due"]) == ("suspended", 1, None)
     assert (row["overall_suspended"], row["overall_suspended_since"]) == (1, dt.date(2026, 10, 5))
-    assert row["advice_open"] == 0
+    assert row["advice_open"] == 0 and row["incomplete_letter"] is True  # TLV-12's signal
     services.update_application(
         world.actor(world.coordinator), application, lovs_summary="Scores", requested_type="so"
     )
@@ -153,6 +179,7 @@ def test_suspension_and_negative_path_keep_the_figures_in_step(
         False,
         False,
     )
+    assert row["negative_decision"] is True
     _report_equals_the_former_computation(world, dt.date(2026, 11, 5))
 
 

@@ -357,6 +357,11 @@ class ApplicationFigures(PassendModel):
     positive_advice = models.BooleanField(default=False)
     by_gavel = models.BooleanField(default=False)
     positive_decision = models.BooleanField(default=False)
+    # TLV-12, the SWV's signals about school boards: an "onvolledig" letter was sent (the
+    # application was incomplete at some point), and the decision was negative. With a
+    # default in the database too: rows written without them (by tlv 0008) stay valid.
+    incomplete_letter = models.BooleanField(default=False, db_default=False)
+    negative_decision = models.BooleanField(default=False, db_default=False)
     # Per TLV-04 term (``REPORT_TERMS``): its completed terms, of which within the term, their
     # days used without the days suspended, its running terms, and the due date of a running
     # one that is not suspended (an application runs at most one term of each rule at a time:

@@ -14,10 +14,17 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 
 from passend.terms.models import Term
-from passend.tlv.models import REPORT_TERMS, Advice, ApplicationFigures, TlvApplication, Triage
+from passend.tlv.models import (
+    REPORT_TERMS,
+    Advice,
+    ApplicationFigures,
+    Letter,
+    TlvApplication,
+    Triage,
+)
 
 # How terms name an application (``object_type``): its model label.
 APP_OBJECT = TlvApplication._meta.label_lower
@@ -57,6 +64,8 @@ def figures_of(
         "by_gavel": application["advice__status"] == Advice.Status.POSITIVE
         and bool(application["advice__by_gavel"]),
         "positive_decision": bool(application["decision__positive"]),
+        "incomplete_letter": bool(application["incomplete_letter"]),
+        "negative_decision": application["decision__positive"] is False,
         "overall_suspended": 0,
         "overall_suspended_days": 0,
         "overall_suspended_since": None,
@@ -126,9 +135,18 @@ def compute(
     applications only), in two reads: the applications with their advice and decision, and
     their TLV-04 terms."""
     application_model, term_model, _figures = _models(application_model, term_model, None)
+    # The letters of the application model given (a migration's historical one, too).
+    letter_model: Any = application_model._meta.get_field("letters").related_model
     applications = list(
         application_model._default_manager.filter(
             pk__in=list(application_ids), submitted_on__isnull=False
+        )
+        .annotate(
+            incomplete_letter=Exists(
+                letter_model._default_manager.filter(
+                    application=OuterRef("pk"), kind=Letter.Kind.INCOMPLETE
+                )
+            )
         )
         .order_by("pk")
         .values(
@@ -145,6 +163,7 @@ def compute(
             "advice__status",
             "advice__by_gavel",
             "decision__positive",
+            "incomplete_letter",
         )
     )
     terms_of: dict[str, list[Mapping[str, Any]]] = {}
