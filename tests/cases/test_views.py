@@ -765,3 +765,22 @@ def test_list_keys_compiled_once_are_the_keys_of_the_filtered_queryset(
     body = client.get(LIST, {"status": "open"}).content.decode()
     assert world.case.pseudonym in body and attendance.pseudonym not in body
     assert "cases.Case" not in orm_compilations
+
+
+def test_a_tampered_cursor_gives_the_first_page(world: World, coordinator_a: Any) -> None:
+    """A cursor the list did not write (an id beyond 64 bits, a time without its zone) is no
+    cursor: the first page, never a database error."""
+    import base64
+
+    from passend.cases import selectors
+
+    client = verified_client(coordinator_a)
+    first = client.get(LIST).content.decode()
+    for raw in (f"2026-01-01T00:00:00+00:00|{2**70}", "2026-01-01T00:00:00|5", "x|0"):
+        token = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        assert selectors.decode_cursor(token) is None
+        response = client.get(LIST, {"na": token})
+        assert response.status_code == 200
+        assert world.case.pseudonym in response.content.decode() and world.case.pseudonym in first
+    valid = selectors.encode_position(timezone.now(), 2**40)
+    assert selectors.decode_cursor(valid) is not None

@@ -122,7 +122,10 @@ def decode_cursor(token: str) -> tuple[datetime, int] | None:
         number = int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    if moment is None or number <= 0:
+    # Only what ``encode_position`` writes: an aware time and an id a key can hold. A list's
+    # keys are a prepared query (``involved_keys``) whose parameters go to the database as
+    # they are, where an id beyond 64 bits would be an error instead of no rows.
+    if moment is None or timezone.is_naive(moment) or not 0 < number < 2**63:
         return None
     return moment, number
 
