@@ -245,3 +245,15 @@ def out_of_step(application_ids: Iterable[int]) -> int:
         }
         differing += sum(1 for pk in set(fresh) | set(stored) if fresh.get(pk) != stored.get(pk))
     return differing
+
+
+def refresh_submitted(apps: Any) -> int:
+    """``refresh`` of every submitted application with the models of a migration's state
+    (``apps``): how tlv 0008 and 0009 fill the figures of an existing installation."""
+    application_model = apps.get_model("tlv", "TlvApplication")
+    return refresh(
+        application_model.objects.filter(submitted_on__isnull=False).values_list("pk", flat=True),
+        application_model=application_model,
+        term_model=apps.get_model("terms", "Term"),
+        figures_model=apps.get_model("tlv", "ApplicationFigures"),
+    )

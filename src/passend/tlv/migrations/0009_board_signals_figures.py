@@ -7,15 +7,9 @@ from django.db import migrations, models
 
 def _fill(apps, schema_editor):  # type: ignore[no-untyped-def]
     # As tlv 0008: ``tlv.report_figures`` on this migration's historical models.
-    from passend.tlv.report_figures import refresh
+    from passend.tlv.report_figures import refresh_submitted
 
-    TlvApplication = apps.get_model("tlv", "TlvApplication")
-    refresh(
-        TlvApplication.objects.filter(submitted_on__isnull=False).values_list("pk", flat=True),
-        application_model=TlvApplication,
-        term_model=apps.get_model("terms", "Term"),
-        figures_model=apps.get_model("tlv", "ApplicationFigures"),
-    )
+    refresh_submitted(apps)
 
 
 class Migration(migrations.Migration):
