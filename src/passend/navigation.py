@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Role
+from passend.urlreverse import reverse
 
 
 @dataclass(frozen=True)

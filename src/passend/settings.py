@@ -123,8 +123,9 @@ TEMPLATES = [
             # The widget templates' filters (templates/django/forms/widgets/select.html).
             # ``{% load i18n %}``: Django's library, a fixed text's translation kept per language.
             "libraries": {"passend_widgets": "passend.widgets", "i18n": "passend.translate_tags"},
-            # Django's ``date`` filter, with the project's date formats written directly.
-            "builtins": ["passend.datefilter"],
+            # Django's ``date`` filter, with the project's date formats written directly, and
+            # its ``url`` tag, with a URL's text worked out once per name.
+            "builtins": ["passend.datefilter", "passend.urlreverse"],
         },
     }
 ]

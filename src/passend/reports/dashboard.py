@@ -34,7 +34,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +46,7 @@ from passend.inquiries import selectors as inquiry_selectors
 from passend.inquiries.services import DESK_ROLES
 from passend.tlv import selectors as tlv_selectors
 from passend.tlv.models import TlvApplication
+from passend.urlreverse import reverse
 
 SHOWN = 10
 TERMS_SHOWN = 20  # the most urgent open terms; the rest on the TLV work list
