@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from passend.privacy.models import AccessLogEntry
 from tests.access.helpers import make_pupil, set_opened_at
 from tests.cases.screens import (
     World,
+    actor,
     add_partner,
     api_client,
     build_world,
@@ -307,3 +309,123 @@ def test_schema_documents_the_case_endpoints() -> None:
         "/api/v1/cases/{id}/phase/",
     ):
         assert path in schema, path
+
+
+def test_list_keys_come_from_a_query_compiled_once_equal_to_the_querysets(
+    world: World, coordinator_a: Any, orm_compilations: list[str]
+) -> None:
+    """The API's keys (``selectors.InvolvedApiKeys``, issue 10): what DRF's CursorPagination
+    reads of them (first page, older than a position, newer in reverse order) equals what it
+    read of the filtered queryset, for every filter; a request compiles no case query."""
+    from passend.access import selectors as access
+    from passend.accounts.models import Membership
+    from passend.cases import selectors
+    from passend.cases import services as case_services
+
+    attendance = open_case(
+        coordinator_a, make_pupil(world.region["school_a"]), kind=CaseKind.ATTENDANCE
+    )
+    case_services.change_phase(actor(coordinator_a), attendance, to_phase=Phase.CLOSED)
+    for _ in range(4):
+        open_case(coordinator_a, None)
+    membership = Membership.objects.get(user=coordinator_a)
+    compared = 0
+    for filters in (
+        {},
+        {"status": "open"},
+        {"status": "closed"},
+        {"status": "neither"},
+        {"phase": Phase.CLOSED},
+        {"kind": CaseKind.ATTENDANCE, "status": "closed"},
+        {"phase": Phase.INTAKE, "kind": CaseKind.SUPPORT},
+    ):
+        queryset = selectors.newest_first(
+            selectors.filter_cases(access.involved_cases(coordinator_a, membership), **filters)
+        ).values("id", selectors.INVOLVED_OPENED_AT, selectors.INVOLVED_PARTICIPATION)
+        everything = list(queryset)
+        compared += len(everything)
+
+        ours = functools.partial(
+            selectors.InvolvedApiKeys,
+            coordinator_a,
+            membership,
+            phase=filters.get("phase", ""),
+            kind=filters.get("kind", ""),
+            status=filters.get("status", ""),
+        )
+
+        order, reverse = selectors.API_ORDER, ("involved_opened_at", "id")
+        assert ours().order_by(*order)[0:3] == everything[:3], filters
+        for key in everything:
+            position = str(key[selectors.INVOLVED_OPENED_AT])
+            older = ours().order_by(*order).filter(involved_opened_at__lt=position)[0:51]
+            assert older == list(queryset.filter(involved_opened_at__lt=position)[:51])
+            newer = ours().order_by(*reverse).filter(involved_opened_at__gt=position)[0:51]
+            expected = queryset.order_by(*reverse).filter(involved_opened_at__gt=position)
+            assert newer == list(expected[:51]), filters
+            # An offset (rows with the same time as the position) is the queryset's own.
+            assert ours().order_by(*order).filter(involved_opened_at__lt=position)[1:3] == list(
+                queryset.filter(involved_opened_at__lt=position)[1:3]
+            )
+    assert compared >= 12  # not vacuous: the filters found cases
+    nobody = selectors.InvolvedApiKeys(coordinator_a, None, phase="", kind="", status="")
+    assert nobody.order_by(*selectors.API_ORDER)[0:51] == []
+
+    client = api_client(coordinator_a)
+    first = client.get(BASE, {"status": "open"}).json()
+    assert client.get(BASE, {"status": "open"}).status_code == 200
+    orm_compilations.clear()
+    again = client.get(BASE, {"status": "open"}).json()
+    assert again["results"] == first["results"] and first["results"]
+    assert "cases.Case" not in orm_compilations
+
+
+def test_list_pages_forward_and_back_also_across_cases_opened_at_one_moment(
+    coordinator_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DRF's cursors, next and previous, over the prepared keys (issue 10): each page as the
+    queryset pages it, also where 60 cases share one opening time (DRF's offset cursor)."""
+    cases = [open_case(coordinator_a, None) for _ in range(112)]
+    now = timezone.now()
+    for age, case in enumerate(cases[:52]):
+        set_opened_at(Case.objects.filter(pk=case.pk), now - dt.timedelta(days=age))
+    set_opened_at(
+        Case.objects.filter(pk__in=[c.pk for c in cases[52:]]), now - dt.timedelta(days=90)
+    )
+    client = api_client(coordinator_a)
+    pages = [client.get(BASE).json()]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).json())
+    ids = [c["id"] for page in pages for c in page["results"]]
+    assert [len(page["results"]) for page in pages] == [50, 50, 12]
+    expected = Case.objects.filter(pk__in=[c.pk for c in cases]).order_by("-opened_at", "-id")
+    assert ids == list(expected.values_list("pk", flat=True))
+    back = client.get(pages[1]["previous"]).json()
+    assert back["results"] == pages[0]["results"] and back["next"] == pages[0]["next"]
+    # A previous page across cases of one moment is what DRF gives over the queryset (not
+    # always the page before: DRF's cursors assume a nearly unique order).
+    from passend.cases import selectors
+
+    def by_queryset(keys: selectors.InvolvedApiKeys, window: slice) -> list[dict[str, Any]]:
+        return list(keys.queryset().order_by(*keys._ordering).filter(**keys._lookup)[window])
+
+    prepared = client.get(pages[2]["previous"]).json()
+    assert back["previous"] is None
+    monkeypatch.setattr(selectors.InvolvedApiKeys, "__getitem__", by_queryset)
+    assert client.get(pages[2]["previous"]).json() == prepared
+
+
+@pytest.mark.parametrize(
+    "position", ["2026-01-01 00:00:00", "gisteren", "2026-13-45 25:00:00+00:00"]
+)
+def test_a_cursor_whose_position_is_no_time_with_a_zone_is_invalid(
+    coordinator_a: Any, position: str
+) -> None:
+    import base64
+    from urllib.parse import urlencode
+
+    open_case(coordinator_a, None)
+    token = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    response = api_client(coordinator_a).get(BASE, {"cursor": token})
+    assert response.status_code == 404
+    assert "cursor" in response.json()["detail"].lower()

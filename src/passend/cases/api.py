@@ -13,6 +13,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,7 +25,8 @@ from drf_spectacular.utils import (
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -68,8 +71,22 @@ def call_service[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 class CasePagination(CursorPagination):
     # The case's opening time, as copied onto the caller's participation
     # (``selectors.newest_first``): the page is read in this order from an index.
-    ordering = (f"-{selectors.INVOLVED_OPENED_AT}", "-id")
+    ordering = selectors.API_ORDER
     page_size = 50
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """DRF's cursor, whose position must be a time with its zone, as the cursors DRF writes
+        for this order hold: any other is "Invalid cursor" (404), as an undecodable cursor is,
+        not an error of the database."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                moment = parse_datetime(cursor.position)
+            except ValueError:  # the form of a time, not a real one
+                moment = None
+            if moment is None or timezone.is_naive(moment):
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 @extend_schema_view(
@@ -114,24 +131,16 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         params = request.query_params
-        queryset = selectors.newest_first(
-            selectors.filter_cases(
-                self.get_queryset(),
-                phase=params.get("phase", ""),
-                kind=params.get("kind", ""),
-                status=params.get("status", ""),
-            )
+        # The cursor pages over the keys only (a light sorted query, compiled once per process);
+        # then those cases are loaded with the policy's input and decided.
+        source = selectors.InvolvedApiKeys(
+            request.user,
+            getattr(request, "membership", None),
+            phase=params.get("phase", ""),
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
         )
-        # The cursor pages over the keys only (a light sorted query); then those cases are
-        # loaded with the policy's input and decided.
-        keys = (
-            self.paginate_queryset(
-                queryset.values(
-                    "id", selectors.INVOLVED_OPENED_AT, selectors.INVOLVED_PARTICIPATION
-                )
-            )
-            or []
-        )
+        keys = self.paginate_queryset(source) or []  # type: ignore[arg-type]
         cases = access.cases_for_rows(
             [key["id"] for key in keys],
             request.user,
