@@ -81,7 +81,7 @@ class CasePagination(CursorPagination):
         cursor = super().decode_cursor(request)
         if cursor is not None and cursor.position is not None:
             try:
-                moment = parse_datetime(cursor.position)
+                moment = parse_datetime(str(cursor.position))
             except ValueError:  # the form of a time, not a real one
                 moment = None
             if moment is None or timezone.is_naive(moment):
@@ -140,7 +140,10 @@ class CaseViewSet(viewsets.GenericViewSet):
             kind=params.get("kind", ""),
             status=params.get("status", ""),
         )
-        keys = self.paginate_queryset(source) or []  # type: ignore[arg-type]
+        # DRF pages what it is given by ordering, filtering and slicing it (its stubs say a
+        # queryset); here the keys' rows, as dicts.
+        page: Any = self.paginate_queryset(source)  # type: ignore[arg-type]
+        keys: list[dict[str, Any]] = page or []
         cases = access.cases_for_rows(
             [key["id"] for key in keys],
             request.user,
