@@ -527,6 +527,9 @@ def dashboard(request: HttpRequest, today: dt.date | None = None) -> Dashboard:
         elif inquiries:
             board.terms_url = reverse("inquiries:queue") + "?status=open"
     work.log.write()
+    # The candidates' builders hold the work that holds them: a reference cycle that would keep
+    # this request's rows alive until the garbage collector finds it (issue 10, session 38).
+    work.terms.clear()
     _meetings(request, board, membership)
     board.terms.sort(key=lambda t: (not t.overdue, t.due_date, t.label))
     return board
