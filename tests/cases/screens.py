@@ -13,7 +13,7 @@ from passend.access.actor import Actor
 from passend.accounts.models import Membership, Organisation, OrganisationKind, Role
 from passend.accounts.services import issue_api_token
 from passend.cases import services as case_services
-from passend.cases.models import Case, CaseEntry, CaseKind
+from passend.cases.models import Case, CaseEntry, CaseKind, Phase
 from passend.consent import services as consent_services
 from passend.consent.models import Consent, ConsentMethod
 from passend.privacy.categories import DataCategory
@@ -64,6 +64,17 @@ def open_case(
     return case_services.open_case(
         actor(owner), kind=kind, pupil=pupil, is_anonymous=pupil is None, title=title
     )
+
+
+def cases_for_every_filter(world: World, owner: Any) -> Case:
+    """Besides the world's case: an attendance case of a pupil, closed, and four anonymous
+    support cases, so that each of the list's filters (phase, kind, status) finds some and
+    leaves some out. Returns the attendance case."""
+    attendance = open_case(owner, make_pupil(world.region["school_a"]), kind=CaseKind.ATTENDANCE)
+    case_services.change_phase(actor(owner), attendance, to_phase=Phase.CLOSED)
+    for _ in range(4):
+        open_case(owner, None)
+    return attendance
 
 
 def add_partner(

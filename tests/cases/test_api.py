@@ -20,10 +20,10 @@ from passend.privacy.models import AccessLogEntry
 from tests.access.helpers import make_pupil, set_opened_at
 from tests.cases.screens import (
     World,
-    actor,
     add_partner,
     api_client,
     build_world,
+    cases_for_every_filter,
     consent_for,
     open_case,
 )
@@ -320,14 +320,8 @@ def test_list_keys_come_from_a_query_compiled_once_equal_to_the_querysets(
     from passend.access import selectors as access
     from passend.accounts.models import Membership
     from passend.cases import selectors
-    from passend.cases import services as case_services
 
-    attendance = open_case(
-        coordinator_a, make_pupil(world.region["school_a"]), kind=CaseKind.ATTENDANCE
-    )
-    case_services.change_phase(actor(coordinator_a), attendance, to_phase=Phase.CLOSED)
-    for _ in range(4):
-        open_case(coordinator_a, None)
+    cases_for_every_filter(world, coordinator_a)
     membership = Membership.objects.get(user=coordinator_a)
     compared = 0
     for filters in (

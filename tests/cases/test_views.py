@@ -28,6 +28,7 @@ from tests.cases.screens import (
     actor,
     add_partner,
     build_world,
+    cases_for_every_filter,
     consent_for,
     entry,
     open_case,
@@ -730,12 +731,7 @@ def test_list_keys_compiled_once_are_the_keys_of_the_filtered_queryset(
     from passend.access import selectors as access
     from passend.cases import selectors
 
-    attendance = open_case(
-        coordinator_a, make_pupil(world.region["school_a"]), kind=CaseKind.ATTENDANCE
-    )
-    case_services.change_phase(actor(coordinator_a), attendance, to_phase=Phase.CLOSED)
-    for _ in range(4):
-        open_case(coordinator_a, None)
+    attendance = cases_for_every_filter(world, coordinator_a)
     membership = Membership.objects.get(user=coordinator_a)
     involved = access.involved_cases(coordinator_a, membership)
     compared = 0

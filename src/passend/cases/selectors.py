@@ -218,20 +218,27 @@ def _involved_keys_query(
     )[:limit]
 
 
-# Per filter given (phase, kind) and cursor: the values each of them takes.
-_INVOLVED_KEYS = {
-    (by_phase, by_kind, after): PreparedQuery(
-        _involved_keys_query,
-        user=int,
-        organisation=int,
-        **({"phase": str} if by_phase else {}),
-        **({"kind": str} if by_kind else {}),
-        **({"moment": datetime, "pk": int} if after else {}),
-    )
-    for by_phase in (False, True)
-    for by_kind in (False, True)
-    for after in (False, True)
-}
+def _by_filters(
+    build: Callable[..., QuerySet[Any]], **positioned: Any
+) -> dict[tuple[bool, bool, bool], PreparedQuery]:
+    """``build`` prepared per filter given (phase, kind) and with or without a position: the
+    values each of them takes (``positioned``: those of a position)."""
+    return {
+        (by_phase, by_kind, after): PreparedQuery(
+            build,
+            user=int,
+            organisation=int,
+            **({"phase": str} if by_phase else {}),
+            **({"kind": str} if by_kind else {}),
+            **(positioned if after else {}),
+        )
+        for by_phase in (False, True)
+        for by_kind in (False, True)
+        for after in (False, True)
+    }
+
+
+_INVOLVED_KEYS = _by_filters(_involved_keys_query, moment=datetime, pk=int)
 
 
 def involved_keys(
@@ -296,19 +303,7 @@ def _involved_api_keys_query(
     return queryset.values(*_API_KEYS)[:limit]
 
 
-_INVOLVED_API_KEYS = {
-    (by_phase, by_kind, positioned): PreparedQuery(
-        _involved_api_keys_query,
-        user=int,
-        organisation=int,
-        **({"phase": str} if by_phase else {}),
-        **({"kind": str} if by_kind else {}),
-        **({"moment": datetime} if positioned else {}),
-    )
-    for by_phase in (False, True)
-    for by_kind in (False, True)
-    for positioned in (False, True)
-}
+_INVOLVED_API_KEYS = _by_filters(_involved_api_keys_query, moment=datetime)
 
 
 class InvolvedApiKeys:
