@@ -53,6 +53,21 @@ class _Part:
         return self.model.from_db(db.alias, self.attnames, values)
 
 
+def _part(model: Any, field: Any, parent: int, only: tuple[str, ...], start: int) -> _Part:
+    """The layout of ``model``'s columns (``only`` these and its key, or all) from ``start``."""
+    fields = _fields(model, only)
+    attnames = tuple(f.attname for f in fields)
+    return _Part(
+        model,
+        field,
+        parent,
+        attnames,
+        start,
+        _converters(fields, model._meta.db_table),
+        start + attnames.index(model._meta.pk.attname),
+    )
+
+
 def _fields(model: Any, only: tuple[str, ...]) -> list[Any]:
     fields = list(model._meta.concrete_fields)
     if not only:
@@ -163,19 +178,8 @@ class Statement:
             paths.append(path)
         parts, start = [], 0
         for model, field, parent, only in specs:
-            fields = _fields(model, only)
-            parts.append(
-                _Part(
-                    model,
-                    field,
-                    parent,
-                    tuple(f.attname for f in fields),
-                    start,
-                    _converters(fields, model._meta.db_table),
-                    start + [f.attname for f in fields].index(model._meta.pk.attname),
-                )
-            )
-            start += len(fields)
+            parts.append(_part(model, field, parent, only, start))
+            start += len(parts[-1].attnames)
         return tuple(parts)
 
     @functools.cached_property
@@ -238,6 +242,45 @@ class Statement:
 
     def instances(self, params: Sequence[Any]) -> list[Any]:
         return [instance for instance, _extra in self.rows(params)]
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """One row of several models' columns side by side: ``models`` as (model, alias) in the
+    order of their columns, all of each, read ``FROM`` … ``WHERE`` … as ``body`` gives them.
+    For rows of tables that no forward relation of the first leads to (``Statement`` follows
+    those), read in one round trip instead of one each: a request's user with its second
+    factor and acting membership (``accounts.selectors.read_identity``, issue 10)."""
+
+    models: tuple[tuple[type[Model], str], ...]
+    body: str
+
+    @functools.cached_property
+    def _parts(self) -> tuple[_Part, ...]:
+        parts: list[_Part] = []
+        start = 0
+        for model, _alias in self.models:
+            parts.append(_part(model, None, len(parts), (), start))
+            start += len(parts[-1].attnames)
+        return tuple(parts)
+
+    @functools.cached_property
+    def sql(self) -> str:
+        selected = ", ".join(columns(model, alias) for model, alias in self.models)
+        return f"SELECT {selected} {self.body}"
+
+    def first(self, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """The first row's instances, one per model, None for a model whose key is empty (a
+        LEFT JOIN that found nothing); None when there is no row."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+            db = cursor.db
+        if row is None:
+            return None
+        return tuple(
+            None if row[part.key] is None else part.instance(row, db) for part in self._parts
+        )
 
 
 def attach(instance: Model, relation: str, rows: list[Any]) -> None:

@@ -1,5 +1,6 @@
 """The four reads of every signed-in request (session, user, second factor, acting membership)
-come from statements written once (issue 10, session 13). They must read exactly what the
+come from statements written once (issue 10, session 13), the last three as one statement
+(session 39). They must read exactly what the
 ORM's reads did: an expired session is no session, an inactive account is signed out, only a
 confirmed device of the user's own verifies them (PRV-08), and only an active membership of
 the user's own lets them act (ORG-02).
@@ -74,6 +75,17 @@ def test_org02_current_membership_reads_what_active_reads(region: dict[str, Any]
         )
         mine = selectors.current_membership(user, membership.pk)
         assert (mine is None) == (expected is None), membership.pk
+        # Read with the user in one statement (session 39): the same membership, or none.
+        with selectors.reading_identity(None, membership.pk) as read:
+            assert selectors.read_identity(read, user.pk).pk == user.pk
+        assert (read.membership is None) == (expected is None), membership.pk
+        assert selectors.current_membership(user, membership.pk, read) is read.membership
+        if expected is not None:
+            assert read.membership is not None
+            assert values(read.membership) == values(expected)
+            with CaptureQueriesContext(connection) as captured:
+                assert values(read.membership.organisation) == values(expected.organisation)
+            assert len(captured) == 0
         if expected is not None:
             found += 1
             assert values(mine) == values(expected)
@@ -223,3 +235,64 @@ def test_an_api_token_is_read_with_its_membership_organisation_and_user(
         assert values(mine.membership.user) == values(orm.membership.user)
     assert len(captured) == 0
     assert _token_by_hash().instances([hash_token(raw + "x")]) == []
+
+
+def test_a_signed_in_request_reads_its_user_device_and_membership_in_one_statement(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    """The session, then the user with the session's authenticator app and acting membership:
+    two statements before the view (there were four), and the request's user, device and
+    membership as before (PRV-08, ORG-02)."""
+    client = verified_client(coordinator_a)
+    client.get("/healthz")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/healthz")
+    session, identity, view = (query["sql"] for query in captured.captured_queries)
+    assert "django_session" in session
+    for table in ("accounts_user", "otp_totp_totpdevice", "accounts_membership"):
+        assert table in identity
+    assert view == "SELECT 1"
+    request = response.wsgi_request  # type: ignore[attr-defined]
+    assert request.user.pk == coordinator_a.pk and request.user.is_verified()
+    assert request.user.otp_device == TOTPDevice.objects.get(user=coordinator_a)
+    membership = Membership.objects.select_related("organisation").get(user=coordinator_a)
+    assert values(request.membership) == values(membership)
+    with CaptureQueriesContext(connection) as captured:
+        assert values(request.membership.organisation) == values(membership.organisation)
+    assert len(captured) == 0
+
+
+def test_prv08_the_device_read_with_the_user_is_the_one_django_otp_would_read(
+    coordinator_a: Any, coordinator_b: Any
+) -> None:
+    """Any TOTP device by its id, whoever's and confirmed or not: django-otp then checks both,
+    as for a device it reads itself (``test_prv08_only_a_confirmed_device_of_ones_own_verifies``
+    walks the pages)."""
+    own = TOTPDevice.objects.create(user=coordinator_a, name="a", confirmed=True)
+    theirs = TOTPDevice.objects.create(user=coordinator_b, name="b", confirmed=True)
+    unconfirmed = TOTPDevice.objects.create(user=coordinator_a, name="new", confirmed=False)
+    for key in (own.pk, theirs.pk, unconfirmed.pk, theirs.pk + 1000, None):
+        with selectors.reading_identity(key, None) as read:
+            selectors.read_identity(read, coordinator_a.pk)
+        expected = TOTPDevice.objects.filter(pk=key).first() if key else None
+        assert (read.device is None) == (expected is None), key
+        if expected is not None:
+            assert values(read.device) == values(expected)
+    # No such user: nothing, and nothing to take from the read.
+    with selectors.reading_identity(own.pk, None) as read:
+        assert selectors.read_identity(read, coordinator_a.pk + 1000) is None
+    assert read.user_id is None and read.device is None
+    # A number beyond a key's range is no id at all (it would be a database error).
+    assert selectors.id_key(2**63) is None and selectors.id_key("12") == 12
+
+
+def test_org02_a_membership_read_with_another_user_is_not_taken(
+    coordinator_a: Any, coordinator_b: Any
+) -> None:
+    mine = Membership.objects.get(user=coordinator_a)
+    with selectors.reading_identity(None, mine.pk) as read:
+        selectors.read_identity(read, coordinator_a.pk)
+    assert read.membership is not None
+    # Another user naming the same membership: read afresh, and not theirs.
+    assert selectors.current_membership(coordinator_b, mine.pk, read) is None
+    assert selectors.current_membership(coordinator_a, mine.pk, read) is read.membership

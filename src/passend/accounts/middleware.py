@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -83,9 +84,19 @@ class SecondFactorMiddleware(OTPMiddleware):
         user = getattr(request, "user", None)
         if user is not None:
             if isinstance(user, SimpleLazyObject):
-                # AuthenticationMiddleware's lazy user: the session's user, as it would give.
-                user = get_user(request)
-            request.user = self._verify_user_sync(request, user)
+                # AuthenticationMiddleware's lazy user: the session's user, as it would give,
+                # read with the session's authenticator app and acting membership in one
+                # statement (``selectors.read_identity``; ``ActingMembershipMiddleware`` takes
+                # the membership from ``request.passend_identity``).
+                session = request.session
+                with selectors.reading_identity(
+                    _totp_key(session.get(DEVICE_ID_SESSION_KEY)), session.get(SESSION_MEMBERSHIP)
+                ) as read:
+                    user = self._verify_user_sync(request, get_user(request))
+                request.passend_identity = read  # type: ignore[attr-defined]
+            else:
+                user = self._verify_user_sync(request, user)
+            request.user = user
         auser = getattr(request, "auser", None)
         if auser is not None:
             request.auser = functools.partial(self._verify_user_async_via_auser, request, auser)
@@ -94,11 +105,23 @@ class SecondFactorMiddleware(OTPMiddleware):
         label, _, key = self._normalize_persistent_id(persistent_id).rpartition("/")
         if label != TOTPDevice._meta.label_lower:
             return super()._device_from_persistent_id(persistent_id)
-        try:
-            found = _totp_device().instances([int(key)])
-        except ValueError:
-            return None
+        number = selectors.id_key(key)
+        if number is None:
+            return None  # a malformed id
+        read = selectors.pending_identity()
+        if read is not None and read.user_id is not None and read.device_key == number:
+            return read.device  # read with the user (``selectors.read_identity``)
+        found = _totp_device().instances([number])
         return found[0] if found else None
+
+
+def _totp_key(persistent_id: object) -> int | None:
+    """The id of the TOTP device a session's ``otp_device_id`` names, or None (another kind
+    of device, a malformed id, none)."""
+    if not isinstance(persistent_id, str):
+        return None
+    label, _, key = OTPMiddleware._normalize_persistent_id(persistent_id).rpartition("/")
+    return selectors.id_key(key) if label == TOTPDevice._meta.label_lower else None
 
 
 class SessionLifetimeMiddleware:
@@ -170,7 +193,9 @@ class ActingMembershipMiddleware:
         user = request.user
         if selectors.is_verified(user):
             chosen_id = request.session.get(SESSION_MEMBERSHIP)
-            membership = selectors.current_membership(user, chosen_id)
+            membership = selectors.current_membership(
+                user, chosen_id, getattr(request, "passend_identity", None)
+            )
             if membership is None:
                 request.session.pop(SESSION_MEMBERSHIP, None)
                 memberships = selectors.current_memberships(user)
