@@ -425,3 +425,34 @@ def test_involved_cases_query_is_built_once_and_never_shares_rows(world: dict[st
     # Another role of the same person and organisation is another query (ABS-05).
     member.role = Role.ATTENDANCE_OFFICER
     assert str(involved_cases(nurse, member).query) != str(second.query)
+
+
+def test_co02_a_case_page_reads_the_phases_with_its_case(world: dict[str, Any]) -> None:
+    """The case page's decision takes the phases' categories from the case's own statement
+    (``_case_alone``; issue 10, session 39): the same as ``phase_policies()``, a change read at
+    once, no table an empty mapping, and no statement of their own on the page of a partner
+    whose view they limit (CO-02)."""
+    from passend.cases.models import PhaseDataPolicy
+    from tests.conftest import verified_client
+
+    owner, nurse = world["owner"], world["nurse"]
+    case = make_case(membership(owner), pupil=make_pupil(world["school_a"]))
+    add_participant(case, membership(nurse), Phase.INTAKE)
+    found = access_selectors.case_with_policy_data(case.pk)
+    assert found is not None and found.policy_phase_categories == phase_policies()
+    policy = PhaseDataPolicy.objects.get(phase=Phase.INTAKE)
+    policy.categories = ["ordinary", "health"]
+    policy.save()
+    found = access_selectors.case_with_policy_data(case.pk)
+    assert found is not None
+    assert found.policy_phase_categories[Phase.INTAKE] == frozenset({"ordinary", "health"})
+    assert found.policy_phase_categories == phase_policies()
+    client = verified_client(nurse)
+    assert client.get(f"/trajecten/{case.pk}/").status_code == 200
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(f"/trajecten/{case.pk}/").status_code == 200
+    own = 'SELECT "cases_phasedatapolicy"'
+    assert not [q for q in page.captured_queries if q["sql"].startswith(own)]
+    PhaseDataPolicy.objects.all().delete()
+    found = access_selectors.case_with_policy_data(case.pk)
+    assert found is not None and found.policy_phase_categories == {} == phase_policies()
