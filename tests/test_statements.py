@@ -115,3 +115,84 @@ def test_id_rows_filters_by_any_number_of_ids_with_one_parameter(region: dict[st
     (one, one_params), (many, many_params), (none, _none) = executed
     assert one == many == none
     assert len(one_params) == len(many_params) == 1
+
+
+def _read(rows: list[tuple[Any, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """Each row's columns, its joined rows' columns (None for an empty join) and its extras."""
+    found = []
+    for instance, extra in rows:
+        joined = [
+            None if getattr(instance, name) is None else values(getattr(instance, name))
+            for name in ("requested_membership", "school")
+            if hasattr(type(instance), name)
+        ]
+        found.append((values(instance), joined, extra))
+    return found
+
+
+def test_together_reads_each_statements_rows_as_its_own_in_one_round_trip(
+    region: dict[str, Any],
+) -> None:
+    """``Together``: one statement, and per statement the same instances, joined rows,
+    extras and order as its own ``rows`` (its order by ``order``, here against the order the
+    rows were made in), a statement that finds nothing included."""
+    from django.db.models import BigIntegerField
+
+    from passend.statements import Together, ordering
+
+    user = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="verzuim-tg")
+    membership = Membership.objects.get(user=user)
+    for member in (membership, None, membership):
+        AbsenceImport.objects.create(
+            school=region["school_a"], source="somtoday", requested_membership=member
+        )
+    imports = Statement(
+        AbsenceImport,
+        joins=("requested_membership", "requested_membership__organisation", "school"),
+        tail="WHERE t.school_id = %s",
+        order="t.id DESC",
+    )
+    schools = Statement(
+        Organisation,
+        extra=("t.id * 2",),
+        extra_fields=(BigIntegerField(),),
+        tail="WHERE t.id IN (%s, %s)",
+        order=ordering(Organisation, "t", tie="t.id"),
+    )
+    nobody = Statement(Membership, tail="WHERE t.organisation_id = %s", order="t.id")
+    together = Together((("imports", imports), ("schools", schools), ("nobody", nobody)))
+    params = {
+        "imports": [region["school_a"].pk],
+        "schools": [region["school_b"].pk, region["school_a"].pk],
+        "nobody": [0],
+    }
+    with CaptureQueriesContext(connection) as captured:
+        found = together.rows(params)
+    assert len(captured) == 1
+    assert _read(found["imports"]) == _read(imports.rows(params["imports"]))
+    assert [i.pk for i, _extra in found["imports"]] == sorted(
+        AbsenceImport.objects.values_list("pk", flat=True), reverse=True
+    )
+    assert found["imports"][1][0].requested_membership is None
+    assert _read(found["schools"]) == _read(schools.rows(params["schools"]))
+    assert [(o.name, extra) for o, extra in found["schools"]] == sorted(
+        (o.name, (o.pk * 2,)) for o in (region["school_a"], region["school_b"])
+    )
+    assert found["nobody"] == []
+    with CaptureQueriesContext(connection) as captured:
+        first = found["imports"][0][0]
+        assert first.requested_membership.organisation == region["school_a"]
+        assert first.school is found["imports"][2][0].school
+    assert len(captured) == 0
+
+
+def test_together_refuses_an_order_in_the_tail_and_an_extra_without_its_type() -> None:
+    from passend.statements import Together
+
+    ordered = Statement(Organisation, tail="WHERE t.id = %s ORDER BY t.id")
+    untyped = Statement(Organisation, tail="WHERE t.id = %s", extra=("t.id * 2",))
+    plain = Statement(Organisation, tail="WHERE t.id = %s")
+    with pytest.raises(ValueError, match="order"):
+        _ = Together((("plain", plain), ("ordered", ordered))).sql
+    with pytest.raises(ValueError, match="extra_fields"):
+        _ = Together((("plain", plain), ("untyped", untyped))).sql

@@ -144,6 +144,11 @@ def test_detail_query_count_is_constant_in_participants_and_consents(
     grow(9)
     assert count() == one
     assert len(client.get(url).json()["participants"]) == 11
+    # Issue 10: the case and its participants in one round trip (``statements.Together``).
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    reads = [q["sql"] for q in queries.captured_queries if '"cases_participant" t' in q["sql"]]
+    assert len(reads) == 1 and '"cases_case" t' in reads[0]
 
 
 def test_detail_of_other_school_is_404_and_logged_also_for_actions(

@@ -659,6 +659,43 @@ def test_detail_query_count_is_constant_in_participants_consents_and_entries(
     assert Consent.objects.filter(case=case).count() == 11
 
 
+def test_detail_reads_the_case_with_its_relations_and_the_pages_rows_in_one_statement_each(
+    region: dict[str, Any], coordinator_a: Any
+) -> None:
+    """Issue 10: the case with the policy's relations (participants, consents, parties,
+    legal grounds, justifications) is one round trip, and the page's own rows (the consents'
+    guardians, hearings, phase changes, entries) another (``statements.Together``)."""
+    ggd = OrganisationFactory(name="GGD", kind=OrganisationKind.GGD)
+    case = open_case(coordinator_a, make_pupil(region["school_a"]))
+    doctor = make_professional(ggd, Role.GGD_PROFESSIONAL, username="arts-rondes")
+    add_partner(coordinator_a, case, doctor, ggd)
+    consent_for(coordinator_a, case, [ggd], [DataCategory.ORDINARY])
+    entry(coordinator_a, case, DataCategory.ORDINARY, "Observatie")
+    client = verified_client(coordinator_a)
+    url = detail_url(case)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Observatie" in response.text
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+
+    def reading(table: str) -> list[str]:
+        return [sql for sql in reads if f'"{table}" t' in sql]
+
+    (policy,) = reading("cases_participant")
+    for table in ("cases_case", "consent_consent", "consent_legalground"):
+        assert reading(table) == [policy], table
+    assert "consent_justification" in policy and "consent_consent_parties" in policy
+    (own,) = reading("cases_hearing")
+    for table in ("cases_phasechange", "cases_caseentry", "pupils_guardian"):
+        assert reading(table) == [own], table
+    # The session, the user with second factor and membership, these two, the log, a panel
+    # (the test's own transaction adds savepoints around the log's write).
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 6, [sql[:80] for sql in statements]
+
+
 def test_case_row_for_owner_with_manage_links_but_closed_case_has_none(
     world: World, coordinator_a: Any
 ) -> None:
