@@ -238,6 +238,10 @@ class Statement:
         ]
 
     @functools.cached_property
+    def _layout(self) -> _Layout:
+        return _Layout.of(self)
+
+    @functools.cached_property
     def width(self) -> int:
         """The number of columns of its rows, ``extra`` included."""
         return sum(len(part.attnames) for part in self._parts) + len(self.extra)
@@ -253,27 +257,41 @@ class Statement:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
             db = cursor.db
-        reader = _Reader(self._parts, len(self.extra), self.width)
+        reader = _Reader(self._layout)
         return [reader.read(row, db) for row in fetched]
 
     def instances(self, params: Sequence[Any]) -> list[Any]:
         return instances(self.rows(params))
 
 
-class _Reader:
-    """Turns rows of a statement's layout (from ``offset`` on, ``width`` columns) into its
-    instances with their joined rows, sharing a joined row that recurs among its rows."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where a statement's columns are in a row: its parts, and its extras' start and number."""
 
-    def __init__(self, parts: tuple[_Part, ...], count: int, width: int, offset: int = 0) -> None:
-        self.parts = tuple(
+    parts: tuple[_Part, ...]
+    extra_start: int
+    count: int
+
+    @classmethod
+    def of(cls, statement: Statement, offset: int = 0) -> _Layout:
+        """``statement``'s columns from ``offset`` on (``Together``: after the others')."""
+        parts = tuple(
             dataclasses.replace(part, start=part.start + offset, key=part.key + offset)
-            if offset
-            else part
-            for part in parts
+            for part in statement._parts
         )
-        self.count = count
-        self.extra_start = offset + width - count
-        self.joined: list[dict[Any, Any]] = [{} for _part in parts]
+        count = len(statement.extra)
+        return cls(parts, offset + statement.width - count, count)
+
+
+class _Reader:
+    """Turns rows of a statement's layout into its instances with their joined rows, sharing a
+    joined row that recurs among its rows."""
+
+    def __init__(self, layout: _Layout) -> None:
+        self.parts = layout.parts
+        self.count = layout.count
+        self.extra_start = layout.extra_start
+        self.joined: list[dict[Any, Any]] = [{} for _part in layout.parts]
 
     def read(self, row: Sequence[Any], db: BaseDatabaseWrapper) -> tuple[Model, tuple[Any, ...]]:
         parts = self.parts
@@ -332,12 +350,13 @@ class Together:
         return " UNION ALL ".join(selects) + " ORDER BY 1, 2"
 
     @functools.cached_property
-    def _offsets(self) -> tuple[int, ...]:
-        offsets, offset = [], 2
+    def _layouts(self) -> tuple[_Layout, ...]:
+        """Each statement's columns, after the number and the order and the others'."""
+        layouts, offset = [], 2
         for _name, statement in self.statements:
-            offsets.append(offset)
+            layouts.append(_Layout.of(statement, offset))
             offset += statement.width
-        return tuple(offsets)
+        return tuple(layouts)
 
     def rows(
         self, params: dict[str, Sequence[Any]]
@@ -349,10 +368,7 @@ class Together:
             cursor.execute(sql, given)
             fetched = cursor.fetchall()
             db = cursor.db
-        readers = [
-            _Reader(statement._parts, len(statement.extra), statement.width, offset)
-            for (_name, statement), offset in zip(self.statements, self._offsets, strict=True)
-        ]
+        readers = [_Reader(layout) for layout in self._layouts]
         found: dict[str, list[tuple[Model, tuple[Any, ...]]]] = {
             name: [] for name, _statement in self.statements
         }
