@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import BooleanField, Prefetch, Q, QuerySet, TextField
+from django.db.models import BooleanField, ManyToManyField, Prefetch, Q, QuerySet, TextField
 from django.db.models.base import DEFERRED
 from django.http import Http404, HttpRequest
 
@@ -99,9 +99,6 @@ def _case_statements() -> dict[str, statements.Statement]:
     """The statements of ``case_with_policy_data``, each with the case's id as its one
     parameter; the same rows, joins and order as ``with_policy_data`` gives. Read together
     (``_case_reads``), in one round trip."""
-    quote = connection.ops.quote_name
-    parties = Consent.parties.through._meta
-    consent_table = quote(Consent._meta.db_table)
     on_case = "WHERE t.case_id = %s"
     return {
         "case": statements.Statement(
@@ -120,17 +117,7 @@ def _case_statements() -> dict[str, statements.Statement]:
         "consents": statements.Statement(
             Consent, tail=on_case, order=statements.ordering(Consent, "t")
         ),
-        "parties": statements.Statement(
-            Organisation,
-            more_from=(
-                f"JOIN {quote(parties.db_table)} m ON m.organisation_id = t.id "
-                f"JOIN {consent_table} c ON c.id = m.consent_id"
-            ),
-            extra=("m.consent_id",),
-            extra_fields=(parties.get_field("consent"),),
-            tail="WHERE c.case_id = %s",
-            order=statements.ordering(Organisation, "t", tie="t.id"),
-        ),
+        "parties": consents_relation_statement("parties"),
         "legal_grounds": statements.Statement(
             LegalGround,
             joins=("organisation",),
@@ -144,6 +131,30 @@ def _case_statements() -> dict[str, statements.Statement]:
             order=statements.ordering(Justification, "t"),
         ),
     }
+
+
+def consents_relation_statement(name: str) -> statements.Statement:
+    """The rows of the consents' many-to-many relation ``name`` (``parties``,
+    ``given_by_guardians``) for one case's consents, with the case's id as its one parameter:
+    each row with its consent's id as its extra, in the related model's order, then by id."""
+    field = Consent._meta.get_field(name)
+    if not isinstance(field, ManyToManyField):
+        raise ValueError(f"Consent.{name} is not a many-to-many relation")
+    through: Any = field.remote_field.through
+    model: Any = field.related_model
+    quote = connection.ops.quote_name
+    consent = f"m.{quote(field.m2m_column_name())}"
+    return statements.Statement(
+        model,
+        more_from=(
+            f"JOIN {quote(through._meta.db_table)} m ON m.{quote(field.m2m_reverse_name())} = t.id "
+            f"JOIN {quote(Consent._meta.db_table)} c ON c.id = {consent}"
+        ),
+        extra=(consent,),
+        extra_fields=(through._meta.get_field(field.m2m_field_name()),),
+        tail="WHERE c.case_id = %s",
+        order=statements.ordering(model, "t", tie="t.id"),
+    )
 
 
 @functools.cache

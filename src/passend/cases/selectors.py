@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.db import connection
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
@@ -28,6 +27,7 @@ from passend import statements
 from passend.access.selectors import (
     CaseRow,
     cases_for_rows,
+    consents_relation_statement,
     decide_rows,
     entries_statement,
     involved_cases,
@@ -573,25 +573,10 @@ def _detail_reads() -> statements.Together:
     """The case page's own related rows (guardians of its consents, hearings, phase changes,
     entries), each with the case's id as its one parameter, in one round trip: they were four
     (issue 10, session 40)."""
-    quote = connection.ops.quote_name
-    given_by = Consent.given_by_guardians.through._meta
     on_case = "WHERE t.case_id = %s"
     return statements.Together(
         (
-            (
-                "given_by_guardians",
-                statements.Statement(
-                    Guardian,
-                    more_from=(
-                        f"JOIN {quote(given_by.db_table)} m ON m.guardian_id = t.id "
-                        f"JOIN {quote(Consent._meta.db_table)} c ON c.id = m.consent_id"
-                    ),
-                    extra=("m.consent_id",),
-                    extra_fields=(given_by.get_field("consent"),),
-                    tail="WHERE c.case_id = %s",
-                    order=statements.ordering(Guardian, "t", tie="t.id"),
-                ),
-            ),
+            ("given_by_guardians", consents_relation_statement("given_by_guardians")),
             (
                 "hearings",
                 statements.Statement(
