@@ -234,27 +234,35 @@ def loaded(instance: Any) -> tuple[dict[str, Any], list[str]]:
     }, sorted(deferred)
 
 
+@pytest.mark.parametrize("directors", [True, False])
 def test_a_list_pages_cases_are_loaded_as_row_cases_loads_them(
-    full_case: Case, region: dict[str, Any], coordinator_a: Any, fg_actor: Actor
+    full_case: Case, region: dict[str, Any], coordinator_a: Any, fg_actor: Actor, directors: bool
 ) -> None:
     """``cases_for_rows`` reads a page's cases by a statement (``_cases_by_id``): the same
     columns loaded and deferred (no password hash of a director), the same joined rows and
-    restriction as ``row_cases`` (AVG art. 18)."""
+    restriction as ``row_cases`` (AVG art. 18), with or without the directors' names (issue
+    10, session 41: only the case list and its API show them)."""
     anonymous = make_case(membership(coordinator_a))
     restricted = make_case(membership(coordinator_a), pupil=make_pupil(region["school_a"]))
     restrict("restriction", restricted.pupil, fg_actor)
     ids = [full_case.pk, anonymous.pk, restricted.pk]
-    orm = {c.pk: c for c in row_cases(Case.objects.filter(pk__in=ids), directors=True)}
-    mine = {c.pk: c for c in _cases_by_id(ids)}
+    orm = {c.pk: c for c in row_cases(Case.objects.filter(pk__in=ids), directors=directors)}
+    mine = {c.pk: c for c in _cases_by_id(ids, directors=directors)}
     assert sorted(mine) == sorted(orm) == sorted(ids)
+    relations = ("pupil", "owner", "process_director", "case_director")
     for pk in ids:
         assert loaded(mine[pk]) == loaded(orm[pk])
         assert mine[pk].pupil_restricted == orm[pk].pupil_restricted  # type: ignore[attr-defined]
-        for relation in ("pupil", "owner", "process_director", "case_director"):
+        for relation in relations if directors else relations[:2]:
             ours, theirs = getattr(mine[pk], relation), getattr(orm[pk], relation)
             assert (ours is None) == (theirs is None), relation
             if ours is not None:
                 assert loaded(ours) == loaded(theirs), relation
+        if not directors:
+            joined = set(mine[pk]._state.fields_cache)
+            assert joined == set(orm[pk]._state.fields_cache) == {"pupil", "owner"}
     assert mine[restricted.pk].pupil_restricted is True  # type: ignore[attr-defined]
     assert mine[anonymous.pk].pupil is None
+    if not directors:
+        return
     assert "password" in mine[full_case.pk].case_director.get_deferred_fields()  # type: ignore[union-attr]

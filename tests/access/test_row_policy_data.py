@@ -306,9 +306,10 @@ def connection_lookups() -> Iterator[list[str]]:
 
 
 def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> None:
-    """A list page's cases (``cases_for_rows``) come in a fixed number of queries with all they
-    show: deciding, the table rows and the API summaries need no further query (no deferred
-    column, no relation outside the prefetch), in the order of the page's ids. Nor do their
+    """A list page's cases (``cases_for_rows``, with the directors the case list and its API
+    show) come in a fixed number of queries with all they show: deciding, the table rows and
+    the API summaries need no further query (no deferred column, no relation outside the
+    prefetch), in the order of the page's ids. Nor do their
     instances look up the connection each (issue 10, session 34): as many look-ups for 11
     cases as for 2."""
     owner, nurse, ggd = world["owner"], world["nurse"], world["ggd"]
@@ -328,7 +329,7 @@ def test_fixed_query_count_and_nothing_loaded_lazily(world: dict[str, Any]) -> N
         member = membership(user)
         ids = list(involved_cases(user, member).values_list("pk", flat=True))
         with CaptureQueriesContext(connection) as fetch, connection_lookups() as lookups:
-            cases = cases_for_rows(ids, user, member)
+            cases = cases_for_rows(ids, user, member, directors=True)
         # CO-02's phase limits come with the policy input, as one mapping for all the cases
         # (``decide_rows`` passes it on; session 39), the same as ``phase_policies()`` reads.
         policies = cases[0].policy_phase_categories

@@ -264,3 +264,31 @@ def test_the_start_page_leaves_what_it_read_to_reference_counting(
         gc.garbage.clear()
         gc.enable()
     assert left == []
+
+
+def test_the_start_page_reads_its_cases_without_their_directors(
+    tlv_world: World, region: Any
+) -> None:
+    """Issue 10 (session 41): the start page shows a case by its label only and the policy
+    reads the directors' ids, not their rows: its cases come without the process and case
+    directors' names (``access.cases_for_rows``), two joined rows fewer per case."""
+    from django.db.models.signals import post_init
+
+    from passend.accounts.models import User
+
+    applications = _many(tlv_world, region, 3)
+    made: list[type] = []
+
+    def count(sender: type, **kwargs: Any) -> None:
+        made.append(sender)
+
+    client = verified_client(tlv_world.coordinator)
+    client.get("/")
+    post_init.connect(count)
+    try:
+        html = client.get("/").content.decode()
+    finally:
+        post_init.disconnect(count)
+    table = _terms_table(html)
+    assert all(a.case.pupil.full_name in table for a in applications)  # decided, shown by name
+    assert made.count(User) == 1  # the signed-in coordinator only

@@ -360,3 +360,65 @@ def test_sqlite_reads_the_open_terms_of_applications_by_their_own_index(world: W
             assert terms_indexes <= {"term_open_type_due_incl", "term_object"}, (sql, plan)
             used |= terms_indexes
     assert used == {"term_open_type_due_incl", "term_object"}
+
+
+def test_a_row_shows_its_open_terms_and_the_page_makes_no_term_or_director_instances(
+    world: World,
+) -> None:
+    """TLV-04 on the work list: each row names its open terms (the rule, then its due date, or
+    "opgeschort" while suspended), never a completed one, and is marked overdue when an
+    unsuspended open term is past its date. Issue 10 (session 41): the terms are read as plain
+    values and the involved cases without their directors' names, which the list does not
+    show: as instances, the terms with their rules and the directors were a fifth of the CvA
+    secretary's page's model instances."""
+    from django.db.models.signals import post_init
+
+    on_time = _application(world, 1, triaged=True, due_in_days=5)
+    late = _application(world, 2, triaged=True, due_in_days=9)
+    late_terms = Term.objects.filter(
+        object_type="tlv.tlvapplication", object_id=str(late.pk), completed_on__isnull=True
+    ).select_related("rule")
+    first, *others = list(late_terms.order_by("id"))
+    assert others, "the application needs two open terms for this test"
+    Term.objects.filter(pk=first.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    Term.objects.filter(pk__in=[t.pk for t in others]).update(suspended_since=BASE)
+    done = Term.objects.create(
+        rule=first.rule,
+        object_type="tlv.tlvapplication",
+        object_id=str(on_time.pk),
+        start_date=BASE,
+        due_date=BASE,
+        completed_on=BASE,
+    )
+    made: list[type] = []
+
+    def count(sender: type, **kwargs: Any) -> None:
+        made.append(sender)
+
+    client = verified_client(world.secretary)
+    client.get(reverse("tlv:overview"))  # compiles the prepared queries first
+    post_init.connect(count)
+    try:
+        html = client.get(reverse("tlv:overview")).content.decode()
+    finally:
+        post_init.disconnect(count)
+    body = html.split("<tbody", 1)[1]
+    rows = body.split("<tr")[1:]
+    assert _row_ids(html) == [late.case_id, on_time.case_id]  # the overdue term first
+    late_row, on_time_row = rows
+    assert f"{first.rule.name}: uiterlijk " in late_row
+    assert "termijn verstreken" in late_row and "termijn verstreken" not in on_time_row
+    for term in others:
+        assert f"{term.rule.name}: opgeschort" in late_row
+    open_on_time = Term.objects.filter(
+        object_type="tlv.tlvapplication", object_id=str(on_time.pk), completed_on__isnull=True
+    ).select_related("rule")
+    for term in open_on_time:
+        assert f"{term.rule.name}: uiterlijk {term.due_date:%d-%m-%Y}" in on_time_row
+    assert on_time_row.count('class="passend-term"') == len(open_on_time)  # not `done`
+    assert done.completed_on is not None
+    from passend.accounts.models import User
+    from passend.terms.models import TermRule
+
+    assert Term not in made and TermRule not in made
+    assert made.count(User) == 1  # the signed-in user only: no process or case director

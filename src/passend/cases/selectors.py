@@ -408,6 +408,7 @@ def newest_rows(
             request.user,
             membership,
             participations=[own for _at, _pk, own in batch_keys],
+            directors=True,  # the list shows them
         )
         rows.extend(
             row

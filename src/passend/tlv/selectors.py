@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn, cast
 
 from django.db import connection
 from django.db.models import (
@@ -42,7 +42,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from passend.access import selectors as access
-from passend.access.batch import AccessLogBatch, InvolvedCase, batch_or_now
+from passend.access.batch import AccessLogBatch, batch_or_now
 from passend.access.selectors import CaseRow
 from passend.accounts.models import Membership, Organisation, Role
 from passend.cases.models import Case, CaseKind
@@ -79,115 +79,28 @@ def _membership(request: HttpRequest) -> Membership | None:
     return getattr(request, "membership", None)
 
 
+class OpenTerm(NamedTuple):
+    """An open term of a work-list row: its rule's name, due date and whether it is
+    suspended. Read as plain values: as ``Term`` instances with their rule joined, the terms
+    of one page (about 85) took an eighth of the CvA secretary's page (issue 10, session 41)."""
+
+    name: str
+    due_date: dt.date
+    is_suspended: bool
+
+
 @dataclass
 class QueueRow:
     application: TlvApplication
     label: str  # the pupil's name where the policy allows, else the case pseudonym
-    terms: list[Term] = field(default_factory=list)
+    terms: list[OpenTerm] = field(default_factory=list)
     can_open: bool = False
-
-    @property
-    def overdue(self) -> bool:
-        today = timezone.localdate()
-        return any(t.due_date < today and not t.is_suspended for t in self.terms)
-
-
-def _terms_by_application(ids: list[int]) -> dict[int, list[Term]]:
-    result: dict[int, list[Term]] = defaultdict(list)
-    rows = Term.objects.filter(
-        object_type="tlv.tlvapplication",
-        object_id__in=[str(i) for i in ids],
-        completed_on__isnull=True,
-    ).select_related("rule")
-    for term in rows:
-        result[int(term.object_id)].append(term)
-    return result
 
 
 def _application_queryset() -> QuerySet[TlvApplication]:
     return TlvApplication.objects.select_related(
         "case", "case__pupil", "committee", "swv", "requesting_school", "intended_school"
     )
-
-
-def _light_queryset() -> QuerySet[TlvApplication]:
-    """Status and case (pseudonym, pupil id for the log subject) only: a list of work."""
-    return TlvApplication.objects.select_related("case").only(
-        "id", "case_id", "status", "case__id", "case__pseudonym", "case__pupil_id"
-    )
-
-
-OVERVIEW_LIMIT = 200
-
-
-def overview_case_ids(index: list[InvolvedCase]) -> list[int]:
-    """The TLV cases of the overview, picked from ``batch.involved_index``: own involvement,
-    the latest 200 (what ``overview`` reads without ``rows``)."""
-    return [c.pk for c in index if c.kind == CaseKind.TLV][:OVERVIEW_LIMIT]
-
-
-def overview(
-    request: HttpRequest,
-    *,
-    rows: list[CaseRow] | None = None,
-    log: AccessLogBatch | None = None,
-    light: bool = False,
-) -> dict[str, list[QueueRow]]:
-    """The TLV overview of the acting user: own involvement plus the organisation's queue.
-
-    ``rows``: the decided rows of ``overview_case_ids`` when the caller decided them already
-    (the dashboard decides the cases of all its sections at once); ``log``: the caller's batch
-    (written by the caller). ``light``: the applications carry their status only (no schools,
-    committee or pupil), enough for the dashboard.
-    """
-    membership = _membership(request)
-    if membership is None:
-        return {"involved": [], "queue": []}
-    if rows is None:
-        involved_cases = list(
-            access.with_policy_data(
-                access.involved_cases(request.user, membership).filter(kind=CaseKind.TLV)
-            )[:OVERVIEW_LIMIT]
-        )
-        rows = access.decide_rows(request, involved_cases)
-    visible = {row.case.pk: row for row in rows}
-    base = _light_queryset() if light else _application_queryset()
-    applications = list(base.filter(case_id__in=visible)) if visible else []
-    queue_filter: Q | None = None
-    if membership.role in CVA_ROLES:
-        queue_filter = Q(
-            committee_id=membership.organisation_id,
-            status__in=[TlvApplication.Status.SUBMITTED, TlvApplication.Status.SUSPENDED],
-        )
-    elif membership.role == Role.SWV_DIRECTOR:
-        queue_filter = Q(swv_id=membership.organisation_id, status=TlvApplication.Status.ADVISED)
-    queue: list[TlvApplication] = []
-    if queue_filter is not None:
-        queue = list(base.filter(queue_filter).exclude(case_id__in=visible)[:OVERVIEW_LIMIT])
-    ids = [a.pk for a in applications + queue]
-    terms = _terms_by_application(ids) if ids else {}
-    involved = [
-        QueueRow(a, visible[a.case_id].display_name, terms.get(a.pk, []), True)
-        for a in applications
-    ]
-    queued = [QueueRow(a, a.case.pseudonym, terms.get(a.pk, []), False) for a in queue]
-    batch, write = batch_or_now(request, log)
-    batch.rows(rows)
-    batch.items(
-        ACTIVITY,
-        [
-            LogItem(
-                subject_pseudonym=access.case_subject(a.case),
-                object_type="tlv.tlvapplication",
-                object_id=str(a.pk),
-                legal_ground=LegalBasis.EXTRA_SUPPORT,
-            )
-            for a in queue
-        ],
-    )
-    if write:
-        batch.write()
-    return {"involved": involved, "queue": queued}
 
 
 # --- the term overview: the files that need work, most urgent term first (TLV-04) -----------
@@ -278,23 +191,22 @@ _OPEN_TERM_KEYS = PreparedQuery(_open_term_keys_query)
 _OPEN_TERM_KEYS_AFTER = PreparedQuery(_open_term_keys_query, due=dt.date, pk=int)
 
 
-def _open_terms_of(ids: list[int]) -> dict[int, list[Term]]:
+def _open_terms_of(ids: list[int]) -> dict[int, list[OpenTerm]]:
     """The open terms of the listed applications, with the columns the list shows."""
-    result: dict[int, list[Term]] = defaultdict(list)
+    result: dict[int, list[OpenTerm]] = defaultdict(list)
     if not ids:
         return result
-    for term in _OPEN_TERMS_OF.fetch(ids=ids):
-        result[int(term.object_id)].append(term)
+    for object_id, name, due_date, suspended_since in _OPEN_TERMS_OF.fetch(ids=ids):
+        result[int(object_id)].append(OpenTerm(name, due_date, suspended_since is not None))
     return result
 
 
-def _open_terms_of_query(*, ids: Any) -> QuerySet[Term]:
+def _open_terms_of_query(*, ids: Any) -> QuerySet[Any]:
     return (
         _open_application_terms()
         .filter(object_id__in=id_texts(ids))  # as text: the index on (type, object id)
-        .select_related("rule")
-        .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
         .order_by("due_date", "id")
+        .values_list("object_id", "rule__name", "due_date", "suspended_since")
     )
 
 

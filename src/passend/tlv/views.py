@@ -49,7 +49,7 @@ _PK_SENTINEL = 987654321
 
 def _work_rows(rows: list[selectors.QueueRow], is_director: bool) -> list[dict[str, Any]]:
     """The table rows of the work list as plain text: labels, dates and links are resolved
-    once per page, not per cell (the same texts as ``tlv/_terms.html`` and the status display).
+    once per page, not per cell (the same texts as the case's TLV page and the status display).
     """
     sentinel = str(_PK_SENTINEL)
     urls = {
@@ -75,10 +75,9 @@ def _work_rows(rows: list[selectors.QueueRow], is_director: bool) -> list[dict[s
                 "status": statuses.get(application.status, application.status),
                 "overdue": any(t.due_date < today and not t.is_suspended for t in row.terms),
                 "terms": [
-                    f"{t.rule.name}: "
+                    f"{t.name}: "
                     + (suspended if t.is_suspended else f"{until} {t.due_date:%d-%m-%Y}")
                     for t in row.terms
-                    if not t.completed_on
                 ],
                 "action": action,
             }
