@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from passend.cases.models import Case, Participant
 from passend.privacy.models import AccessLogEntry
-from passend.terms.models import Term
+from passend.terms.models import Term, TermRule
 from passend.tlv import selectors, services
 from passend.tlv.models import TlvApplication
 from tests.access.helpers import make_pupil
@@ -380,6 +381,9 @@ def test_a_row_shows_its_open_terms_and_the_page_makes_no_term_or_director_insta
     ).select_related("rule")
     first, *others = list(late_terms.order_by("id"))
     assert others, "the application needs two open terms for this test"
+    # A rule's name is the administrator's text: escaped in the terms' cell.
+    TermRule.objects.filter(pk=first.rule_id).update(name='Advies <i>"snel"</i> & zo')
+    first.rule.refresh_from_db()
     Term.objects.filter(pk=first.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
     Term.objects.filter(pk__in=[t.pk for t in others]).update(suspended_since=BASE)
     done = Term.objects.create(
@@ -406,19 +410,20 @@ def test_a_row_shows_its_open_terms_and_the_page_makes_no_term_or_director_insta
     rows = body.split("<tr")[1:]
     assert _row_ids(html) == [late.case_id, on_time.case_id]  # the overdue term first
     late_row, on_time_row = rows
-    assert f"{first.rule.name}: uiterlijk " in late_row
+    assert f"{escape(first.rule.name)}: uiterlijk " in late_row
+    assert "Advies &lt;i&gt;&quot;snel&quot;&lt;/i&gt; &amp; zo: uiterlijk " in late_row
     assert "termijn verstreken" in late_row and "termijn verstreken" not in on_time_row
     for term in others:
-        assert f"{term.rule.name}: opgeschort" in late_row
+        term.rule.refresh_from_db()
+        assert f"{escape(term.rule.name)}: opgeschort" in late_row
     open_on_time = Term.objects.filter(
         object_type="tlv.tlvapplication", object_id=str(on_time.pk), completed_on__isnull=True
     ).select_related("rule")
     for term in open_on_time:
-        assert f"{term.rule.name}: uiterlijk {term.due_date:%d-%m-%Y}" in on_time_row
+        assert f"{escape(term.rule.name)}: uiterlijk {term.due_date:%d-%m-%Y}" in on_time_row
     assert on_time_row.count('class="passend-term"') == len(open_on_time)  # not `done`
     assert done.completed_on is not None
     from passend.accounts.models import User
-    from passend.terms.models import TermRule
 
     assert Term not in made and TermRule not in made
     assert made.count(User) == 1  # the signed-in user only: no process or case director
