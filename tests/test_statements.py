@@ -117,6 +117,30 @@ def test_id_rows_filters_by_any_number_of_ids_with_one_parameter(region: dict[st
     assert len(one_params) == len(many_params) == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's adaptation")
+def test_an_id_list_is_sent_as_one_bigint_array_literal() -> None:
+    """Issue 10 (session 41): ``id_list`` (and ``id_rows``, ``id_texts``, the prepared
+    queries' ids) is sent as one ``bigint[]`` literal, not adapted by psycopg id by id (which
+    also typed small ids as ``smallint[]``): the same array, for none, one or very large ids,
+    wherever a statement reads it (``= ANY``, ``unnest``)."""
+    from psycopg.adapt import PyFormat
+
+    from passend.statements import IdArray, _IdArrayDumper, id_list
+
+    ids = [3, 2**40, 7, 3]
+    connection.ensure_connection()
+    adapters = connection.connection.adapters  # type: ignore[union-attr]
+    assert adapters.get_dumper(IdArray, PyFormat.AUTO) is _IdArrayDumper
+    assert _IdArrayDumper(IdArray).dump(id_list(ids)) == b"{3,1099511627776,7,3}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_typeof(%s)::text, %s::bigint[], cardinality(%s), "
+            "(SELECT array_agg(x ORDER BY x) FROM unnest(%s::bigint[]) x WHERE x = ANY(%s))",
+            [id_list(ids), id_list(ids), id_list([]), id_list(range(1, 10)), id_list(ids)],
+        )
+        assert cursor.fetchone() == ("bigint[]", ids, 0, [3, 7])
+
+
 def _read(rows: list[tuple[Any, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
     """Each row's columns, its joined rows' columns (None for an empty join) and its extras."""
     found = []

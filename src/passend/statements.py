@@ -20,9 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
+from psycopg.adapt import Dumper
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -121,10 +123,30 @@ def among(column: str) -> str:
     return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column name
 
 
-def id_list(ids: Sequence[int]) -> Any:
+class IdArray(list[int]):
+    """Ids as one ``bigint[]`` parameter (``id_list`` on PostgreSQL), sent as one array
+    literal (``_IdArrayDumper``). psycopg adapts a plain list element by element in Python,
+    choosing each integer's type: about a microsecond an id, 0.2 ms of CPU for the 200 ids of
+    a batch of the TLV work list, against 0.04 ms as one literal (issue 10, session 41)."""
+
+
+class _IdArrayDumper(Dumper):
+    oid = psycopg.postgres.types["int8"].array_oid
+
+    def dump(self, obj: IdArray) -> bytes:
+        return ("{" + ",".join(map(str, obj)) + "}").encode()
+
+
+# For every connection made from now on: Django opens them lazily, after the apps (whose
+# selectors import this module) are loaded. One made before would adapt the list as psycopg
+# does any list: the same array, more slowly.
+psycopg.adapters.register_dumper(IdArray, _IdArrayDumper)
+
+
+def id_list(ids: Iterable[int]) -> Any:
     """The parameter of ``among``: an array (PostgreSQL) or JSON text (SQLite)."""
     numbers = [int(pk) for pk in ids]
-    return numbers if connection.vendor == "postgresql" else json.dumps(numbers)
+    return IdArray(numbers) if connection.vendor == "postgresql" else json.dumps(numbers)
 
 
 def id_rows(ids: Sequence[int]) -> RawSQL:
@@ -132,10 +154,9 @@ def id_rows(ids: Sequence[int]) -> RawSQL:
     statement's text and parameters are the same for any number of ids: a school's 20,000
     pupils as 20,000 placeholders cost the driver and the server more than the query itself
     (the absence detection's scan 500-740 -> 340-365 ms, session 21)."""
-    numbers = [int(pk) for pk in ids]
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [numbers])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(numbers)])
+        return RawSQL("SELECT unnest(%s::bigint[])", [id_list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [id_list(ids)])
 
 
 def id_texts(ids: Sequence[int]) -> RawSQL:

@@ -473,13 +473,10 @@ def attach_row_policy_data(
     by_id: dict[int, list[Case]] = {}
     for case in cases:  # one case may be loaded twice (two agenda items): both get the rows
         by_id.setdefault(case.pk, []).append(case)
-    ids: Any = list(by_id)
-    if connection.vendor != "postgresql":
-        ids = json.dumps(ids)
+    ids = statements.id_list(by_id)  # an array (PostgreSQL) or JSON text (SQLite)
     own: list[Any]
     if participations is not None:
-        numbers = list(participations)
-        own = [numbers if connection.vendor == "postgresql" else json.dumps(numbers), ids]
+        own = [statements.id_list(participations), ids]
     else:
         own = [ids, user_id, organisation_id]
     params = [*own, organisation_id, ids, ids, organisation_id, ids, organisation_id]
