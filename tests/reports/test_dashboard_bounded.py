@@ -266,15 +266,18 @@ def test_the_start_page_leaves_what_it_read_to_reference_counting(
     assert left == []
 
 
-def test_the_start_page_reads_its_cases_without_their_directors(
+def test_the_start_page_reads_its_cases_without_directors_and_its_terms_as_values(
     tlv_world: World, region: Any
 ) -> None:
     """Issue 10 (session 41): the start page shows a case by its label only and the policy
     reads the directors' ids, not their rows: its cases come without the process and case
-    directors' names (``access.cases_for_rows``), two joined rows fewer per case."""
+    directors' names (``access.cases_for_rows``), two joined rows fewer per case. Its TLV
+    terms are read as plain values (``tlv.selectors.OpenTerm``), not as terms with their
+    rules joined."""
     from django.db.models.signals import post_init
 
     from passend.accounts.models import User
+    from passend.terms.models import TermRule
 
     applications = _many(tlv_world, region, 3)
     made: list[type] = []
@@ -292,3 +295,6 @@ def test_the_start_page_reads_its_cases_without_their_directors(
     table = _terms_table(html)
     assert all(a.case.pupil.full_name in table for a in applications)  # decided, shown by name
     assert made.count(User) == 1  # the signed-in coordinator only
+    for term in _open_terms(applications).select_related("rule"):
+        assert term.rule.name in table
+    assert Term not in made and TermRule not in made

@@ -134,7 +134,7 @@ def test_con04_dashboard_work_counts_only_what_the_policys_prefilter_leaves(worl
     assert after.waiting_ids == [second.pk]
     assert after.waiting_count == 1
     assert after.term_count == before.term_count - first_terms
-    assert first.pk not in {int(t.object_id) for t in after.terms}
+    assert first.pk not in {t.application_id for t in after.terms}
     assert after.involved == {second.case_id}
     # What the start page then shows of these ids: nothing of the restricted case.
     shown = selectors.dashboard_applications(

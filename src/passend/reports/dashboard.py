@@ -185,19 +185,19 @@ def _tlv(work: _Work, board: Dashboard, membership: Membership) -> Any:
         work,
         tlv_selectors.dashboard_applications(
             request,
-            list(dict.fromkeys([int(t.object_id) for t in terms] + waiting_ids)),
+            list(dict.fromkeys([t.application_id for t in terms] + waiting_ids)),
             found.involved,
         ),
     )
 
-    def term_item(term: Any) -> TermItem | None:
-        pk = int(term.object_id)
+    def term_item(term: tlv_selectors.OpenTerm) -> TermItem | None:
+        pk = term.application_id
         label = shown.label(pk)
         if label is None:
             return None
         application = shown.applications[pk]
         return TermItem(
-            str(term.rule.name),
+            term.name,
             label,
             term.due_date,
             term.due_date < today and not term.is_suspended,

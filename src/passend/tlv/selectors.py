@@ -80,13 +80,24 @@ def _membership(request: HttpRequest) -> Membership | None:
 
 
 class OpenTerm(NamedTuple):
-    """An open term of a work-list row: its rule's name, due date and whether it is
-    suspended. Read as plain values: as ``Term`` instances with their rule joined, the terms
-    of one page (about 85) took an eighth of the CvA secretary's page (issue 10, session 41)."""
+    """An open term of an application as the work list and the start page show it: its id,
+    the application's, its rule's name, due date and whether it is suspended. Read as plain
+    values: as ``Term`` instances with their rule joined, the terms of one page of the work
+    list (about 85) took an eighth of the CvA secretary's page (issue 10, session 41)."""
 
+    pk: int
+    application_id: int
     name: str
     due_date: dt.date
     is_suspended: bool
+
+
+# ``OpenTerm``'s columns, as a statement of open terms reads them.
+_OPEN_TERM_COLUMNS = ("id", "object_id", "rule__name", "due_date", "suspended_since")
+
+
+def _open_term(pk: int, object_id: str, name: str, due_date: dt.date, suspended: Any) -> OpenTerm:
+    return OpenTerm(pk, int(object_id), name, due_date, suspended is not None)
 
 
 @dataclass
@@ -196,8 +207,9 @@ def _open_terms_of(ids: list[int]) -> dict[int, list[OpenTerm]]:
     result: dict[int, list[OpenTerm]] = defaultdict(list)
     if not ids:
         return result
-    for object_id, name, due_date, suspended_since in _OPEN_TERMS_OF.fetch(ids=ids):
-        result[int(object_id)].append(OpenTerm(name, due_date, suspended_since is not None))
+    for row in _OPEN_TERMS_OF.fetch(ids=ids):
+        term = _open_term(*row)
+        result[term.application_id].append(term)
     return result
 
 
@@ -206,7 +218,7 @@ def _open_terms_of_query(*, ids: Any) -> QuerySet[Any]:
         _open_application_terms()
         .filter(object_id__in=id_texts(ids))  # as text: the index on (type, object id)
         .order_by("due_date", "id")
-        .values_list("object_id", "rule__name", "due_date", "suspended_since")
+        .values_list(*_OPEN_TERM_COLUMNS)
     )
 
 
@@ -631,7 +643,7 @@ class DashboardWork:
     ``involved``: the cases among these applications' that the user is involved in (the
     policy's pre-filter), as ``dashboard_work`` checked them for ``dashboard_applications``."""
 
-    terms: list[Term]
+    terms: list[OpenTerm]
     term_count: int
     overdue_count: int
     waiting_ids: list[int]
@@ -728,7 +740,7 @@ def dashboard_work(
     # Sorted in Python: SQLite returns the dates as ISO text, which sorts the same way.
     keys = sorted((not late, due, pk) for pk, (late, due) in open_terms.items())
     ids = [pk for _early, _due, pk in keys[:terms_shown]]
-    first = {term.pk: term for term in _DASHBOARD_TERMS.fetch(ids=ids)} if ids else {}
+    first = {row[0]: _open_term(*row) for row in _DASHBOARD_TERMS.fetch(ids=ids)} if ids else {}
     return DashboardWork(
         terms=[first[pk] for pk in ids if pk in first],
         term_count=len(keys),
@@ -756,13 +768,8 @@ def dashboard_applications(
     return _of_the_users_work(request.user, membership, {app.pk: app for app in found}, involved)
 
 
-def _dashboard_terms_query(*, ids: Any) -> QuerySet[Term]:
-    return (
-        _open_application_terms()
-        .filter(pk__in=id_rows(ids))
-        .select_related("rule")
-        .only("id", "object_id", "due_date", "suspended_since", "completed_on", "rule__name")
-    )
+def _dashboard_terms_query(*, ids: Any) -> QuerySet[Any]:
+    return _open_application_terms().filter(pk__in=id_rows(ids)).values_list(*_OPEN_TERM_COLUMNS)
 
 
 def _dashboard_applications_query(queue: Q | None, *, ids: Any) -> QuerySet[TlvApplication]:
