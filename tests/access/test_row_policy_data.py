@@ -457,3 +457,58 @@ def test_co02_a_case_page_reads_the_phases_with_its_case(world: dict[str, Any]) 
     PhaseDataPolicy.objects.all().delete()
     found = access_selectors.case_with_policy_data(case.pk)
     assert found is not None and found.policy_phase_categories == {} == phase_policies()
+
+
+def test_involved_among_is_involved_cases_among_the_ids(world: dict[str, Any], plans: Any) -> None:
+    """``involved_among`` (the work lists' and the start page's check of the cases they found)
+    answers exactly as ``involved_cases`` for those ids, on every condition of the policy's
+    pre-filter (ORG-04: an active participation of this person for this organisation;
+    a restricted case only for its process director; AVG art. 18: no processing restriction;
+    ABS-05: an attendance officer's kinds), also with generic plans. Issue 10 (session 41):
+    the participation is checked by a correlated EXISTS here, not by the join."""
+    from passend.access.actor import Actor
+    from tests.privacy.helpers import restrict
+
+    owner, nurse, colleague, officer = (
+        world[name] for name in ("owner", "nurse", "colleague", "officer")
+    )
+    fg = make_professional(world["swv"], Role.PRIVACY_OFFICER, username="fg-among")
+
+    def case(kind: str = CaseKind.SUPPORT) -> Case:
+        return make_case(membership(owner), pupil=make_pupil(world["school_a"]), kind=kind)
+
+    plain, ended, colleagues, restricted, directed, objected, attendance, other = (
+        case(),
+        case(),
+        case(),
+        case(),
+        case(),
+        case(),
+        case(CaseKind.ATTENDANCE),
+        case(),
+    )
+    for each in (plain, restricted, directed, objected, attendance):
+        add_participant(each, membership(nurse), Phase.INTAKE)
+        add_participant(each, membership(officer), Phase.INTAKE)
+    ended_participation = add_participant(ended, membership(nurse), Phase.INTAKE)
+    Participant.objects.filter(pk=ended_participation.pk).update(ended_at=timezone.now())
+    add_participant(colleagues, membership(colleague), Phase.INTAKE)
+    Case.objects.filter(pk__in=[restricted.pk, directed.pk]).update(restricted_since=timezone.now())
+    Case.objects.filter(pk=directed.pk).update(process_director=nurse)
+    restrict("restriction", objected.pupil, Actor.for_membership(membership(fg)))
+    ids = [c.pk for c in (plain, ended, colleagues, restricted, directed, objected, attendance)]
+    ids.append(other.pk)
+    for user in (nurse, officer, colleague, owner):
+        member = membership(user)
+        expected = set(involved_cases(user, member).values_list("pk", flat=True)) & set(ids)
+        assert access_selectors.involved_among(user, member, ids) == expected, user
+        narrowed = access_selectors.involved_among(user, member, ids, kind=CaseKind.SUPPORT)
+        assert narrowed == {
+            pk for pk in expected if Case.objects.get(pk=pk).kind == CaseKind.SUPPORT
+        }
+    assert access_selectors.involved_among(nurse, membership(nurse), ids) == {
+        plain.pk,
+        directed.pk,
+        attendance.pk,
+    }
+    assert access_selectors.involved_among(officer, membership(officer), ids) == {attendance.pk}

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import BooleanField, ManyToManyField, Prefetch, Q, QuerySet, TextField
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ManyToManyField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.base import DEFERRED
 from django.http import Http404, HttpRequest
 
@@ -651,7 +660,15 @@ def _involved_cases(user_id: int, organisation_id: int, role: str) -> QuerySet[C
         participants__user_id=user_id,
         participants__organisation_id=organisation_id,
         participants__ended_at__isnull=True,
-    ).filter(Q(restricted_since__isnull=True) | Q(process_director_id=user_id))
+    )
+    return _involvement_of_the_case(queryset, user_id, role)
+
+
+def _involvement_of_the_case(queryset: QuerySet[Case], user_id: int, role: str) -> QuerySet[Case]:
+    """``involved_cases``' conditions on the case itself, beside the active participation:
+    a restricted case only for its process director, no processing restriction of the pupil
+    (AVG art. 18 on request), and an attendance officer's kinds (ABS-05)."""
+    queryset = queryset.filter(Q(restricted_since__isnull=True) | Q(process_director_id=user_id))
     queryset = queryset.filter(~restriction_exists())  # AVG art. 18 on request (privacy)
     if role == Role.ATTENDANCE_OFFICER:
         queryset = queryset.filter(kind__in=ATTENDANCE_KINDS)
@@ -741,9 +758,18 @@ def involved_among(
 def _involved_among_query(
     role: str, filters: tuple[tuple[str, Any], ...], *, user: int, organisation: int, ids: Any
 ) -> QuerySet[Any]:
+    """``involved_cases`` among ``ids``, with the active participation as a correlated EXISTS:
+    one probe of the participations' unique index (case, person, organisation) per case. As
+    the join of ``involved_cases``, PostgreSQL read all of the person's participations and
+    hashed them: the CvA secretary's 8,044 for a batch of 200 cases of the TLV work list, 1.3
+    against 0.7 ms (issue 10, session 41)."""
+    participates = Participant.objects.filter(
+        case_id=OuterRef("pk"), user_id=user, organisation_id=organisation, ended_at__isnull=True
+    )
+    cases = Case.objects.filter(Exists(participates), pk__in=statements.id_rows(ids))
     return (
-        _involved_cases(user, organisation, role)
-        .filter(pk__in=statements.id_rows(ids), **dict(filters))
+        _involvement_of_the_case(cases, user, role)
+        .filter(**dict(filters))
         .order_by()
         .values_list("pk", flat=True)
     )
