@@ -580,7 +580,7 @@ def cases_for_rows(
     ``directors``: with the process and case directors' names (``row_cases``), for the lists
     that show them (the case list and its API). The others show a case by its label only, and
     the policy reads the directors' ids, not their rows: two joined rows fewer per case (the
-    TLV work list: 100 of its 568 model instances; issue 10, session 41).
+    CvA secretary's TLV work list: 49 of its 570 model instances; issue 10, session 41).
 
     A list first takes the page's ids from its scoped, sorted query (case and participation
     only: at 1,400 cases of one person that is 4 ms against 10 ms when every joined row is

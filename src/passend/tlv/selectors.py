@@ -83,7 +83,8 @@ class OpenTerm(NamedTuple):
     """An open term of an application as the work list and the start page show it: its id,
     the application's, its rule's name, due date and whether it is suspended. Read as plain
     values: as ``Term`` instances with their rule joined, the terms of one page of the work
-    list (about 85) took an eighth of the CvA secretary's page (issue 10, session 41)."""
+    list (100 on the CvA secretary's first page) took an eighth of its CPU (issue 10,
+    session 41)."""
 
     pk: int
     application_id: int
