@@ -200,13 +200,13 @@ def _tlv(work: _Work, board: Dashboard, membership: Membership) -> Any:
             term.name,
             label,
             term.due_date,
-            term.due_date < today and not term.is_suspended,
+            term.is_overdue(today),
             term.is_suspended,
             reverse("tlv:detail", args=[application.case_id]),
         )
 
     for term in terms:
-        late = term.due_date < today and not term.is_suspended
+        late = term.is_overdue(today)
         work.terms.append(_Term(late, term.due_date, (0, term.pk), lambda t=term: term_item(t)))
 
     def build() -> None:

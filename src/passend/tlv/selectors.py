@@ -92,6 +92,10 @@ class OpenTerm(NamedTuple):
     due_date: dt.date
     is_suspended: bool
 
+    def is_overdue(self, today: dt.date) -> bool:
+        """Past its date and not suspended (TLV-04: a suspended term stands still)."""
+        return self.due_date < today and not self.is_suspended
+
 
 # ``OpenTerm``'s columns, as a statement of open terms reads them.
 _OPEN_TERM_COLUMNS = ("id", "object_id", "rule__name", "due_date", "suspended_since")

@@ -75,7 +75,7 @@ def _work_rows(rows: list[selectors.QueueRow], is_director: bool) -> list[dict[s
                 "url": urls["detail"].replace(sentinel, case_id) if row.can_open else "",
                 "label": row.label,
                 "status": statuses.get(application.status, application.status),
-                "overdue": any(t.due_date < today and not t.is_suspended for t in row.terms),
+                "overdue": any(t.is_overdue(today) for t in row.terms),
                 # The cell's markup here, not a loop in the template: 50 loops a page took a
                 # quarter of its rendering (issue 10, session 41). Every text is escaped.
                 "terms": mark_safe(  # noqa: S308 - markup constant, texts escaped
