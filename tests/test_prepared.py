@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passend.accounts.models import Membership, Role
-from passend.prepared import IDS, PreparedError, PreparedQuery, aggregated
+from passend.prepared import IDS, PreparedError, PreparedQuery, aggregated, opaque_id
+from passend.pupils.models import Enrolment, Pupil
 from passend.statements import id_rows
 from passend.terms.models import TermRule
 from tests.conftest import make_professional
@@ -255,3 +256,68 @@ def test_a_plan_made_in_one_thread_runs_on_another_threads_connection() -> None:
     thread.start()
     thread.join()
     assert found == [expected]
+
+
+def _enrolments_of(pupil: Any) -> list[int]:
+    return list(
+        Enrolment.objects.filter(pupil_id=pupil).order_by("id").values_list("id", flat=True)
+    )
+
+
+def test_an_opaque_id_selects_what_the_value_selects(region: dict[str, Any]) -> None:
+    """``opaque_id`` (issue 10, session 42) is the value in the SQL's result: the same rows,
+    on SQLite and PostgreSQL, for an id a column holds and one it does not."""
+    school = region["school_a"]
+    pupils = Pupil.objects.bulk_create(
+        Pupil(first_name=f"Plan{n}", last_name="Opaak", birth_date=dt.date(2012, 1, 1))
+        for n in range(3)
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(pupil=pupil, school=school, start_date=dt.date(2024, 8, 1 + n))
+        for n, pupil in enumerate(pupils)
+    )
+    for pupil in pupils:
+        assert _enrolments_of(opaque_id(pupil.pk)) == _enrolments_of(pupil.pk)
+        assert len(_enrolments_of(opaque_id(pupil.pk))) == 1
+    assert _enrolments_of(opaque_id(2**40)) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+def test_an_opaque_id_is_planned_once_where_a_value_is_planned_at_every_execution(
+    region: dict[str, Any],
+) -> None:
+    """Issue 10 (session 42): a prepared statement whose value PostgreSQL's statistics know as
+    rare (a pupil with one enrolment beside one with 20,000) is planned again at every
+    execution: the plan for the value looks cheaper than the generic one. Compared with an
+    ``opaque_id``, the two cost the same, and after its trial executions PostgreSQL keeps the
+    generic plan. Fails if ``opaque_id`` passes the value to the planner."""
+    school = region["school_a"]
+    busy, *quiet = Pupil.objects.bulk_create(
+        Pupil(first_name=f"Plan{n}", last_name="Opaak", birth_date=dt.date(2012, 1, 1))
+        for n in range(61)
+    )
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(pupil=busy, school=school, start_date=dt.date(1950, 1, 1) + dt.timedelta(n))
+            for n in range(20_000)
+        ]
+        + [
+            Enrolment(pupil=pupil, school=school, start_date=dt.date(2024, 8, 20))
+            for pupil in quiet
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pupils_enrolment")
+    for _ in range(10):
+        assert len(_enrolments_of(quiet[0].pk)) == 1
+        assert len(_enrolments_of(opaque_id(quiet[0].pk))) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%"pupils_enrolment"."pupil_id" = %'],
+        )
+        plans = {"(SELECT" in statement: (generic, custom) for statement, generic, custom in cursor}
+    plans.setdefault(True, (0, 0))
+    assert plans[False][0] == 0 and plans[False][1] >= 8  # the value: planned every time
+    assert plans[True][0] >= 3  # hidden: the generic plan, after the trial executions

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import QuerySet, Value
+from django.db.models import BigIntegerField, Func, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from passend import statements
@@ -45,6 +46,26 @@ _KINDS: dict[Any, Callable[[int, int], Any]] = {
     ),
     IDS: lambda run, n: [2_000_000_001 + run * 100_000 + n, 2_000_050_001 + run * 100_000 + n],
 }
+
+
+class _Opaque(Func):
+    template = "(SELECT %(expressions)s)"
+
+
+def opaque_id(value: Any) -> Func:
+    """An id to compare a column with, which PostgreSQL's planner does not look at: ``(SELECT
+    value)``, evaluated once per execution (an InitPlan) and then used as any value, by an
+    index too.
+
+    For a prepared statement whose best plan is the same for every value (a school's few rows
+    by the school's index), but whose plan for one value PostgreSQL estimates a little cheaper
+    than its generic plan: a busy coordinator's 1,468 participations are in its statistics, an
+    average person's are not. It then plans the statement again at every execution, which
+    took 0.3 to 0.5 ms of its time per statement, more than running it (issue 10,
+    docs/performance.md "Session 42"). With the value hidden the two plans cost the same, and
+    after its five trial executions PostgreSQL keeps the generic plan. Not for a value that
+    should choose the plan (a report's school year, a filter that holds most rows or few)."""
+    return _Opaque(Cast(Value(value), BigIntegerField()), output_field=BigIntegerField())
 
 
 class PreparedError(RuntimeError):

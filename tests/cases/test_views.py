@@ -800,6 +800,25 @@ def test_list_keys_compiled_once_are_the_keys_of_the_filtered_queryset(
     assert "cases.Case" not in orm_compilations
 
 
+def test_list_keys_are_planned_for_anyone(world: World, coordinator_a: Any) -> None:
+    """Issue 10 (session 42): the list's keys compare the participation's person and
+    organisation with values PostgreSQL's planner does not look at (``prepared.opaque_id``): the
+    plan (the person's participations newest first, by their index, up to a page) is the same
+    for a busy coordinator and a quiet one, and PostgreSQL planned the statement again at every
+    request for a person its statistics know. The first page and the next still list the
+    person's own cases only (``test_list_keys_compiled_once_are_the_keys_of_the_filtered_queryset``
+    compares them with the policy's queryset)."""
+    client = verified_client(coordinator_a)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(LIST).content.decode()
+    assert world.case.pseudonym in body
+    keys = [q["sql"] for q in queries if "involved_opened_at" in q["sql"]]
+    assert len(keys) == 1
+    for column in ("user_id", "organisation_id"):
+        assert f'"cases_participant"."{column}" = (SELECT' in keys[0]
+
+
 def test_a_tampered_cursor_gives_the_first_page(world: World, coordinator_a: Any) -> None:
     """A cursor the list did not write (an id beyond 64 bits, a time without its zone) is no
     cursor: the first page, never a database error."""

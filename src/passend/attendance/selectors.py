@@ -40,7 +40,7 @@ from passend.attendance.models import (
     ReportableAbsence,
 )
 from passend.cases.models import Case, CaseKind
-from passend.prepared import PreparedQuery, aggregated
+from passend.prepared import PreparedQuery, aggregated, opaque_id
 from passend.privacy.categories import DataCategory
 from passend.privacy.context import AccessContext, subject_pseudonym
 from passend.privacy.services import LogItem, record_access_many
@@ -104,9 +104,15 @@ def school_reportables_summary(
     return counts, first
 
 
+# The start page's statements read a school's few rows by the school's index, whichever school:
+# one plan for every school (``opaque_id``), not planned again at each request (issue 10).
+
+
 def _summary_query(*, school: int, today: dt.date) -> Any:
     return aggregated(
-        ReportableAbsence.objects.filter(school_id=school, status=ReportableAbsence.Status.OPEN),
+        ReportableAbsence.objects.filter(
+            school_id=opaque_id(school), status=ReportableAbsence.Status.OPEN
+        ),
         open=Count("pk"),
         total=Count("pk", filter=Q(term__isnull=False)),
         overdue=Count("pk", filter=Q(term__due_date__lt=today)),
@@ -116,7 +122,7 @@ def _summary_query(*, school: int, today: dt.date) -> Any:
 def _first_with_term_query(limit: int, *, school: int) -> Any:
     return (
         ReportableAbsence.objects.filter(
-            school_id=school, status=ReportableAbsence.Status.OPEN, term__isnull=False
+            school_id=opaque_id(school), status=ReportableAbsence.Status.OPEN, term__isnull=False
         )
         .select_related("pupil", "term", "term__rule")
         .order_by("term__due_date", "id")[:limit]

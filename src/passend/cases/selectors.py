@@ -210,8 +210,13 @@ def _involved_keys_query(
     moment: datetime | None = None,
     pk: int | None = None,
 ) -> QuerySet[Any]:
+    # The person's participations newest first, by their index, whoever they are: a plan for
+    # any person (``generic``), not planned again for each (issue 10, session 42).
     involved = filter_cases(
-        involved_cases_of(user, organisation, role), phase=phase, kind=kind, status=status
+        involved_cases_of(user, organisation, role, generic=True),
+        phase=phase,
+        kind=kind,
+        status=status,
     )
     cursor = (moment, pk) if moment is not None and pk is not None else None
     return after_cursor(involved, cursor).values_list(
