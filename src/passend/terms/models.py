@@ -120,6 +120,17 @@ class Term(PassendModel):
                 include=["id", "suspended_since"],
                 name="term_open_type_due_incl",
             ),
+            # A module's open terms of given objects (the start page's TLV work for the
+            # applications in scope, the work list's terms of a page), read from the index
+            # alone, one probe per object: PostgreSQL hashed or sorted all of the region's open
+            # application terms instead (2,328; the busiest coordinator's start page 1.2 ->
+            # 0.5 ms, issue 10, docs/performance.md, session 42).
+            models.Index(
+                fields=["object_type", "object_id"],
+                condition=models.Q(completed_on__isnull=True),
+                include=["id", "due_date", "suspended_since", "rule"],
+                name="term_open_object",
+            ),
         ]
 
     def __str__(self) -> str:

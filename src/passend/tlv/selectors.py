@@ -582,7 +582,11 @@ def _dashboard_open_terms() -> str:
         f"CASE WHEN t.{column['due_date']} < %s AND t.{column['suspended_since']} IS NULL "
         f"THEN 1 ELSE 0 END, t.{column['due_date']} "
         f"FROM {quote(Term._meta.db_table)} t "
-        f"JOIN scope s ON CAST(t.{column['object_id']} AS bigint) = s.id "
+        # The object id compared as the text it is stored as (``str(pk)``), so that each
+        # application in scope is looked up in the index of open terms by object
+        # (``term_open_object``) instead of every open application term of the region being
+        # cast and hashed (issue 10, session 42).
+        f"JOIN scope s ON t.{column['object_id']} = CAST(s.id AS text) "
         f"WHERE t.{column['completed_on']} IS NULL AND t.{column['object_type']} = %s"
     )
 
