@@ -258,6 +258,42 @@ def test_a_plan_made_in_one_thread_runs_on_another_threads_connection() -> None:
     assert found == [expected]
 
 
+def test_a_plan_works_out_its_columns_converters_once(
+    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 (session 42): Django looks up each column's converters at every execution; a
+    plan does it at its first run only, and every later run converts its values as the
+    queryset does (a datetime read as text on SQLite becomes an aware datetime)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    looked_up: list[int] = []
+    original = SQLCompiler.get_converters
+
+    def counted(compiler: Any, expressions: Any) -> Any:
+        looked_up.append(len(expressions))
+        return original(compiler, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counted)
+
+    def made(*, organisation: int) -> QuerySet[Any]:
+        return (
+            Membership.objects.filter(organisation_id=organisation)
+            .order_by("id")
+            .values_list("id", "created_at", "valid_from")
+        )
+
+    query = PreparedQuery(made, organisation=int)
+    for school in ("school_a", "school_b", "school_a"):
+        organisation = people[school].pk
+        ours = query.fetch(organisation=organisation)
+        assert ours == list(made(organisation=organisation)) and ours
+        assert all(isinstance(at, dt.datetime) and at.tzinfo is not None for _, at, _ in ours)
+        assert all(type(since) is dt.date for *_, since in ours)
+    looked_up.clear()
+    query.fetch(organisation=people["school_b"].pk)
+    assert looked_up == []  # the plan's own, worked out at its first run
+
+
 def _enrolments_of(pupil: Any) -> list[int]:
     return list(
         Enrolment.objects.filter(pupil_id=pupil).order_by("id").values_list("id", flat=True)
