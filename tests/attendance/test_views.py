@@ -70,6 +70,14 @@ def test_abs_01_meldplichtig_overview_logs_each_pupil_and_has_constant_queries(
         action="list", object_type="attendance.reportableabsence"
     ).count()
     assert after - before == 4
+    # Issue 10 (session 42): the school is compared as a value PostgreSQL's planner does not
+    # look at (``prepared.opaque_id``): one plan for every school, not planned per request.
+    (rows,) = [
+        q["sql"]
+        for q in large.captured_queries
+        if q["sql"].startswith('SELECT "attendance_reportableabsence"."id"')
+    ]
+    assert '"attendance_reportableabsence"."school_id" = (SELECT' in rows
 
 
 def test_abs_05_leerplicht_reaches_the_case_only_after_the_duo_report(

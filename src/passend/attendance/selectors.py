@@ -76,7 +76,8 @@ def reportables_for_school(
 
     ``log``: the caller's batch (written by the caller); ``light``: pupil and term only, no
     evidence (the dashboard's count and terms)."""
-    queryset = ReportableAbsence.objects.filter(school=school)
+    # The school's rows by the school's index, whichever school (``opaque_id``, issue 10).
+    queryset = ReportableAbsence.objects.filter(school_id=opaque_id(school.pk))
     if status:
         queryset = queryset.filter(status=status)
     if light:
