@@ -105,11 +105,10 @@ def school_reportables_summary(
     return counts, first
 
 
-# The start page's statements read a school's few rows by the school's index, whichever school:
-# one plan for every school (``opaque_id``), not planned again at each request (issue 10).
-
-
 def _summary_query(*, school: int, today: dt.date) -> Any:
+    # This statement and the next read a school's few rows by the school's index, whichever
+    # school: one plan for every school (``opaque_id``), not planned again at each request
+    # (issue 10, session 42).
     return aggregated(
         ReportableAbsence.objects.filter(
             school_id=opaque_id(school), status=ReportableAbsence.Status.OPEN
