@@ -7,6 +7,10 @@ client and the benchmark settings, and prints the slowest URL names with their q
 It found what the fixed page list missed: a meeting list with 2,145 queries (16.6 s), the
 access register's PDF (118 s), the FG's log search by employee scanning 10 million rows.
 
+``--replanned N`` (PostgreSQL): then requests each page N times more and lists the statements
+PostgreSQL planned again at every one of those executions, never keeping a generic plan
+(``replanned``; docs/performance.md, sessions 42 and 43).
+
 Not a load test and not a target: a page's first request per process includes imports (PDF
 rendering, for one). Set ``PASSEND_MEDIA_ROOT`` to the folder the region was generated with,
 or the document pages answer with an error.
@@ -89,6 +93,51 @@ def crawl(client: Any, *, max_pages: int = 80, per_name: int = 1) -> list[PageTi
     return timings
 
 
+@dataclass(frozen=True)
+class Replanned:
+    name: str  # the URL name of the page that ran it
+    path: str
+    custom_plans: int  # plans made for its values during the page's repeated requests
+    statement: str
+
+
+def replanned(client: Any, timings: list[PageTiming], *, repeat: int = 7) -> list[Replanned]:
+    """The statements that PostgreSQL planned again at every execution while each page of
+    ``timings`` was requested ``repeat`` times more: a prepared statement with no generic plan
+    and a plan made for its values at (almost) every request (``pg_prepared_statements``;
+    its first five executions are always planned for their values). Empty on another
+    database.
+
+    Such a statement pays its planning at every request, but whether that matters is for a
+    timing to tell: in session 43 the worst of them (planning 3.8 ms in ``EXPLAIN``) cost the
+    same in its request as with a generic plan."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    found: list[Replanned] = []
+    for timing in timings:
+        if timing.status != 200:
+            continue
+        before = _plan_counts(connection)
+        for _ in range(repeat):
+            client.get(timing.path)
+        for statement, (generic, custom) in _plan_counts(connection).items():
+            added = custom - before.get(statement, (0, 0))[1]
+            if generic == 0 and added >= repeat - 1:
+                found.append(
+                    Replanned(timing.name, timing.path, added, " ".join(statement.split()))
+                )
+    return found
+
+
+def _plan_counts(connection: Any) -> dict[str, tuple[int, int]]:
+    """Statement -> (generic plans, custom plans) of this connection's prepared statements."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+
+
 def signed_in_client(username: str, password: str) -> Any:
     """A test client signed in through the real forms: password, then the TOTP code."""
     from django.test import Client
@@ -150,6 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roles", default=",".join(ROLES))
     parser.add_argument("--max-pages", type=int, default=80)
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument(
+        "--replanned",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then request each page N times more and list the statements PostgreSQL planned "
+        "again at every execution",
+    )
     args = parser.parse_args(argv if argv is not None else [])
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -160,9 +217,17 @@ def main(argv: list[str] | None = None) -> int:
 
     errors = 0
     for role, username in role_holders(tuple(args.roles.split(","))).items():
-        timings = crawl(signed_in_client(username, PASSWORD), max_pages=args.max_pages)
+        client = signed_in_client(username, PASSWORD)
+        timings = crawl(client, max_pages=args.max_pages)
         errors += sum(1 for t in timings if t.status >= 500)
         print(report(role, username, timings, args.top), flush=True)
+        if args.replanned:
+            for found in replanned(client, timings, repeat=args.replanned):
+                print(
+                    f"  replanned {found.custom_plans}x  {found.name:40s} {found.path[:50]}\n"
+                    f"    {found.statement[:200]}",
+                    flush=True,
+                )
     return 1 if errors else 0
 
 
