@@ -429,3 +429,32 @@ def test_a_row_shows_its_open_terms_and_the_page_makes_no_term_or_director_insta
 
     assert Term not in made and TermRule not in made
     assert made.count(User) == 1  # the signed-in user only: no process or case director
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_tlv_04_an_application_is_listed_once_by_its_earliest_open_term(
+    world: World, monkeypatch: pytest.MonkeyPatch, batched: bool
+) -> None:
+    """An application's place is its earliest open term, in a batch of keys and after it:
+    another open term of it, due later or as early, neither lists it twice nor moves it."""
+    if batched:
+        monkeypatch.setattr(selectors, "_KEY_BATCH", 2)
+    early = _application(world, 1, triaged=True, due_in_days=4)
+    late = _application(world, 2, triaged=True, due_in_days=6)
+    middle = _application(world, 3, triaged=True, due_in_days=5)
+    first_term = Term.objects.filter(
+        object_type="tlv.tlvapplication", object_id=str(late.pk), completed_on__isnull=True
+    ).first()
+    assert first_term is not None
+    rule = TermRule.objects.exclude(pk=first_term.rule_id).first() or first_term.rule
+    for due_in_days in (9, 2, 2):  # a later term, and two earliest ones due on the same day
+        Term.objects.create(
+            rule=rule,
+            object_type="tlv.tlvapplication",
+            object_id=str(late.pk),
+            start_date=BASE,
+            due_date=BASE + dt.timedelta(days=due_in_days),
+        )
+    html = verified_client(world.secretary).get(reverse("tlv:overview")).content.decode()
+    # ``late`` now has a term due on day 2: it comes first, once.
+    assert _row_ids(html) == [late.case_id, early.case_id, middle.case_id]
