@@ -3,6 +3,8 @@ answers without a server error on a generated region (not timed)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from bench.crawl import ROLES, crawl, replanned, report, role_holders, signed_in_client
 from django.db import connection
@@ -24,6 +26,13 @@ def test_every_page_each_role_reaches_answers_without_a_server_error() -> None:
         assert all(t.queries > 0 for t in timings)
 
 
+def _signed_in_coordinator() -> Any:
+    """A test client of a tiny region's busiest support coordinator, signed in."""
+    generator.Generator(generator.SCALES["tiny"], seed=5).run()
+    username = role_holders(("support_coordinator",))["support_coordinator"]
+    return signed_in_client(username, generator.PASSWORD)
+
+
 def _plan_cache_mode(mode: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SET plan_cache_mode = {mode}")
@@ -31,9 +40,7 @@ def _plan_cache_mode(mode: str) -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
 def test_replanned_lists_the_statements_planned_at_every_request_and_only_those() -> None:
-    generator.Generator(generator.SCALES["tiny"], seed=5).run()
-    username = role_holders(("support_coordinator",))["support_coordinator"]
-    client = signed_in_client(username, generator.PASSWORD)
+    client = _signed_in_coordinator()
     timings = crawl(client, max_pages=3)
     try:
         # Planned for their values at every execution: what ``replanned`` is to find.
@@ -53,7 +60,5 @@ def test_replanned_lists_the_statements_planned_at_every_request_and_only_those(
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the other databases")
 def test_replanned_is_empty_where_there_is_no_plan_cache_to_read() -> None:
-    generator.Generator(generator.SCALES["tiny"], seed=5).run()
-    username = role_holders(("support_coordinator",))["support_coordinator"]
-    client = signed_in_client(username, generator.PASSWORD)
+    client = _signed_in_coordinator()
     assert replanned(client, crawl(client, max_pages=2), repeat=2) == []
