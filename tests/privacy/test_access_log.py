@@ -599,3 +599,90 @@ def test_only_intake_forms_entries_are_in_the_object_index() -> None:
 
     assert "accesslog_intakeform" in plan("intake.intakeform")
     assert "accesslog_intakeform" not in plan("cases.case")
+
+
+# Values the columns can hold that JSON writes in different ways: plain, quotes and
+# backslashes (escaped alike by PostgreSQL's replace() and Python), accents and emoji, control
+# characters and DEL (Python escapes these; PostgreSQL's digest leaves them to Python).
+_DIGEST_TEXTS = (
+    "",
+    "plain ~ text {with} [brackets], commas: and 'single quotes'",
+    'quote " and \\ backslash \\" both',
+    "één café — “curly” ✓ 🧒",
+    "tab\tnew\nline",
+    "delete\x7f",
+)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the digest in SQL is PostgreSQL's")
+def test_postgresql_digests_entries_as_row_digest_does() -> None:
+    """The sealer takes digests computed by PostgreSQL (``chain.DIGEST_SQL``, issue 10,
+    session 44). For every entry they equal ``row_digest``'s, the definition the verifier
+    applies; an entry with text the SQL does not write gets none there and Python's instead."""
+    from datetime import UTC, datetime
+
+    times = [
+        datetime(2026, 12, 7, 10, 0, 0, 0, tzinfo=UTC),  # no microseconds: still six digits
+        datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=UTC),
+        timezone.now(),
+    ]
+    addresses = [None, "10.0.0.7", "2001:db8::1", "::ffff:10.0.0.8", "::1"]
+    entries = []
+    for i, text in enumerate(_DIGEST_TEXTS * 3):
+        entries.append(
+            AccessLogEntry(
+                occurred_at=times[i % len(times)],
+                actor_id=None if i % 4 == 0 else 10**12 + i,
+                actor_username=text if i % 2 else "ib-0001",
+                organisation_id=None if i % 3 == 0 else i,
+                role=text[:40],
+                action="view",
+                subject_pseudonym=subject_pseudonym("pupil", i),
+                object_type="cases.case",
+                object_id=text[:64],
+                data_categories="family,ordinary",
+                activity="case_management",
+                legal_ground=text,
+                trace_id="ab" * 16,
+                outcome="allowed",
+                reason=text if i % 3 == 1 else "",
+                ip_address=addresses[i % len(addresses)],
+            )
+        )
+    AccessLogEntry.objects.bulk_create(entries)
+    rows = list(AccessLogEntry.objects.order_by("id").values_list(*chain.ROW_COLUMNS))
+    expected = {row[0]: chain.row_digest(row) for row in rows}
+    assert services._digests(AccessLogEntry.objects.order_by("id")) == expected
+    by_sql = dict(AccessLogEntry.objects.values_list("id", services._sql_digest()))
+    left_to_python = {
+        row[0]
+        for row in rows
+        if any(isinstance(v, str) and any(not " " <= ch <= "~" for ch in v) for v in row)
+    }
+    assert {i for i, digest in by_sql.items() if digest is None} == left_to_python
+    assert all(by_sql[i] == expected[i] for i in expected if i not in left_to_python)
+    assert 0 < len(left_to_python) < len(rows)
+
+
+def test_the_sealer_digests_in_python_only_what_the_database_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On PostgreSQL an entry of printable ASCII is digested by the database, one with an
+    accent by Python; elsewhere Python digests every entry. The chain verifies either way."""
+    _write(3)
+    record_access(
+        AccessContext(trace_id="t", actor_label="één"), action="view", activity="authentication"
+    )
+    digested = []
+    row_digest = chain.row_digest
+
+    def counted(row: Any) -> str:
+        digested.append(row[0])
+        return row_digest(row)
+
+    monkeypatch.setattr(chain, "row_digest", counted)
+    assert seal_access_log() == 4
+    expected = 1 if connection.vendor == "postgresql" else 4
+    assert len(digested) == expected
+    monkeypatch.setattr(chain, "row_digest", row_digest)
+    assert list(verify_chain()) == []

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.models import Max
+from django.db.models import CharField, Max, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from passend.privacy import activities, chain
@@ -399,27 +400,41 @@ def seal_access_log(*, block_size: int = SEAL_BLOCK_SIZE, wait: float = 5.0) -> 
             last = AccessLogSeal.objects.order_by("-last_entry_id").first()
             after = last.last_entry_id if last else 0
             previous = last.block_hash if last else GENESIS_HASH
-            rows = list(
-                AccessLogEntry.objects.filter(id__gt=after, id__lte=fence)
-                .order_by("id")
-                .values_list(*chain.ROW_COLUMNS)[:block_size]
-            )
-            if not rows:
+            block = AccessLogEntry.objects.filter(id__gt=after, id__lte=fence).order_by("id")
+            digests = _digests(block[:block_size])
+            if not digests:
                 return sealed
-            last_id = rows[-1][0]
+            last_id = next(reversed(digests))
             AccessLogSeal.objects.create(
                 after_entry_id=after,
                 last_entry_id=last_id,
-                entry_count=len(rows),
+                entry_count=len(digests),
                 sealed_at=timezone.now(),
                 previous_hash=previous,
-                block_hash=chain.block_hash(
-                    previous, after, last_id, (chain.row_digest(row) for row in rows)
-                ),
+                block_hash=chain.block_hash(previous, after, last_id, digests.values()),
             )
-            sealed += len(rows)
-        if len(rows) < block_size:
+            sealed += len(digests)
+        if len(digests) < block_size:
             return sealed
+
+
+def _sql_digest() -> RawSQL:
+    # A constant of the model's column names and literals: no value reaches it.
+    return RawSQL(chain.DIGEST_SQL, (), output_field=CharField())  # noqa: S611
+
+
+def _digests(entries: QuerySet[AccessLogEntry]) -> dict[int, str]:
+    """Entry id -> digest (``chain.row_digest``), in id order. On PostgreSQL the database
+    computes them (``chain.DIGEST_SQL``) but for entries with text that SQL does not write
+    (NULL), which are read and digested here."""
+    if connection.vendor != "postgresql":
+        return {row[0]: chain.row_digest(row) for row in entries.values_list(*chain.ROW_COLUMNS)}
+    digests = dict(entries.values_list("id", _sql_digest()))
+    unwritten = [entry_id for entry_id, digest in digests.items() if digest is None]
+    if unwritten:
+        rows = AccessLogEntry.objects.filter(id__in=unwritten).values_list(*chain.ROW_COLUMNS)
+        digests.update((row[0], chain.row_digest(row)) for row in rows)
+    return digests
 
 
 def record_access(
