@@ -662,6 +662,10 @@ def test_postgresql_digests_entries_as_row_digest_does() -> None:
     assert {i for i, digest in by_sql.items() if digest is None} == left_to_python
     assert all(by_sql[i] == expected[i] for i in expected if i not in left_to_python)
     assert 0 < len(left_to_python) < len(rows)
+    # The SQL's backslashes mean the same under the old string syntax.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL standard_conforming_strings = off")
+        assert dict(AccessLogEntry.objects.values_list("id", services._sql_digest())) == by_sql
 
 
 def test_the_sealer_digests_in_python_only_what_the_database_does_not(

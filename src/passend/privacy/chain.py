@@ -102,7 +102,8 @@ def _sql_value(name: str) -> str:
         return "host(ip_address)"
     if name in _NUMBER_COLUMNS:
         return name
-    return f"replace(replace({name}, '\\', '\\\\'), '\"', '\\\"')"
+    # E'' strings: their backslashes mean the same whatever standard_conforming_strings says.
+    return f"replace(replace({name}, E'\\\\', E'\\\\\\\\'), '\"', E'\\\\\"')"
 
 
 def _digest_sql() -> str:
