@@ -1,0 +1,91 @@
+"""``bench.versus`` runs two versions side by side on two copies of the region (issue 10,
+session 44): the copies swap sides every round, and the summary compares like with like."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.versus import Side, database_copy, versus
+from django.db import connection
+
+
+def test_the_copies_swap_sides_every_round_and_the_summary_compares_the_means() -> None:
+    this, other = Side("this", Path("/new"), 8765), Side("other", Path("/old"), 8766)
+    calls: list[list[tuple[str, str]]] = []
+    # this side: 110, 90, 120 req/s; the other: 100 every round.
+    rates = iter([110.0, 90.0, 120.0])
+
+    def run(sides: list[tuple[Side, str]], options: dict[str, Any]) -> list[dict[str, Any]]:
+        assert options == {"scenarios": "case_list_api", "users": 8}
+        calls.append([(side.name, url) for side, url in sides])
+        mine = next(rates)
+        return [
+            {"case_list_api@8": {"rps": mine, "p95_ms": 2000 / mine}},
+            {"case_list_api@8": {"rps": 100.0, "p95_ms": 20.0}},
+        ]
+
+    result = versus(
+        this,
+        other,
+        ("db-a", "db-b"),
+        3,
+        {"scenarios": "case_list_api", "users": 8},
+        run=run,
+    )
+    assert calls == [
+        [("this", "db-a"), ("other", "db-b")],
+        [("this", "db-b"), ("other", "db-a")],
+        [("this", "db-a"), ("other", "db-b")],
+    ]
+    summary = result["summary"]["case_list_api@8"]
+    assert summary["this"]["rps"] == pytest.approx(320 / 3)
+    assert summary["rps_ratio"] == pytest.approx(320 / 300)
+    assert summary["p95_ratio"] == pytest.approx((2000 / 110 + 2000 / 90 + 2000 / 120) / 60)
+    assert summary["rounds_faster"] == 2
+    assert (
+        len(result["rounds"]) == 3 and result["rounds"][1]["this"]["case_list_api@8"]["rps"] == 90
+    )
+
+
+def test_a_sqlite_region_is_copied_as_a_file_and_removed_afterwards(tmp_path: Path) -> None:
+    source = tmp_path / "large.db"
+    with sqlite3.connect(source) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.execute("INSERT INTO t VALUES (42)")
+    with database_copy(f"sqlite:///{source}") as url:
+        copy = Path(url.removeprefix("sqlite://"))
+        assert copy != source and copy.exists()
+        with sqlite3.connect(copy) as db:
+            assert db.execute("SELECT x FROM t").fetchall() == [(42,)]
+            db.execute("INSERT INTO t VALUES (43)")
+        with sqlite3.connect(source) as db:
+            assert db.execute("SELECT count(*) FROM t").fetchone() == (1,)  # a copy, not it
+    assert not copy.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL template copy")
+def test_a_postgresql_region_is_copied_by_the_server_and_dropped_afterwards() -> None:
+    import psycopg
+
+    settings = connection.settings_dict
+    server = f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT']}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS passend_versus_source")
+        admin.execute("CREATE DATABASE passend_versus_source")
+    try:
+        with psycopg.connect(f"{server}/passend_versus_source", autocommit=True) as source:
+            source.execute("CREATE TABLE t (x int)")
+            source.execute("INSERT INTO t VALUES (42)")
+        with database_copy(f"{server}/passend_versus_source") as url:
+            assert url.endswith("/passend_versus_source_versus")
+            with psycopg.connect(url) as copy:
+                assert copy.execute("SELECT x FROM t").fetchall() == [(42,)]
+        with psycopg.connect(f"{server}/postgres") as admin:
+            names = admin.execute("SELECT datname FROM pg_database").fetchall()
+        assert ("passend_versus_source_versus",) not in names
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS passend_versus_source WITH (FORCE)")
