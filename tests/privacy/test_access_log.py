@@ -690,3 +690,21 @@ def test_the_sealer_digests_in_python_only_what_the_database_does_not(
     assert len(digested) == expected
     monkeypatch.setattr(chain, "row_digest", row_digest)
     assert list(verify_chain()) == []
+
+
+def test_a_pseudonym_is_the_keyed_hmac_of_the_subject_also_when_the_key_changes(
+    settings: Any,
+) -> None:
+    """Pseudonyms are cached per process (issue 10, session 44); the cache is keyed by the
+    pseudonym key, so a pseudonym is always the HMAC under the key in force."""
+    import hashlib
+    import hmac
+
+    def expected(key: str) -> str:
+        digest = hmac.new(key.encode(), b"pupil:12", hashlib.sha256).hexdigest()
+        return f"pup-{digest[:24]}"
+
+    first = subject_pseudonym("pupil", 12)
+    assert first == expected(settings.PSEUDONYM_KEY) == subject_pseudonym("pupil", "12")
+    settings.PSEUDONYM_KEY = "another-key-for-this-test"
+    assert subject_pseudonym("pupil", 12) == expected("another-key-for-this-test") != first

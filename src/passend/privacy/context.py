@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -55,7 +56,14 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def subject_pseudonym(kind: str, pk: object) -> str:
     """A stable pseudonym for a data subject: the log never holds a name or BSN."""
-    digest = hmac.new(
-        settings.PSEUDONYM_KEY.encode(), f"{kind}:{pk}".encode(), hashlib.sha256
-    ).hexdigest()
+    return _pseudonym(settings.PSEUDONYM_KEY, kind, str(pk))
+
+
+# A list page logs 50 subjects, the same ones at every request: the HMAC took 2.6 µs against
+# 0.3 µs from this cache on a slow host (issue 10, session 44). Keyed by the key too, so that
+# another key (a test's settings) never gets a pseudonym made with the one before. About
+# 4 MB at most per process.
+@functools.lru_cache(maxsize=16_384)
+def _pseudonym(key: str, kind: str, pk: str) -> str:
+    digest = hmac.new(key.encode(), f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()
     return f"{kind[:3]}-{digest[:24]}"
