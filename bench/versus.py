@@ -12,7 +12,8 @@ of this tree to the other.
 Both versions run on this interpreter; the other tree's ``bench`` package drives its own
 server (``bench.server`` starts gunicorn on the ``src`` beside it). The copy is made by
 PostgreSQL from the region as a template (no one may be connected to it meanwhile) or, on
-SQLite, as a file, and removed at the end.
+SQLite, as a file, and removed at the end. A tool, not a benchmark: ``make bench`` does not run
+it (its entry point is ``cli``, not the ``main`` that ``python -m bench`` runs).
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def versus(
     return {"rounds": per_round, "summary": summary}
 
 
-def main(argv: list[str] | None = None) -> int:
+def cli(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True, help="the region (it is copied)")
     parser.add_argument("--other-tree", type=Path, required=True, help="e.g. a git worktree")
@@ -212,4 +213,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli())

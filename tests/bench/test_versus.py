@@ -89,3 +89,12 @@ def test_a_postgresql_region_is_copied_by_the_server_and_dropped_afterwards() ->
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute("DROP DATABASE IF EXISTS passend_versus_source WITH (FORCE)")
+
+
+def test_make_bench_does_not_run_the_side_by_side_tool() -> None:
+    """``python -m bench`` runs the ``main()`` of every module in bench/; this tool needs a
+    second tree and has none, as ``bench.web``, whose entry point is ``cli`` too."""
+    import importlib
+
+    module = importlib.import_module("bench.versus")
+    assert getattr(module, "main", None) is None and callable(module.cli)
