@@ -77,11 +77,13 @@ def database_copy(database_url: str) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class Side:
-    """One version: the tree it runs from and the port of its server."""
+    """One version: the tree it runs from, the port of its server and any further arguments
+    of its ``bench.web`` (``bench.pages`` runs one tree with a harness switch on and off)."""
 
     name: str
     tree: Path
     port: int
+    arguments: tuple[str, ...] = ()
 
 
 def run_side(side: Side, database_url: str, options: dict[str, Any]) -> subprocess.Popen[bytes]:
@@ -106,6 +108,7 @@ def run_side(side: Side, database_url: str, options: dict[str, Any]) -> subproce
         str(side.port),
         "--out",
         str(options["out"]),
+        *side.arguments,
     ]
     env = {**os.environ, "PYTHONPATH": f"{side.tree / 'src'}{os.pathsep}{side.tree}"}
     return subprocess.Popen(command, cwd=side.tree, env=env)  # noqa: S603 - fixed arguments

@@ -183,6 +183,52 @@ def test_one_user_runs_of_both_regions_come_before_the_loaded_run(
     assert json.loads(results.read_text())["host_speed_ms"] == {"before": 20.0, "after": 26.0}
 
 
+@pytest.mark.parametrize(
+    ("method", "expected"), [(None, "side_by_side_ratio"), ("sequential", "paired_ratio")]
+)
+def test_the_overhead_ratios_are_measured_side_by_side_unless_asked_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, method: str | None, expected: str
+) -> None:
+    """Issue 10, session 44: on and off at the same time, so that the host's drift between
+    runs does not pass for overhead; the older way, one after the other, stays available."""
+    from bench import pages
+
+    def fake_run_web(database_url: str, **options: Any) -> dict[str, Any]:
+        users = int(options["concurrency"])
+        figures = {"p50_ms": 5.0, "p95_ms": 10.0, "rps": 100.0}
+        return {
+            "scenarios": {f"{s}@{users}": figures for s, _t1, _tn in pages.PAGES.values()},
+            "worker_rss_mb": 100.0,
+        }
+
+    calls: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def recorder(name: str, value: float) -> Any:
+        def ratio(url: str, users: int, common: Any, switch: str, scenarios: Any) -> float:
+            calls.append((name, switch, scenarios))
+            return value
+
+        return ratio
+
+    monkeypatch.setattr(pages, "run_web", fake_run_web)
+    monkeypatch.setattr(pages.bulk, "metrics", lambda database_url: [])
+    monkeypatch.setattr(pages, "host_speed_ms", lambda: 20.0)
+    monkeypatch.setattr(pages, "side_by_side_ratio", recorder("side_by_side_ratio", 0.9))
+    monkeypatch.setattr(pages, "paired_ratio", recorder("paired_ratio", 0.8))
+    results, doc = tmp_path / "latest.json", tmp_path / "performance.md"
+    doc.write_text("<!-- bench:results:begin -->\n<!-- bench:results:end -->\n")
+    argv = ["--large", "large", "--small", "small", "--results", str(results), "--doc", str(doc)]
+    assert pages.main([*argv, *(["--overhead-method", method] if method else [])]) == 0
+    assert calls == [
+        (expected, "access_log", ("case_detail", "case_list_api")),
+        (expected, "access_policy", ("case_list", "case_detail")),
+    ]
+    metrics = {m["name"]: m for m in json.loads(results.read_text())["metrics"]}
+    log = metrics["access_log_on_off_ratio"]
+    assert log["value"] == (0.9 if method is None else 0.8)
+    assert ("side by side" if method is None else "one after the other") in log["note"]
+
+
 def test_host_speed_is_the_median_of_its_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 10: the host's speed is the median of the runs of the fixed work, so that one run
     interrupted by another process does not pass for a slow host."""

@@ -98,3 +98,39 @@ def test_make_bench_does_not_run_the_side_by_side_tool() -> None:
 
     module = importlib.import_module("bench.versus")
     assert getattr(module, "main", None) is None and callable(module.cli)
+
+
+def test_an_overhead_ratio_runs_the_switch_on_and_off_side_by_side(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``bench.pages.side_by_side_ratio``: the same tree twice, the harness switch on one side
+    and off on the other, on the region and its copy; the worst page's throughput ratio."""
+    import contextlib
+
+    from bench import pages
+
+    seen: dict[str, Any] = {}
+
+    @contextlib.contextmanager
+    def copy(url: str) -> Any:
+        yield url + "_copy"
+
+    def fake_versus(this: Side, other: Side, databases: Any, rounds: int, options: Any) -> Any:
+        seen.update(this=this, other=other, databases=databases, rounds=rounds, options=options)
+        return {
+            "summary": {
+                "case_detail@16": {"rps_ratio": 0.95, "off": {"rps": 200.0}},
+                "case_list_api@16": {"rps_ratio": 0.88, "off": {"rps": 150.0}},
+            }
+        }
+
+    monkeypatch.setattr(pages, "database_copy", copy)
+    monkeypatch.setattr(pages, "versus", fake_versus)
+    common = {"users": 16, "duration": 15.0, "warmup": 2.0}
+    scenarios = ("case_detail", "case_list_api")
+    assert pages.side_by_side_ratio("db", 16, common, "access_log", scenarios) == 0.88
+    assert seen["databases"] == ("db", "db_copy") and seen["rounds"] == 2
+    assert seen["this"].arguments == ("--access-log", "on")
+    assert seen["other"].arguments == ("--access-log", "off")
+    assert seen["this"].tree == seen["other"].tree and seen["this"].port != seen["other"].port
+    assert seen["options"] == {"scenarios": "case_detail,case_list_api", **common}
