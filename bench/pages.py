@@ -134,8 +134,7 @@ def side_by_side_ratio(
     """
     on = Side("on", ROOT, 8765, (f"--{switch.replace('_', '-')}", "on"))
     off = Side("off", ROOT, 8766, (f"--{switch.replace('_', '-')}", "off"))
-    options = {"scenarios": ",".join(scenarios), "users": users, **common}
-    options.pop("concurrency", None)
+    options = {"scenarios": ",".join(scenarios), **common, "users": users}
     with database_copy(database_url) as copy_url:
         result = versus(on, off, (database_url, copy_url), rounds, options)
     ratios = [
