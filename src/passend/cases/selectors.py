@@ -295,9 +295,17 @@ def _involved_api_keys_query(
 ) -> QuerySet[Any]:
     """What DRF's CursorPagination reads of ``newest_first(filter_cases(involved_cases))``:
     the first keys (``direction`` "first"), those older than a position in the API's order
-    ("older") or those newer in the reverse order ("newer", a previous page)."""
+    ("older") or those newer in the reverse order ("newer", a previous page).
+
+    As the list page's keys (``_involved_keys_query``): the person's participations by their
+    index, up to a page, in either direction, whoever they are (``generic``). Planned for its
+    values, PostgreSQL planned it again at every request: 0.4 ms of its 3.2 ms per list API
+    request under load (issue 10, session 45)."""
     involved = filter_cases(
-        involved_cases_of(user, organisation, role), phase=phase, kind=kind, status=status
+        involved_cases_of(user, organisation, role, generic=True),
+        phase=phase,
+        kind=kind,
+        status=status,
     )
     queryset = newest_first(involved)
     if direction == "older":
