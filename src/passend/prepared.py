@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import BigIntegerField, Func, QuerySet, Value
+from django.db.models import BigIntegerField, DateTimeField, Func, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -66,6 +66,18 @@ def opaque_id(value: Any) -> Func:
     after its five trial executions PostgreSQL keeps the generic plan. Not for a value that
     should choose the plan (a report's school year, a filter that holds most rows or few)."""
     return _Opaque(Cast(Value(value), BigIntegerField()), output_field=BigIntegerField())
+
+
+def opaque_moment(value: Any) -> Func:
+    """``opaque_id`` for a moment: a keyset position's time. Planned for its value, the
+    position of a deep page looked cheaper to PostgreSQL (its statistics hold few rows before
+    it) than the same index range scan planned for any position, so it planned the case list's
+    keys again at every page, 0.5 to 0.7 ms each, more than running them (issue 10,
+    docs/performance.md "Session 45")."""
+    # No cast: the driver sends the value typed (PostgreSQL) or as the text it is stored as
+    # (SQLite, where Django casts a datetime through strftime, to milliseconds).
+    field = DateTimeField()
+    return _Opaque(Value(value, output_field=field), output_field=field)
 
 
 class PreparedError(RuntimeError):

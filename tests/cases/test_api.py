@@ -80,6 +80,25 @@ def test_list_keys_of_the_first_page_are_planned_for_anyone(
     assert len(keys) == 1
     for column in ("user_id", "organisation_id"):
         assert f'"cases_participant"."{column}" = (SELECT' in keys[0]
+    # The next and the previous page: their position as well.
+    from passend.accounts.models import Membership
+    from passend.cases import selectors
+
+    membership = Membership.objects.get(user=coordinator_a)
+    keys_of = functools.partial(
+        selectors.InvolvedApiKeys, coordinator_a, membership, phase="", kind="", status=""
+    )
+    [first] = keys_of().order_by(*selectors.API_ORDER)[0:1]
+    position = str(first[selectors.INVOLVED_OPENED_AT])
+    with CaptureQueriesContext(connection) as queries:
+        older = keys_of().order_by(*selectors.API_ORDER).filter(involved_opened_at__lt=position)
+        assert older[0:51] == []
+        newer = keys_of().order_by("involved_opened_at", "id")
+        assert newer.filter(involved_opened_at__gt=position)[0:51] == []
+    positioned = [q["sql"] for q in queries if "involved_opened_at" in q["sql"]]
+    assert len(positioned) == 2
+    assert '"cases_participant"."case_opened_at" < (SELECT' in positioned[0]
+    assert '"cases_participant"."case_opened_at" > (SELECT' in positioned[1]
 
 
 def test_list_cursor_pages_cover_every_case_once_newest_first_and_log_each_page(

@@ -817,6 +817,19 @@ def test_list_keys_are_planned_for_anyone(world: World, coordinator_a: Any) -> N
     assert len(keys) == 1
     for column in ("user_id", "organisation_id"):
         assert f'"cases_participant"."{column}" = (SELECT' in keys[0]
+    # A deeper page (session 45): its position too, which PostgreSQL planned again at every
+    # page, planned for the position. Still the cases after it only.
+    from passend.accounts.models import Membership
+    from passend.cases import selectors
+
+    membership = Membership.objects.get(user=coordinator_a)
+    [(moment, pk, _own)] = selectors.involved_keys(coordinator_a, membership)(None, 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.involved_keys(coordinator_a, membership)((moment, pk), 50) == []
+    [deeper] = [q["sql"] for q in queries if "involved_opened_at" in q["sql"]]
+    assert '"cases_participant"."case_opened_at" <= (SELECT' in deeper
+    assert '"cases_participant"."case_opened_at" < (SELECT' in deeper
+    assert '"cases_case"."id" < (SELECT' in deeper
 
 
 def test_a_tampered_cursor_gives_the_first_page(world: World, coordinator_a: Any) -> None:

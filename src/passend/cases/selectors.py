@@ -46,7 +46,7 @@ from passend.cases.models import (
     PhaseChange,
 )
 from passend.consent.models import Consent, Justification, LegalGround
-from passend.prepared import PreparedQuery
+from passend.prepared import PreparedQuery, opaque_id, opaque_moment
 from passend.privacy.categories import DataCategory
 from passend.pupils.models import Guardian, Pupil
 from passend.pupils.selectors import pupils_enrolled_at
@@ -157,19 +157,29 @@ def newest_first(involved: QuerySet[Case]) -> QuerySet[Case]:
     ).order_by(f"-{INVOLVED_OPENED_AT}", "-id")
 
 
-def after_cursor(involved: QuerySet[Case], cursor: tuple[datetime, int] | None) -> QuerySet[Case]:
+def after_cursor(
+    involved: QuerySet[Case], cursor: tuple[datetime, int] | None, *, generic: bool = False
+) -> QuerySet[Case]:
     """Keyset pagination of ``newest_first``."""
-    return after_position(newest_first(involved), cursor, INVOLVED_OPENED_AT)
+    return after_position(newest_first(involved), cursor, INVOLVED_OPENED_AT, generic=generic)
 
 
 def after_position[M: Model](
-    queryset: QuerySet[M], cursor: tuple[datetime, int] | None, moment_field: str
+    queryset: QuerySet[M],
+    cursor: tuple[datetime, int] | None,
+    moment_field: str,
+    *,
+    generic: bool = False,
 ) -> QuerySet[M]:
     """The rows after a keyset position (``decode_cursor``) of a list ordered by
-    (-``moment_field``, -id)."""
+    (-``moment_field``, -id). ``generic``: the position as values PostgreSQL's planner does
+    not look at (``prepared.opaque_moment``, ``opaque_id``), for a prepared statement that
+    reads the same index range wherever the position is."""
     if cursor is None:
         return queryset
     moment, pk = cursor
+    if generic:
+        moment, pk = opaque_moment(moment), opaque_id(pk)
     # "<=" on its own as well: a range the index of the order can start from, where the OR
     # alone would make PostgreSQL read every row of the scope and sort them.
     return queryset.filter(
@@ -219,7 +229,7 @@ def _involved_keys_query(
         status=status,
     )
     cursor = (moment, pk) if moment is not None and pk is not None else None
-    return after_cursor(involved, cursor).values_list(
+    return after_cursor(involved, cursor, generic=True).values_list(
         INVOLVED_OPENED_AT, "pk", INVOLVED_PARTICIPATION
     )[:limit]
 
@@ -300,7 +310,8 @@ def _involved_api_keys_query(
     As the list page's keys (``_involved_keys_query``): the person's participations by their
     index, up to a page, in either direction, whoever they are (``generic``). Planned for its
     values, PostgreSQL planned it again at every request: 0.4 ms of its 3.2 ms per list API
-    request under load (issue 10, session 45)."""
+    request under load (issue 10, session 45). The position of "older" and "newer" likewise
+    (``prepared.opaque_moment``)."""
     involved = filter_cases(
         involved_cases_of(user, organisation, role, generic=True),
         phase=phase,
@@ -309,9 +320,9 @@ def _involved_api_keys_query(
     )
     queryset = newest_first(involved)
     if direction == "older":
-        queryset = queryset.filter(**{f"{INVOLVED_OPENED_AT}__lt": moment})
+        queryset = queryset.filter(**{f"{INVOLVED_OPENED_AT}__lt": opaque_moment(moment)})
     elif direction == "newer":
-        queryset = queryset.filter(**{f"{INVOLVED_OPENED_AT}__gt": moment}).order_by(
+        queryset = queryset.filter(**{f"{INVOLVED_OPENED_AT}__gt": opaque_moment(moment)}).order_by(
             *_API_ORDER_REVERSED
         )
     return queryset.values(*_API_KEYS)[:limit]
