@@ -177,9 +177,8 @@ def after_position[M: Model](
     reads the same index range wherever the position is."""
     if cursor is None:
         return queryset
-    moment, pk = cursor
-    if generic:
-        moment, pk = opaque_moment(moment), opaque_id(pk)
+    moment: Any = opaque_moment(cursor[0]) if generic else cursor[0]
+    pk: Any = opaque_id(cursor[1]) if generic else cursor[1]
     # "<=" on its own as well: a range the index of the order can start from, where the OR
     # alone would make PostgreSQL read every row of the scope and sort them.
     return queryset.filter(
