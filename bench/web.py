@@ -41,6 +41,12 @@ ROLE_SCENARIOS = {
     "access_bundle": "privacy_officer",  # the FG compiles a pupil's access bundle (JSON)
 }
 SCENARIOS = COORDINATOR_SCENARIOS + tuple(ROLE_SCENARIOS)
+# Not in ``make bench``; for ``bench.versus``: a coordinator's pages mixed on the same
+# connections, as in production. A change to a statement that several pages share (the
+# policy input's one case or fifty) can win on one page's run and lose on the mix (session 45).
+MIXED_SCENARIOS = ("coordinator_mix",)
+# The case pages of the mix per page kind; each of the other pages counts once.
+MIX_CASE_PAGES = 3
 # The generator anchors its region on 1 June 2026: the school year 2025-2026 holds its data.
 REPORT_SCHOOL_YEAR = 2025
 # The subject request the access-bundle scenario answers; made once per FG and reused.
@@ -292,6 +298,15 @@ def targets(scenario: str, user: BenchUser, csrf_token: str = "") -> list[Target
         return [Target("/api/v1/cases/", api=True)]
     if scenario == "case_detail_api":
         return [Target(f"/api/v1/cases/{pk}/", api=True) for pk in user.details]
+    if scenario == "coordinator_mix":
+        return [
+            Target(user.list_first),
+            Target(user.list_deep),
+            Target("/"),
+            Target("/api/v1/cases/", api=True),
+            *(Target(f"/trajecten/{pk}/") for pk in user.details[:MIX_CASE_PAGES]),
+            *(Target(f"/api/v1/cases/{pk}/", api=True) for pk in user.details[:MIX_CASE_PAGES]),
+        ]
     raise ValueError(scenario)
 
 

@@ -29,6 +29,26 @@ REQUIRED = {
 }
 
 
+def test_the_coordinator_mix_holds_every_coordinator_page_on_the_same_connection() -> None:
+    user = web.BenchUser(
+        user_id=1,
+        username="ib",
+        membership_id=1,
+        list_first="/trajecten/",
+        list_deep="/trajecten/?na=x",
+        details=[11, 12, 13, 14, 15],
+        api_token="t",
+    )
+    mix = web.targets("coordinator_mix", user)
+    for scenario in web.COORDINATOR_SCENARIOS:
+        assert set(web.targets(scenario, user)) & set(mix), scenario
+    # One case and fifty alternate on the policy input statement: the HTML and API case pages.
+    case_pages = [t for t in mix if t.path.rstrip("/").split("/")[-1].isdigit()]
+    assert [t.api for t in case_pages].count(True) == web.MIX_CASE_PAGES
+    assert [t.api for t in case_pages].count(False) == web.MIX_CASE_PAGES
+    assert "coordinator_mix" not in web.SCENARIOS  # make bench's figures stay comparable
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_web_scenario_runs_once_against_a_live_server(live_server: Any) -> None:
     generator.Generator(generator.SCALES["tiny"], seed=3).run()
@@ -42,7 +62,7 @@ def test_every_web_scenario_runs_once_against_a_live_server(live_server: Any) ->
         for scenario, holder in role_users.items()
     }
     try:
-        for scenario in web.SCENARIOS:
+        for scenario in web.SCENARIOS + web.MIXED_SCENARIOS:
             if scenario in web.ROLE_SCENARIOS:
                 holder = role_users[scenario]
                 session = role_sessions[scenario].clone()  # a second tab of the sign-in
