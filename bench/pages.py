@@ -29,7 +29,7 @@ from typing import Any
 
 from bench import bulk
 from bench.results import Metric, host_speed_ms, write
-from bench.versus import ROOT, Side, database_copy, versus
+from bench.versus import ROOT, Side, database_copy, run_round, versus
 
 DEFAULT_LARGE = "postgres://postgres@127.0.0.1:5432/passend_large"
 DEFAULT_SMALL = "postgres://postgres@127.0.0.1:5432/passend_small"
@@ -85,6 +85,39 @@ def growth_ratio(large_runs: list[dict[str, Any]], small_runs: list[dict[str, An
         if mean_p95(small_runs, scenario) > 0
     ]
     return max(ratios) if ratios else math.nan
+
+
+def side_by_side_growth_runs(
+    large_url: str, small_url: str, common: dict[str, Any], rounds: int = 2
+) -> dict[str, list[dict[str, Any]]]:
+    """The one-user runs of the growth ratio, the large and the small region at the same time
+    (``bench.versus.run_round``), each on its own gunicorn with one user, ``rounds`` times;
+    ``growth_ratio`` takes each side's mean. One after the other (large, small, small, large),
+    the host's speed moved the ratio more than the regions did: the worst page's was 1.79,
+    1.17 and 1.55 in three ``make bench`` runs of sessions 44 and 45, and side by side the
+    same pages measured 1.28-1.32 (the start page) and 1.15 (the lists), and the small
+    region against a copy of itself 0.95-1.02 (docs/performance.md, session 46).
+
+    With one user each, the two servers' chains of work (driver, gunicorn, PostgreSQL) share
+    the host's two cores: the latencies are those of a busier host than ``run_web`` alone
+    measures, the same for both regions. The pages' one-user figures stay those of the large
+    region alone."""
+    large, small = Side("large", ROOT, 8765), Side("small", ROOT, 8766)
+    options = {
+        "scenarios": ",".join(scenario for scenario, _t1, _tn in PAGES.values()),
+        **common,
+        "users": 1,
+    }
+    runs: dict[str, list[dict[str, Any]]] = {"large": [], "small": []}
+    for number in range(rounds):
+        # The ports swap sides every round, as bench.versus swaps its copies.
+        sides = [(large, large_url), (small, small_url)]
+        if number % 2:
+            sides = [(Side("large", ROOT, 8766), large_url), (Side("small", ROOT, 8765), small_url)]
+        large_figures, small_figures = run_round(sides, options)
+        runs["large"].append({"scenarios": large_figures})
+        runs["small"].append({"scenarios": small_figures})
+    return runs
 
 
 def paired_ratio(
@@ -176,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
         default="side-by-side",
         help="the overhead ratios' on and off at the same time (default) or one after the other",
     )
+    parser.add_argument(
+        "--growth-method",
+        choices=["side-by-side", "sequential"],
+        default="side-by-side",
+        help="the growth runs of both regions at the same time (default) or one after the other",
+    )
     parser.add_argument("--results", type=Path, default=None)
     parser.add_argument("--doc", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -189,14 +228,24 @@ def main(argv: list[str] | None = None) -> int:
     # one-user figures were taken between its N-user runs, the small region's on their own).
     print(f"Web benchmarks on {args.large}, 1 user ...", file=sys.stderr)
     large = run_web(args.large, concurrency="1", **common)
-    growth_runs: dict[str, list[dict[str, Any]]] = {"large": [large], "small": []}
+    growth_runs: dict[str, list[dict[str, Any]]] = {"large": [], "small": []}
+    growth_side_by_side = args.growth_method == "side-by-side"
     if args.skip_growth:
         growth = math.nan
+    elif growth_side_by_side:
+        print(
+            f"Growth: the same pages with 1 user on {args.large} and {args.small} at the same "
+            "time, twice ...",
+            file=sys.stderr,
+        )
+        growth_runs = side_by_side_growth_runs(args.large, args.small, common)
+        growth = growth_ratio(growth_runs["large"], growth_runs["small"])
     else:
         # Large, small, small, large, back to back: a host that speeds up or slows down
         # during the runs (seen in session 8: the same page 37 and 59 ms half an hour apart)
         # weighs on both sides alike.
         print(f"Growth: the same pages with 1 user on {args.small}, twice ...", file=sys.stderr)
+        growth_runs["large"].append(large)
         for region, url in (("small", args.small), ("small", args.small), ("large", args.large)):
             growth_runs[region].append(run_web(url, concurrency="1", **common))
         growth = growth_ratio(growth_runs["large"], growth_runs["small"])
@@ -209,7 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     metrics = page_metrics(figures, args.users)
 
     metrics.append(
-        Metric("growth_ratio_large_small", growth, "ratio", 1.5, "lower", "worst page, p95 1 user")
+        Metric(
+            "growth_ratio_large_small",
+            growth,
+            "ratio",
+            1.5,
+            "lower",
+            "worst page, p95 1 user"
+            + (", both regions side by side" if growth_side_by_side else ", one after the other"),
+        )
     )
 
     side_by_side = args.overhead_method == "side-by-side"

@@ -185,6 +185,7 @@ def test_one_user_runs_of_both_regions_come_before_the_loaded_run(
     results, doc = tmp_path / "latest.json", tmp_path / "performance.md"
     doc.write_text("<!-- bench:results:begin -->\n<!-- bench:results:end -->\n")
     argv = ["--large", "large", "--small", "small", "--skip-overhead"]
+    argv += ["--growth-method", "sequential"]
     assert pages.main([*argv, "--results", str(results), "--doc", str(doc)]) == 0
     assert calls == [
         ("large", "1"),
@@ -201,6 +202,60 @@ def test_one_user_runs_of_both_regions_come_before_the_loaded_run(
     assert figures["case_detail_p95_16u_ms"] == 300.0
     assert figures["worker_rss_mb"] == 116.0
     assert json.loads(results.read_text())["host_speed_ms"] == {"before": 20.0, "after": 26.0}
+
+
+def test_growth_runs_both_regions_side_by_side_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 10, session 46: the growth ratio's one-user runs of the large and the small
+    region at the same time, so that the host's drift between runs does not pass for growth;
+    the pages' one-user figures still come from the large region alone, before any load."""
+    from bench import pages
+
+    calls: list[tuple[str, ...]] = []
+
+    def fake_run_web(database_url: str, **options: Any) -> dict[str, Any]:
+        users = int(options["concurrency"])
+        calls.append(("run_web", database_url, str(users)))
+        figures = {"p50_ms": 5.0, "p95_ms": 11.0 if users == 1 else 300.0, "rps": 100.0}
+        return {
+            "scenarios": {f"{s}@{users}": figures for s, _t1, _tn in pages.PAGES.values()},
+            "worker_rss_mb": 100.0,
+        }
+
+    # Two rounds; the host is slower in the second, for both regions alike.
+    p95s = iter([(30.0, 20.0), (45.0, 30.0)])
+
+    def fake_run_round(sides: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+        calls.append(("run_round", *(f"{side.name}:{url}:{side.port}" for side, url in sides)))
+        assert options["users"] == 1
+        assert options["scenarios"].split(",") == [s for s, _t1, _tn in pages.PAGES.values()]
+        assert all(side.tree == pages.ROOT for side, _url in sides)
+        large_p95, small_p95 = next(p95s)
+        return [
+            {f"{s}@1": {"p95_ms": p95, "rps": 50.0} for s, _t1, _tn in pages.PAGES.values()}
+            for p95 in (large_p95, small_p95)
+        ]
+
+    monkeypatch.setattr(pages, "run_web", fake_run_web)
+    monkeypatch.setattr(pages, "run_round", fake_run_round)
+    monkeypatch.setattr(pages.bulk, "metrics", lambda database_url: [])
+    monkeypatch.setattr(pages, "host_speed_ms", lambda: 20.0)
+    results, doc = tmp_path / "latest.json", tmp_path / "performance.md"
+    doc.write_text("<!-- bench:results:begin -->\n<!-- bench:results:end -->\n")
+    argv = ["--large", "L", "--small", "S", "--skip-overhead"]
+    assert pages.main([*argv, "--results", str(results), "--doc", str(doc)]) == 0
+    assert calls == [
+        ("run_web", "L", "1"),
+        ("run_round", "large:L:8765", "small:S:8766"),
+        ("run_round", "large:L:8766", "small:S:8765"),  # the ports swap sides
+        ("run_web", "L", "16"),
+    ]
+    metrics = {m["name"]: m for m in json.loads(results.read_text())["metrics"]}
+    # (30 + 45) / 2 over (20 + 30) / 2: the round means, not the large region's run alone.
+    assert metrics["growth_ratio_large_small"]["value"] == pytest.approx(1.5)
+    assert "side by side" in metrics["growth_ratio_large_small"]["note"]
+    assert metrics["case_detail_p95_1u_ms"]["value"] == 11.0
 
 
 @pytest.mark.parametrize(
@@ -238,6 +293,7 @@ def test_the_overhead_ratios_are_measured_side_by_side_unless_asked_otherwise(
     results, doc = tmp_path / "latest.json", tmp_path / "performance.md"
     doc.write_text("<!-- bench:results:begin -->\n<!-- bench:results:end -->\n")
     argv = ["--large", "large", "--small", "small", "--results", str(results), "--doc", str(doc)]
+    argv.append("--skip-growth")  # its runs: test_growth_runs_both_regions_side_by_side_by_default
     assert pages.main([*argv, *(["--overhead-method", method] if method else [])]) == 0
     assert calls == [
         (expected, "access_log", ("case_detail", "case_list_api")),
