@@ -102,7 +102,6 @@ def side_by_side_growth_runs(
     the host's two cores: the latencies are those of a busier host than ``run_web`` alone
     measures, the same for both regions. The pages' one-user figures stay those of the large
     region alone."""
-    large, small = Side("large", ROOT, 8765), Side("small", ROOT, 8766)
     options = {
         "scenarios": ",".join(scenario for scenario, _t1, _tn in PAGES.values()),
         **common,
@@ -111,10 +110,14 @@ def side_by_side_growth_runs(
     runs: dict[str, list[dict[str, Any]]] = {"large": [], "small": []}
     for number in range(rounds):
         # The ports swap sides every round, as bench.versus swaps its copies.
-        sides = [(large, large_url), (small, small_url)]
-        if number % 2:
-            sides = [(Side("large", ROOT, 8766), large_url), (Side("small", ROOT, 8765), small_url)]
-        large_figures, small_figures = run_round(sides, options)
+        large_port, small_port = (8765, 8766) if number % 2 == 0 else (8766, 8765)
+        large_figures, small_figures = run_round(
+            [
+                (Side("large", ROOT, large_port), large_url),
+                (Side("small", ROOT, small_port), small_url),
+            ],
+            options,
+        )
         runs["large"].append({"scenarios": large_figures})
         runs["small"].append({"scenarios": small_figures})
     return runs
