@@ -7,6 +7,7 @@ import math
 import os
 import platform
 import statistics
+import sysconfig
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -55,7 +56,25 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.machine()}, {cpus} cores{model}{memory}, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} cores{model}{memory}, "
+        f"Python {platform.python_version()} ({interpreter_build()})"
+    )
+
+
+def interpreter_build(config_args: str | None = None) -> str:
+    """How the interpreter was configured, as far as it tells: the same code runs 15-25 % faster
+    on a build with profile-guided and link-time optimisation (docs/deployment.md), so a result
+    without this says little. A distribution's package may be optimised by its own rules
+    without naming the flags; that reads as "configured without" here, which is what it says."""
+    if config_args is None:
+        config_args = str(sysconfig.get_config_var("CONFIG_ARGS") or "")
+    flags = [flag for flag in ("--enable-optimizations", "--with-lto") if flag in config_args]
+    if len(flags) == 2:
+        return "PGO + LTO"
+    if flags:
+        return f"configured with {flags[0]} only"
+    return "configured without --enable-optimizations and --with-lto"
 
 
 def _fixed_python_work() -> int:

@@ -27,6 +27,7 @@ class Server:
         access_log: bool = True,
         access_policy: bool = True,
         startup_timeout: float = 300,
+        python: Path | None = None,
     ) -> None:
         self.database_url = database_url
         self.port = port
@@ -35,6 +36,9 @@ class Server:
         self.access_log = access_log
         self.access_policy = access_policy
         self.startup_timeout = startup_timeout
+        # The interpreter whose environment's gunicorn serves: this one unless another is given
+        # (the same code on two builds of Python, bench.versus --other-python).
+        self.python = python or Path(sys.executable)
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{port}"
 
@@ -51,7 +55,7 @@ class Server:
             "BENCH_ACCESS_POLICY": "on" if self.access_policy else "off",
             "PASSEND_BENCH_SECRET_KEY": os.urandom(32).hex(),
         }
-        gunicorn = Path(sys.executable).parent / "gunicorn"
+        gunicorn = self.python.parent / "gunicorn"
         self.process = subprocess.Popen(  # noqa: S603 - fixed argument list
             [
                 str(gunicorn),

@@ -9,7 +9,9 @@ The copies swap sides every round, so that neither version keeps the copy whose 
 caches happen to be faster. Each prints its figures per round, then the means and the ratio
 of this tree to the other.
 
-Both versions run on this interpreter; the other tree's ``bench`` package drives its own
+Both versions run on this interpreter unless ``--other-python`` names another
+for the other side's server (the same tree on two builds of Python: ``--other-tree .``); the
+load drivers stay on this one. The other tree's ``bench`` package drives its own
 server (``bench.server`` starts gunicorn on the ``src`` beside it). The copy is made by
 PostgreSQL from the region as a template (no one may be connected to it meanwhile) or, on
 SQLite, as a file, and removed at the end. A tool, not a benchmark: ``make bench`` does not run
@@ -183,10 +185,21 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument(
+        "--other-python",
+        type=Path,
+        help="the interpreter (of a virtualenv with the project's dependencies) that serves the "
+        "other side; default: this one",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     this = Side("this", ROOT, 8765)
-    other = Side("other", args.other_tree.resolve(), 8766)
+    other = Side(
+        "other",
+        args.other_tree.resolve(),
+        8766,
+        ("--server-python", str(args.other_python)) if args.other_python else (),
+    )
     options = {
         "scenarios": args.scenarios,
         "users": args.users,

@@ -334,6 +334,7 @@ def measure(
     port: int = 8765,
     workers: int = 4,
     threads: int = 1,
+    server_python: Path | None = None,
     log: Callable[[str], None] = lambda m: None,
 ) -> dict[str, Any]:
     """Runs the scenarios against a fresh gunicorn; returns figures per scenario/concurrency."""
@@ -352,6 +353,7 @@ def measure(
             threads=threads,
             access_log=access_log,
             access_policy=access_policy,
+            python=server_python,
         ) as server:
             started = time.perf_counter()
             sessions = login_all(server.url, bench_users, PASSWORD)
@@ -412,6 +414,12 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
+    parser.add_argument(
+        "--server-python",
+        type=Path,
+        help="the interpreter of the environment whose gunicorn serves (default: this one); "
+        "the load driver stays on this one",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     setup_django(args.database_url)
@@ -427,6 +435,7 @@ def cli(argv: list[str] | None = None) -> None:
         port=args.port,
         workers=args.workers,
         threads=args.threads,
+        server_python=args.server_python,
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     text = json.dumps(result, indent=2)

@@ -134,3 +134,72 @@ def test_an_overhead_ratio_runs_the_switch_on_and_off_side_by_side(
     assert seen["other"].arguments == ("--access-log", "off")
     assert seen["this"].tree == seen["other"].tree and seen["this"].port != seen["other"].port
     assert seen["options"] == {"scenarios": "case_detail,case_list_api", **common}
+
+
+def test_the_other_side_can_be_served_by_another_interpreter(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``--other-python``: the same code on two builds of Python, side by side (session 47).
+    Only the other side's server changes interpreter; its load driver stays on this one, so
+    that the driver's own cost is the same on both sides."""
+    import contextlib
+    import subprocess
+
+    from bench import versus as versus_module
+
+    seen: dict[str, Any] = {}
+
+    @contextlib.contextmanager
+    def copy(url: str) -> Any:
+        yield url + "_copy"
+
+    def fake_versus(this: Side, other: Side, *args: Any, **kwargs: Any) -> Any:
+        seen.update(this=this, other=other)
+        return {"summary": {}}
+
+    monkeypatch.setattr(versus_module, "database_copy", copy)
+    monkeypatch.setattr(versus_module, "versus", fake_versus)
+    optimised = tmp_path / "venv" / "bin" / "python"
+    argv = ["--database-url", "db", "--other-tree", ".", "--other-python", str(optimised)]
+    assert versus_module.cli(argv) == 0
+    assert seen["other"].arguments == ("--server-python", str(optimised))
+    assert seen["this"].arguments == ()
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda command, **kw: started.append(command))
+    versus_module.run_side(
+        seen["other"],
+        "db",
+        {"scenarios": "case_detail", "users": 8, "duration": 1.0, "warmup": 0.0, "out": "o"},
+    )
+    assert started[0][0] == versus_module.sys.executable
+    assert started[0][-2:] == ["--server-python", str(optimised)]
+
+
+def test_the_server_starts_the_gunicorn_beside_the_interpreter_it_is_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``bench.server.Server(python=...)`` runs that environment's gunicorn (whose script runs
+    on that interpreter); without it, this environment's."""
+    import sys
+
+    from bench import server as server_module
+
+    started: list[list[str]] = []
+
+    class Exited:
+        returncode = 1
+
+        def poll(self) -> int:
+            return 1
+
+    def popen(command: list[str], **kwargs: Any) -> Exited:
+        started.append(command)
+        return Exited()
+
+    monkeypatch.setattr(server_module.subprocess, "Popen", popen)
+    optimised = tmp_path / "venv" / "bin" / "python"
+    for python, expected in ((optimised, optimised.parent), (None, Path(sys.executable).parent)):
+        with pytest.raises(RuntimeError, match="gunicorn exited"):
+            server_module.Server("db", python=python).__enter__()
+        assert started[-1][0] == str(expected / "gunicorn")
