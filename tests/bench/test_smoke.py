@@ -329,8 +329,9 @@ def test_host_speed_is_the_median_of_its_runs(monkeypatch: pytest.MonkeyPatch) -
 def test_the_machine_line_says_how_the_interpreter_was_built(
     config_args: str, expected: str
 ) -> None:
-    """Issue 10: the same pages take 15-25 % less CPU on an interpreter built with PGO and LTO
-    (docs/deployment.md), so a result names the build it was measured on."""
+    """Issue 10: on an interpreter built with PGO and LTO the same pages take 15-25 % less CPU
+    in process and serve 8-10 % more requests under load (docs/performance.md, sessions 30 and
+    47), so a result names the build it was measured on."""
     from bench import results
 
     assert results.interpreter_build(config_args).startswith(expected)
