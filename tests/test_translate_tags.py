@@ -83,9 +83,9 @@ def test_a_change_of_the_catalogue_settings_forgets_what_was_kept() -> None:
         assert translate_tags._written == {}
 
 
-def test_i18n_is_the_only_library_name_used_twice() -> None:
+def test_i18n_and_static_are_the_only_library_names_used_twice() -> None:
     """Django warns of a library name used twice (templates.W003); the project silences that
-    warning for its own ``i18n`` only, so any other clash fails here."""
+    warning for its own ``i18n`` and ``static`` only, so any other clash fails here."""
     from django.template.backends.django import get_template_tag_modules
 
     paths: dict[str, set[str]] = {}
@@ -93,5 +93,6 @@ def test_i18n_is_the_only_library_name_used_twice() -> None:
         paths.setdefault(name, set()).add(path)
     for name, path in engines["django"].engine.libraries.items():
         paths.setdefault(name, set()).add(path)
-    assert {name for name, found in paths.items() if len(found) > 1} == {"i18n"}
+    assert {name for name, found in paths.items() if len(found) > 1} == {"i18n", "static"}
     assert engines["django"].engine.libraries["i18n"] == "passend.translate_tags"
+    assert engines["django"].engine.libraries["static"] == "passend.static_tags"

@@ -198,6 +198,49 @@ def test_no_navigation_before_second_factor(region: dict[str, Any]) -> None:
     assert _nav_links(response) == {}
 
 
+def test_the_menus_markup_is_the_templates_for_each_role_page_and_language(
+    coordinator_client: Client, admin_client: Client
+) -> None:
+    """The menu's markup is kept per role, current item and language (issue 10): what each
+    request gets is what the template writes for that request's items."""
+    from django.template.loader import render_to_string
+
+    navigation._markup.clear()
+    pages = [
+        (coordinator_client, "/", "Start"),
+        (coordinator_client, "/trajecten/", "Mijn trajecten"),
+        (admin_client, "/", "Start"),
+        (coordinator_client, "/", "Start"),  # kept
+    ]
+    for client, page, current in pages:
+        response = client.get(page)
+        request = response.wsgi_request
+        expected = render_to_string(
+            "includes/navigation.html", {"main_navigation": navigation.menu_for(request)}
+        )
+        assert expected.strip() in response.content.decode()
+        marked = re.findall(r'<a [^>]*aria-current="page">([^<]+)</a>', expected)
+        assert marked == [current]
+    # Three menus: the coordinator's on two pages, the functional admin's on one.
+    assert len(navigation._markup) == 3
+    assert "Beheer" not in _nav_links(coordinator_client.get("/"))
+    assert "Beheer" in _nav_links(admin_client.get("/"))
+
+    coordinator_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "My cases" in _nav_links(coordinator_client.get("/"))
+    coordinator_client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    assert "Mijn trajecten" in _nav_links(coordinator_client.get("/"))
+
+
+def test_a_registered_menu_item_shows_at_once(
+    coordinator_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(navigation, "MENU", list(navigation.MENU))
+    assert "Gezondheid" not in _nav_links(coordinator_client.get("/"))
+    navigation.register(navigation.NavItem("healthz", "Gezondheid", order=1))
+    assert _nav_links(coordinator_client.get("/"))["Gezondheid"] == "/healthz"
+
+
 def test_menu_items_appear_only_when_their_url_name_resolves(
     rf: RequestFactory, region: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,9 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
-from django.urls import NoReverseMatch
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from passend.accounts.models import Role
@@ -79,8 +84,10 @@ MENU: list[NavItem] = [
 
 def register(item: NavItem) -> None:
     """Add a menu item (idempotent per URL name: a second registration replaces the first)."""
+    global _menu_version
     MENU[:] = [existing for existing in MENU if existing.url_name != item.url_name]
     MENU.append(item)
+    _menu_version += 1
 
 
 def _resolve(url_name: str) -> str | None:
@@ -96,26 +103,67 @@ def _is_current(url: str, path: str) -> bool:
     return path == url or path.startswith(url.rstrip("/") + "/")
 
 
-def menu_for(request: HttpRequest) -> list[MenuEntry]:
-    """The menu items for the user and the role they act in now."""
+# The menu depends on the acting role and on nothing else of the person: its items, and its
+# markup with each item marked current, are kept per process (issue 10, docs/performance.md
+# "Session 48": the menu's loop was a tenth of a page's template time). A registration, another
+# menu list (tests), URL configuration, script prefix or language is another key.
+_menu_version = 0
+_items: dict[tuple[Any, ...], list[tuple[str | Promise, str]]] = {}
+_markup: dict[tuple[Any, ...], SafeString] = {}
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **_kwargs: Any) -> None:
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "TEMPLATES"):
+        _items.clear()
+        _markup.clear()
+
+
+def _menu_key(request: HttpRequest) -> tuple[Any, ...] | None:
+    """What the menu of this request depends on; None: no menu (not signed in with both
+    factors)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return []
+        return None
     is_verified: Callable[[], bool] | None = getattr(user, "is_verified", None)
     if is_verified is None or not is_verified():
-        return []
+        return None
     membership = getattr(request, "membership", None)
     role = membership.role if membership is not None else None
-    is_superuser = bool(user.is_superuser)
-    entries: list[MenuEntry] = []
-    for item in sorted(MENU, key=lambda i: (i.order, i.url_name)):
-        if not item.allows(role, is_superuser):
-            continue
-        url = _resolve(item.url_name)
-        if url is None:
-            continue
-        entries.append(MenuEntry(item.label, url, _is_current(url, request.path)))
-    return entries
+    return (
+        role,
+        bool(user.is_superuser),
+        get_language(),
+        get_urlconf(),
+        get_script_prefix(),
+        id(MENU),
+        len(MENU),
+        _menu_version,
+    )
+
+
+def _items_for(key: tuple[Any, ...]) -> list[tuple[str | Promise, str]]:
+    items = _items.get(key)
+    if items is None:
+        role, is_superuser = key[0], key[1]
+        items = []
+        for item in sorted(MENU, key=lambda i: (i.order, i.url_name)):
+            if not item.allows(role, is_superuser):
+                continue
+            url = _resolve(item.url_name)
+            if url is not None:
+                items.append((item.label, url))
+        _items[key] = items
+    return items
+
+
+def menu_for(request: HttpRequest) -> list[MenuEntry]:
+    """The menu items for the user and the role they act in now."""
+    key = _menu_key(request)
+    if key is None:
+        return []
+    path = request.path
+    return [MenuEntry(label, url, _is_current(url, path)) for label, url in _items_for(key)]
 
 
 def main_navigation(request: HttpRequest) -> dict[str, Any]:
@@ -128,3 +176,22 @@ def main_navigation(request: HttpRequest) -> dict[str, Any]:
         return cache[0]
 
     return {"main_navigation": entries}
+
+
+def main_menu_markup(request: HttpRequest | None) -> SafeString:
+    """The main menu's markup (``includes/navigation.html``) for the request's role, the item
+    of the current page marked; empty without a menu. ``{% main_menu %}`` writes it."""
+    key = _menu_key(request) if request is not None else None
+    if key is None or request is None:
+        return SafeString("")
+    items = _items_for(key)
+    path = request.path
+    current = next((i for i, (_label, url) in enumerate(items) if _is_current(url, path)), -1)
+    markup_key = (*key, current)
+    markup = _markup.get(markup_key)
+    if markup is None:
+        entries = [MenuEntry(label, url, i == current) for i, (label, url) in enumerate(items)]
+        markup = _markup[markup_key] = SafeString(
+            render_to_string("includes/navigation.html", {"main_navigation": entries})
+        )
+    return markup

@@ -121,8 +121,14 @@ TEMPLATES = [
                 "passend.navigation.main_navigation",
             ],
             # The widget templates' filters (templates/django/forms/widgets/select.html).
-            # ``{% load i18n %}``: Django's library, a fixed text's translation kept per language.
-            "libraries": {"passend_widgets": "passend.widgets", "i18n": "passend.translate_tags"},
+            # ``{% load i18n %}`` and ``{% load static %}``: Django's libraries, a fixed text's
+            # translation kept per language and a fixed path's URL kept (issue 10).
+            "libraries": {
+                "passend_widgets": "passend.widgets",
+                "i18n": "passend.translate_tags",
+                "static": "passend.static_tags",
+                "navigation": "passend.navigation_tags",
+            },
             # Django's ``date`` filter, with the project's date formats written directly, and
             # its ``url`` tag, with a URL's text worked out once per name.
             "builtins": ["passend.datefilter", "passend.urlreverse"],
@@ -197,9 +203,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # models.W040: covering indexes (Index.include) are a PostgreSQL optimisation (issue 10); on
 # SQLite the index still exists, without the included columns, which is what we want there.
-# templates.W003: "i18n" names two libraries, on purpose: Django's and ``passend.translate_tags``
-# (TEMPLATES above), which is Django's own with a fixed text's translation kept.
-# tests/test_translate_tags.py fails for any other library name used twice.
+# templates.W003: "i18n" and "static" name two libraries each, on purpose: Django's and
+# ``passend.translate_tags`` / ``passend.static_tags`` (TEMPLATES above), which are Django's own
+# with a fixed text's translation and a fixed path's URL kept. tests/test_translate_tags.py
+# fails for any other library name used twice.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040", "templates.W003"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
