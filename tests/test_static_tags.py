@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
 
 import pytest
-from django.template import Context, Engine, engines
 from django.test import override_settings
 from django.urls import set_script_prefix
 
 from passend import static_tags
+from tests.template_libraries import render_djangos, render_ours
 
 TAGS = [
     "{% static 'passend/passend.css' %}",
@@ -24,20 +24,8 @@ TAGS = [
 ]
 
 
-def _ours(source: str, values: dict[str, Any], autoescape: bool) -> str:
-    template = engines["django"].from_string("{% load static %}" + source)
-    template.template.engine.autoescape = autoescape
-    try:
-        return template.render(values)
-    finally:
-        template.template.engine.autoescape = True
-
-
-def _djangos(source: str, values: dict[str, Any], autoescape: bool) -> str:
-    engine = Engine(libraries={"static": "django.templatetags.static"}, autoescape=autoescape)
-    return engine.from_string("{% load static %}" + source).render(
-        Context(values, autoescape=autoescape)
-    )
+_ours = functools.partial(render_ours, "static")
+_djangos = functools.partial(render_djangos, "static")
 
 
 @pytest.mark.parametrize("autoescape", [True, False])

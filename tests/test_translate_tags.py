@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
 
 import pytest
-from django.template import Context, Engine, engines
+from django.template import engines
 from django.test import override_settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import override
 
 from passend import translate_tags
+from tests.template_libraries import render_djangos, render_ours
 
 TAGS = [
     '{% translate "Mijn trajecten" %}',  # in the English catalogue: "My cases"
@@ -30,20 +31,8 @@ TAGS = [
 ]
 
 
-def _ours(source: str, values: dict[str, Any], autoescape: bool) -> str:
-    template = engines["django"].from_string("{% load i18n %}" + source)
-    template.template.engine.autoescape = autoescape
-    try:
-        return template.render(values)
-    finally:
-        template.template.engine.autoescape = True
-
-
-def _djangos(source: str, values: dict[str, Any], autoescape: bool) -> str:
-    engine = Engine(libraries={"i18n": "django.templatetags.i18n"}, autoescape=autoescape)
-    return engine.from_string("{% load i18n %}" + source).render(
-        Context(values, autoescape=autoescape)
-    )
+_ours = functools.partial(render_ours, "i18n")
+_djangos = functools.partial(render_djangos, "i18n")
 
 
 @pytest.mark.parametrize("autoescape", [True, False])
