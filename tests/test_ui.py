@@ -241,6 +241,30 @@ def test_a_registered_menu_item_shows_at_once(
     assert _nav_links(coordinator_client.get("/"))["Gezondheid"] == "/healthz"
 
 
+def test_the_kept_menu_marks_every_item_the_page_is_under(
+    rf: RequestFactory, region: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``menu_for`` does: on /trajecten/nieuw/ both "Mijn trajecten" (/trajecten/) and an
+    item for /trajecten/nieuw/ itself are the current page."""
+    monkeypatch.setattr(navigation, "MENU", [i for i in navigation.MENU if i.url_name == "home"])
+    navigation.register(navigation.NavItem("cases:list", "Trajecten", order=10))
+    navigation.register(navigation.NavItem("cases:create", "Nieuw traject", order=20))
+    user = make_professional(region["school_a"], Role.SUPPORT_COORDINATOR, username="ib-nav")
+    request = rf.get("/trajecten/nieuw/")
+    request.user = user
+    request.user.is_verified = lambda: True  # type: ignore[attr-defined]
+    request.membership = user.memberships.get()  # type: ignore[attr-defined]
+    markup = navigation.main_menu_markup(request)
+    assert re.findall(r'<a [^>]*aria-current="page">([^<]+)</a>', markup) == [
+        "Trajecten",
+        "Nieuw traject",
+    ]
+    assert [e.label for e in navigation.menu_for(request) if e.is_current] == [
+        "Trajecten",
+        "Nieuw traject",
+    ]
+
+
 def test_menu_items_appear_only_when_their_url_name_resolves(
     rf: RequestFactory, region: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

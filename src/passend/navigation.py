@@ -186,11 +186,12 @@ def main_menu_markup(request: HttpRequest | None) -> SafeString:
         return SafeString("")
     items = _items_for(key)
     path = request.path
-    current = next((i for i, (_label, url) in enumerate(items) if _is_current(url, path)), -1)
+    # Every item whose URL the page is under is marked, as ``menu_for`` marks them.
+    current = tuple(i for i, (_label, url) in enumerate(items) if _is_current(url, path))
     markup_key = (*key, current)
     markup = _markup.get(markup_key)
     if markup is None:
-        entries = [MenuEntry(label, url, i == current) for i, (label, url) in enumerate(items)]
+        entries = [MenuEntry(label, url, i in current) for i, (label, url) in enumerate(items)]
         markup = _markup[markup_key] = SafeString(
             render_to_string("includes/navigation.html", {"main_navigation": entries})
         )
