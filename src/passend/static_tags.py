@@ -6,9 +6,9 @@ tag wrote for it and writes that again. Django's tag asks the app registry wheth
 staticfiles is installed, imports the storage and has it write the URL (in production
 through the manifest's hashed names) at every use: every page's head links six files
 (issue 10, docs/performance.md "Session 48"). The storage's URLs do not change while the
-process runs (the manifest is read once); a change of the static-file settings (tests) or of
-the script prefix forgets what was kept. ``tests/test_static_tags.py`` holds the two to the
-same output.
+process runs (the manifest is read once): a change of the static-file settings (tests)
+forgets what was kept, and another script prefix is another key. ``tests/test_static_tags.py``
+holds the two to the same output.
 """
 
 from __future__ import annotations
