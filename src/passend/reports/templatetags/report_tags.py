@@ -1,5 +1,5 @@
 """The repeated parts of a report page, built in Python: the body rows of its tables and the bars
-of its charts.
+of its charts; and the start page's lists of open terms and waiting files.
 
 A TLV report holds some 140 cells and their bars; rendered one by one in the template (a loop,
 a filter, a condition and a property per cell) its tables and charts took about 5 ms of CPU
@@ -15,7 +15,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from passend.datefilter import date
+from passend.markup import text
 from passend.reports.charts import Chart
+from passend.reports.dashboard import TermItem, WorkGroup
 from passend.reports.tables import Table
 
 register = template.Library()
@@ -73,3 +76,70 @@ def chart_bars(chart: Chart) -> SafeString:
             f'<text x="{bar.text_x}" y="{y}" {_VALUE}>{escape(bar.display)}</text>\n'
         )
     return mark_safe("".join(html))  # noqa: S308 — every value above is escaped (numbers are ints)
+
+
+# The start page's open terms and files waiting for the user (reports/dashboard.html), as
+# their loops wrote them (``passend.markup``).
+_TERM_ROW = (
+    '\n<tr class="utrecht-table__row"><td class="utrecht-table__cell">{due}{state}</td>\n'
+    '<td class="utrecht-table__cell">{what}</td><td class="utrecht-table__cell">'
+    '<a class="utrecht-link" href="{url}">{label}</a></td></tr>\n'
+).format
+_GROUP = (
+    '\n  <li class="passend-tasks__item"><a class="passend-tasks__link" href="{url}">{title}: '
+    '<span class="passend-dashboard__count">{count}</span></a>\n  {items}\n  </li>\n'
+).format
+_GROUP_ITEM = (
+    '<li class="utrecht-unordered-list__item"><a class="utrecht-link" href="{}">{}</a> — {}</li>'
+).format
+
+
+@register.simple_tag
+def term_rows(terms: list[TermItem]) -> SafeString:
+    """The rows of the start page's open terms: the due date, overdue (TLV-04) or suspended,
+    what is due and the file's link."""
+    overdue = f' <strong class="passend-overdue">{escape(_("termijn verstreken"))}</strong>'
+    suspended = f" ({escape(_('opgeschort'))})"
+    return mark_safe(  # noqa: S308 — markup constant, every value escaped
+        "".join(
+            [
+                _TERM_ROW(
+                    due=text(date(term.due_date, "d-m-Y")),
+                    state=overdue if term.overdue else suspended if term.suspended else "",
+                    what=text(term.what),
+                    url=text(term.url),
+                    label=text(term.label),
+                )
+                for term in terms
+            ]
+        )
+    )
+
+
+@register.simple_tag
+def waiting_groups(groups: list[WorkGroup]) -> SafeString:
+    """The start page's files waiting for the user: per kind the count, linked to its list,
+    and the first few files."""
+    html = []
+    for group in groups:
+        items = (
+            '<ul class="utrecht-unordered-list">'
+            + "".join(
+                [
+                    _GROUP_ITEM(text(url), text(label), text(detail))
+                    for label, detail, url in group.items
+                ]
+            )
+            + "</ul>"
+            if group.items
+            else ""
+        )
+        html.append(
+            _GROUP(
+                url=text(group.url),
+                title=text(group.title),
+                count=text(str(group.count)),
+                items=items,
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 — markup constant, every value escaped

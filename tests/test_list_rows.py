@@ -1,0 +1,188 @@
+"""The busiest lists' rows are written in Python (``passend.markup``, issue 10: the case list's
+fifty rows were a fifth of its page's instructions). Each tag must write what the template
+loop it replaced wrote, byte for byte, in both languages: escaping of names with markup
+characters, a cell that is markup already, the pseudonym beside a name the viewer may see, the
+overdue and suspended marks (TLV-04), a row without a link or an action, a group without
+files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString, mark_safe
+
+from passend.cases.templatetags.cases_tags import case_rows
+from passend.markup import text
+from passend.reports.dashboard import TermItem, WorkGroup
+from passend.reports.templatetags.report_tags import term_rows, waiting_groups
+from passend.tlv.templatetags.tlv_tags import work_rows
+
+LANGUAGES = ("nl", "en")
+# A name as a person or school may spell it, and one that tries to be markup.
+ODD = 'De "Regenboog" & <Zon>'
+SCRIPT = "<script>alert('x')</script>"
+
+# The loops the tags replaced, as the templates held them before session 49.
+CASE_LIST_LOOP = Template(
+    "{% for row in rows %}\n"
+    '    <tr class="utrecht-table__row">\n'
+    '      <th scope="row" class="utrecht-table__header-cell"><a class="utrecht-link" '
+    'href="{{ row.url }}">{{ row.name }}</a>{% if row.shows_pseudonym %} '
+    '<span class="passend-pseudonym">({{ row.pseudonym }})</span>{% endif %}</th>\n'
+    '      <td class="utrecht-table__cell">{{ row.kind }}</td>\n'
+    '      <td class="utrecht-table__cell">{{ row.phase }}</td>\n'
+    '      <td class="utrecht-table__cell">{{ row.owner }}</td>\n'
+    '      <td class="utrecht-table__cell">{{ row.process_director }}</td>\n'
+    '      <td class="utrecht-table__cell">{{ row.opened }}</td>\n'
+    "    </tr>\n"
+    "    {% endfor %}"
+)
+WORK_LIST_LOOP = Template(
+    "{% load i18n %}{% for r in rows %}\n"
+    '    <tr class="utrecht-table__row">\n'
+    '      <th scope="row" class="utrecht-table__header-cell">{% if r.url %}<a class="utrecht-link" '
+    'href="{{ r.url }}">{{ r.label }}</a>{% else %}{{ r.label }}{% endif %}</th>\n'
+    '      <td class="utrecht-table__cell">{{ r.status }}{% if r.overdue %} '
+    '<strong class="passend-overdue">{% translate "termijn verstreken" %}</strong>{% endif %}'
+    "</td>\n"
+    '      <td class="utrecht-table__cell">{{ r.terms }}</td>\n'
+    '      <td class="utrecht-table__cell">{% if r.action %}<a class="utrecht-link" '
+    'href="{{ r.action.0 }}">{{ r.action.1 }}</a>{% endif %}</td>\n'
+    "    </tr>\n"
+    "    {% endfor %}"
+)
+TERMS_LOOP = Template(
+    "{% load i18n %}{% for t in board.terms %}\n"
+    '<tr class="utrecht-table__row"><td class="utrecht-table__cell">'
+    '{{ t.due_date|date:"d-m-Y" }}{% if t.overdue %} <strong class="passend-overdue">'
+    '{% translate "termijn verstreken" %}</strong>{% elif t.suspended %} '
+    '({% translate "opgeschort" %}){% endif %}</td>\n'
+    '<td class="utrecht-table__cell">{{ t.what }}</td><td class="utrecht-table__cell">'
+    '<a class="utrecht-link" href="{{ t.url }}">{{ t.label }}</a></td></tr>\n'
+    "{% endfor %}"
+)
+WAITING_LOOP = Template(
+    "{% for group in board.waiting %}\n"
+    '  <li class="passend-tasks__item"><a class="passend-tasks__link" href="{{ group.url }}">'
+    '{{ group.title }}: <span class="passend-dashboard__count">{{ group.count }}</span></a>\n'
+    '  {% if group.items %}<ul class="utrecht-unordered-list">{% for label, detail, url in '
+    'group.items %}<li class="utrecht-unordered-list__item"><a class="utrecht-link" '
+    'href="{{ url }}">{{ label }}</a> — {{ detail }}</li>{% endfor %}</ul>{% endif %}\n'
+    "  </li>\n"
+    "{% endfor %}"
+)
+
+
+def case_list_items() -> list[dict[str, object]]:
+    row = {
+        "url": "/trajecten/12/",
+        "name": "Jan de Vries",
+        "pseudonym": "TR-0012",
+        "shows_pseudonym": True,
+        "kind": "Ondersteuningsvraag",
+        "phase": "Analyse",
+        "owner": ODD,
+        "process_director": "Els Bakker",
+        "opened": "07-12-2026",
+    }
+    # The name hidden by the policy: the pseudonym once, not beside itself.
+    hidden = {**row, "url": "/trajecten/13/?a=1&b=2", "name": "TR-0013"}
+    hidden.update(pseudonym="TR-0013", shows_pseudonym=False, process_director=SCRIPT)
+    return [row, hidden]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_lists_rows_are_the_loops_markup(language: str) -> None:
+    rows = case_list_items()
+    with translation.override(language):
+        written = case_rows(rows)
+        assert written == CASE_LIST_LOOP.render(Context({"rows": rows}))
+    assert isinstance(written, SafeString)
+    assert "&quot;Regenboog&quot; &amp; &lt;Zon&gt;" in written and "<Zon>" not in written
+    assert "&lt;script&gt;" in written and "<script>" not in written
+    assert written.count("passend-pseudonym") == 1
+    assert case_rows([]) == CASE_LIST_LOOP.render(Context({"rows": []})) == ""
+
+
+def work_list_items() -> list[dict[str, object]]:
+    terms = mark_safe('<span class="passend-term">Advies: uiterlijk 01-12-2026</span><br>')
+    return [
+        # Involved, overdue, no action.
+        {"url": "/tlv/12/", "label": ODD, "status": "Ingediend", "overdue": True}
+        | {"terms": terms, "action": None},
+        # A queue row: no link (pseudonym only), an action to take.
+        {"url": "", "label": "TR-0013", "status": "Opgeschort", "overdue": False}
+        | {"terms": "", "action": ("/tlv/13/verdelen/?a=1&b=2", "Verdelen")},
+        # Text that is not markup is escaped, also in a cell that is usually markup.
+        {"url": "/tlv/14/", "label": SCRIPT, "status": "Besluit <b>", "overdue": False}
+        | {"terms": "a < b", "action": ("/tlv/14/besluiten/", SCRIPT)},
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_tlv_work_lists_rows_are_the_loops_markup(language: str) -> None:
+    rows = work_list_items()
+    with translation.override(language):
+        written = work_rows(rows)
+        assert written == WORK_LIST_LOOP.render(Context({"rows": rows}))
+        assert written.count(f">{translation.gettext('termijn verstreken')}</strong>") == 1
+    assert '<span class="passend-term">' in written  # markup stays markup
+    assert "a &lt; b" in written and "<script>" not in written
+    assert written.count('href="/tlv/') == 4  # two files that may be opened, two actions
+    assert work_rows([]) == ""
+
+
+def board(terms: list[TermItem], waiting: list[WorkGroup]) -> dict[str, object]:
+    return {"terms": terms, "waiting": waiting}
+
+
+def term_items() -> list[TermItem]:
+    day = dt.date(2026, 3, 4)
+    return [
+        TermItem("Advies CvA", ODD, day, True, False, "/tlv/12/"),
+        # Overdue wins over suspended, as the loop's elif had it.
+        TermItem("Besluit", "TR-0013", day, True, True, "/tlv/13/?a=1&b=2"),
+        TermItem(SCRIPT, "TR-0014", dt.date(999, 12, 31), False, True, "/tlv/14/"),
+        TermItem("Hoorrecht", "TR-0015", dt.date(2027, 1, 1), False, False, "/tlv/15/"),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_start_pages_terms_are_the_loops_markup(language: str) -> None:
+    terms = term_items()
+    with translation.override(language):
+        written = term_rows(terms)
+        assert written == TERMS_LOOP.render(Context({"board": board(terms, [])}))
+        assert written.count(f"({translation.gettext('opgeschort')})") == 1
+    assert ">04-03-2026 <strong" in written and ">31-12-0999 (" in written
+    assert "<script>" not in written
+
+
+def waiting() -> list[WorkGroup]:
+    files = [(ODD, "ingediend op 01-12-2026", "/tlv/12/"), ("TR-0013", SCRIPT, "/tlv/13/?a&b")]
+    return [
+        WorkGroup("TLV-aanvragen om te verdelen", 1234, "/tlv/", files),
+        WorkGroup("Arrangementen <advies>", 0, "/arrangementen/", []),  # none shown
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_start_pages_waiting_files_are_the_loops_markup(language: str) -> None:
+    groups = waiting()
+    with translation.override(language):
+        written = waiting_groups(groups)
+        assert written == WAITING_LOOP.render(Context({"board": board([], groups)}))
+    assert '<span class="passend-dashboard__count">1234</span>' in written
+    assert written.count('<ul class="utrecht-unordered-list">') == 1  # not for an empty group
+    assert "&lt;advies&gt;" in written and "<script>" not in written
+
+
+def test_text_escapes_as_autoescaping_does() -> None:
+    label = lazy(lambda: "A & B", str)()
+    for value in ("plain", ODD, SCRIPT, mark_safe("<b>markup</b>"), label, 1234, ""):
+        assert text(value) == Template("{{ v }}").render(Context({"v": value}))
+    assert text(mark_safe("<b>x</b>")) == "<b>x</b>"
