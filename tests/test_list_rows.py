@@ -11,12 +11,21 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 
-from passend.cases.templatetags.cases_tags import case_rows
+from passend.accounts.models import Organisation, User
+from passend.cases.models import Case, CaseEntry, Participant, Phase
+from passend.cases.selectors import TimelineEvent
+from passend.cases.templatetags.cases_tags import (
+    case_rows,
+    entry_articles,
+    participant_rows,
+    timeline_items,
+)
 from passend.markup import text
+from passend.privacy.categories import DataCategory
 from passend.reports.dashboard import TermItem, WorkGroup
 from passend.reports.templatetags.report_tags import term_rows, waiting_groups
 from passend.tlv.templatetags.tlv_tags import work_rows
@@ -186,3 +195,128 @@ def test_text_escapes_as_autoescaping_does() -> None:
     for value in ("plain", ODD, SCRIPT, mark_safe("<b>markup</b>"), label, 1234, ""):
         assert text(value) == Template("{{ v }}").render(Context({"v": value}))
     assert text(mark_safe("<b>x</b>")) == "<b>x</b>"
+
+
+# The case page's loops (cases/case_detail.html before session 49).
+TIMELINE_LOOP = Template(
+    '{% for event in detail.timeline %}<li class="utrecht-ordered-list__item"><time '
+    'datetime="{{ event.at|date:\'c\' }}">{{ event.at|date:"d-m-Y H:i" }}</time> — '
+    "{{ event.text }}</li>{% endfor %}"
+)
+ENTRIES_LOOP = Template(
+    "{% load i18n %}{% for e in detail.entries %}\n"
+    '  <article class="passend-entry">\n'
+    '    <h3 class="utrecht-heading-3">{{ e.title }}</h3>\n'
+    '    <p class="utrecht-paragraph passend-entry__meta">{{ e.get_category_display }} · '
+    "{% blocktranslate trimmed with org=e.supplied_by.name "
+    'date=e.recorded_at|date:"d-m-Y" phase=e.get_phase_display %}aangeleverd door {{ org }} '
+    "op {{ date }}, fase {{ phase }}{% endblocktranslate %}</p>\n"
+    '    <p class="utrecht-paragraph">{{ e.body|linebreaksbr }}</p>\n'
+    "  </article>\n"
+    "  {% endfor %}"
+)
+PARTICIPANTS_LOOP = Template(
+    "{% load i18n %}{% for p in detail.participants %}\n"
+    '      <tr class="utrecht-table__row">\n'
+    '        <td class="utrecht-table__cell">{{ p.organisation.name }}</td>\n'
+    '        <th scope="row" class="utrecht-table__header-cell">'
+    "{{ p.user.get_full_name|default:p.user.username }}</th>\n"
+    '        <td class="utrecht-table__cell">{{ p.role }}</td>\n'
+    '        <td class="utrecht-table__cell">{{ p.legal_task }}</td>\n'
+    '        <td class="utrecht-table__cell">{{ p.get_joined_phase_display }}</td>\n'
+    '        <td class="utrecht-table__cell">{{ p.joined_at|date:"d-m-Y" }}</td>\n'
+    '        <td class="utrecht-table__cell">{% if p.ended_at %}{{ p.ended_at|date:"d-m-Y" }}'
+    "{% if p.end_reason %} — {{ p.end_reason }}{% endif %}{% else %}—{% endif %}</td>\n"
+    '        {% if can_manage %}<td class="utrecht-table__cell">{% if not p.ended_at and '
+    "p.user_id != case.process_director_id and p.user_id != case.case_director_id %}"
+    '<a class="utrecht-link" href="{% url \'cases:end_participant\' case.pk p.pk %}">'
+    '{% translate "Beëindigen" %}<span class="passend-visually-hidden"> '
+    "({{ p.user.get_full_name|default:p.user.username }})</span></a>{% endif %}</td>"
+    "{% endif %}\n"
+    "      </tr>\n"
+    "    {% endfor %}"
+)
+# Late in the evening in UTC: another day in Amsterdam, and another again in São Paulo.
+LATE = dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC)
+TIME_ZONES = ("Europe/Amsterdam", "America/Sao_Paulo")
+
+
+def organisation(name: str) -> Organisation:
+    return Organisation(name=name)
+
+
+def person(pk: int, first: str, last: str, username: str) -> User:
+    return User(pk=pk, first_name=first, last_name=last, username=username)
+
+
+@pytest.mark.parametrize("zone", TIME_ZONES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_pages_timeline_is_the_loops_markup(language: str, zone: str) -> None:
+    events = [
+        TimelineEvent(LATE, f"Traject geopend in fase Intake ({ODD})"),
+        TimelineEvent(LATE + dt.timedelta(days=40, minutes=7), SCRIPT),
+    ]
+    with translation.override(language), timezone.override(zone):
+        written = timeline_items(events)
+        assert written == TIMELINE_LOOP.render(Context({"detail": {"timeline": events}}))
+    assert written.count("<time ") == 2 and "<script>" not in written
+
+
+@pytest.mark.parametrize("zone", TIME_ZONES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_pages_entries_are_the_loops_markup(language: str, zone: str) -> None:
+    entries = [
+        CaseEntry(
+            supplied_by=organisation(ODD),
+            category=DataCategory.BEHAVIOUR,
+            phase=Phase.ASSESSMENT,
+            title=SCRIPT,
+            body="Eerste regel\r\ntweede & <derde>\nvierde",
+            recorded_at=LATE,
+        ),
+        CaseEntry(
+            supplied_by=organisation("GGD"),
+            category=DataCategory.HEALTH,
+            phase=Phase.PLAN,
+            title="Zorg",
+            body="",
+            recorded_at=LATE - dt.timedelta(days=400),
+        ),
+    ]
+    with translation.override(language), timezone.override(zone):
+        written = entry_articles(entries)
+        assert written == ENTRIES_LOOP.render(Context({"detail": {"entries": entries}}))
+        supplied = translation.gettext("aangeleverd door %(org)s op %(date)s, fase %(phase)s")
+        assert supplied.split(" ")[0] in written  # the message in the active language
+    assert "tweede &amp; &lt;derde&gt;<br>vierde" in written and "<script>" not in written
+
+
+@pytest.mark.parametrize("can_manage", [True, False])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_pages_participants_are_the_loops_markup(language: str, can_manage: bool) -> None:
+    director, case_director, other = (
+        person(7, "Els", "Bakker", "els"),
+        person(8, "", "", "cd-0008"),  # no name: the user name
+        person(9, "Piet", ODD, "piet"),
+    )
+    case = Case(pk=12, process_director_id=director.pk, case_director_id=case_director.pk)
+    school = organisation(ODD)
+
+    def participant(pk: int, user: User, **fields: object) -> Participant:
+        fields = {"role": "Intern begeleider", "legal_task": "", "joined_at": LATE} | fields
+        return Participant(pk=pk, case=case, organisation=school, user=user, **fields)
+
+    participants = [
+        participant(1, director, joined_phase=Phase.INTAKE),
+        participant(2, case_director, joined_phase=Phase.ASSESSMENT, legal_task="Wet <x>"),
+        participant(3, other, joined_phase=Phase.PLAN),  # may be ended
+        participant(4, other, joined_phase=Phase.PLAN, ended_at=LATE, end_reason=SCRIPT),
+        participant(5, other, joined_phase=Phase.PLAN, ended_at=LATE),
+    ]
+    context = {"detail": {"participants": participants}, "case": case, "can_manage": can_manage}
+    with translation.override(language):
+        written = participant_rows(participants, case, can_manage)
+        assert written == PARTICIPANTS_LOOP.render(Context(context))
+    # Only the active participant who directs nothing can be ended, by whoever manages.
+    assert written.count("/trajecten/12/") == (1 if can_manage else 0)
+    assert ">cd-0008</th>" in written and "<script>" not in written

@@ -16,7 +16,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import conditional_escape
+
+from passend.datefilter import date
 
 
 def text(value: Any) -> str:
@@ -27,3 +30,11 @@ def text(value: Any) -> str:
     if type(value) is str:
         return html.escape(value)
     return conditional_escape(value)
+
+
+def dated(value: Any, pattern: str) -> str:
+    """``{{ value|date:pattern }}`` as a template writes it: an aware datetime in the current
+    time zone first (the filter ``expects_localtime``), then the project's ``date`` filter,
+    escaped."""
+    local = timezone.template_localtime(value)  # type: ignore[attr-defined]  # not in the stubs
+    return text(date(local, pattern))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop
 
-from passend.cases.selectors import CaseListItem
-from passend.markup import text
+from passend.cases.models import Case, CaseEntry, Participant
+from passend.cases.selectors import CaseListItem, TimelineEvent
+from passend.markup import dated, text
 from passend.privacy.categories import category_labels as _category_labels
+from passend.urlreverse import reverse
 
 register = template.Library()
 
@@ -55,3 +59,121 @@ def case_rows(rows: list[CaseListItem]) -> SafeString:
             ]
         )
     )
+
+
+# The case page's timeline items and entries (cases/case_detail.html), as their loops wrote
+# them.
+_TIMELINE_ITEM = (
+    '<li class="utrecht-ordered-list__item"><time datetime="{stamp}">{shown}</time> — {text}</li>'
+).format
+_ENTRY = (
+    '\n  <article class="passend-entry">\n'
+    '    <h3 class="utrecht-heading-3">{title}</h3>\n'
+    '    <p class="utrecht-paragraph passend-entry__meta">{category} · {supplied}</p>\n'
+    '    <p class="utrecht-paragraph">{body}</p>\n'
+    "  </article>\n  "
+).format
+# The entry's line of who supplied it, when and in which phase: the message of the template's
+# ``blocktranslate trimmed``, so its translations stay.
+_SUPPLIED = gettext_noop("aangeleverd door %(org)s op %(date)s, fase %(phase)s")
+
+
+@register.simple_tag
+def timeline_items(events: list[TimelineEvent]) -> SafeString:
+    """The items of the case's timeline: each moment in the current time zone, as a machine
+    reads it and as a person does, and what happened."""
+    html = []
+    for event in events:
+        html.append(
+            _TIMELINE_ITEM(
+                stamp=dated(event.at, "c"),
+                shown=dated(event.at, "d-m-Y H:i"),
+                text=text(event.text),
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 — markup constant, every value escaped
+
+
+@register.simple_tag
+def entry_articles(entries: list[CaseEntry]) -> SafeString:
+    """The case's entries the viewer may see (``access.visible_among``): title, category, who
+    supplied it when and in which phase, and the text with its line breaks."""
+    message = gettext(_SUPPLIED)
+    html = []
+    for entry in entries:
+        values = {
+            "org": text(entry.supplied_by.name),
+            "date": dated(entry.recorded_at, "d-m-Y"),
+            "phase": text(entry.get_phase_display()),
+        }
+        try:
+            supplied = message % values
+        except (KeyError, ValueError):  # a translation that does not fit: the message itself
+            supplied = _SUPPLIED % values
+        html.append(
+            _ENTRY(
+                title=text(entry.title),
+                category=text(entry.get_category_display()),
+                supplied=supplied,
+                body=linebreaksbr(entry.body, autoescape=True),
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 — markup constant, every value escaped
+
+
+_PARTICIPANT_ROW = (
+    '\n      <tr class="utrecht-table__row">\n'
+    '        <td class="utrecht-table__cell">{organisation}</td>\n'
+    '        <th scope="row" class="utrecht-table__header-cell">{person}</th>\n'
+    '        <td class="utrecht-table__cell">{role}</td>\n'
+    '        <td class="utrecht-table__cell">{legal_task}</td>\n'
+    '        <td class="utrecht-table__cell">{phase}</td>\n'
+    '        <td class="utrecht-table__cell">{joined}</td>\n'
+    '        <td class="utrecht-table__cell">{ended}</td>\n'
+    "        {manage}\n"
+    "      </tr>\n    "
+).format
+_END_LINK = (
+    '<a class="utrecht-link" href="{url}">{label}'
+    '<span class="passend-visually-hidden"> ({person})</span></a>'
+).format
+
+
+@register.simple_tag
+def participant_rows(participants: list[Participant], case: Case, can_manage: bool) -> SafeString:
+    """The rows of the case's participants (ORG-04): since and until when, and for whoever
+    manages the case a link to end a participation, except the directors' own."""
+    end_label = text(gettext("Beëindigen"))
+    html = []
+    for participant in participants:
+        user = participant.user
+        person = text(user.get_full_name() or user.username)
+        ended_at = participant.ended_at
+        ended = "—"
+        if ended_at:
+            ended = dated(ended_at, "d-m-Y")
+            if participant.end_reason:
+                ended += " — " + text(participant.end_reason)
+        manage = ""
+        if can_manage:
+            link = ""
+            if not ended_at and participant.user_id not in (
+                case.process_director_id,
+                case.case_director_id,
+            ):
+                url = reverse("cases:end_participant", [case.pk, participant.pk])
+                link = _END_LINK(url=text(url), label=end_label, person=person)
+            manage = f'<td class="utrecht-table__cell">{link}</td>'
+        html.append(
+            _PARTICIPANT_ROW(
+                organisation=text(participant.organisation.name),
+                person=person,
+                role=text(participant.role),
+                legal_task=text(participant.legal_task),
+                phase=text(participant.get_joined_phase_display()),
+                joined=dated(participant.joined_at, "d-m-Y"),
+                ended=ended,
+                manage=manage,
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 — markup constant, every value escaped

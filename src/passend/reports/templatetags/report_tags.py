@@ -15,8 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from passend.datefilter import date
-from passend.markup import text
+from passend.markup import dated, text
 from passend.reports.charts import Chart
 from passend.reports.dashboard import TermItem, WorkGroup
 from passend.reports.tables import Table
@@ -104,7 +103,7 @@ def term_rows(terms: list[TermItem]) -> SafeString:
         "".join(
             [
                 _TERM_ROW(
-                    due=text(date(term.due_date, "d-m-Y")),
+                    due=dated(term.due_date, "d-m-Y"),
                     state=overdue if term.overdue else suspended if term.suspended else "",
                     what=text(term.what),
                     url=text(term.url),
