@@ -232,6 +232,54 @@ def test_the_menus_markup_is_the_templates_for_each_role_page_and_language(
     assert "Mijn trajecten" in _nav_links(coordinator_client.get("/"))
 
 
+def _task_links(response: HttpResponse) -> dict[str, str]:
+    """The start page's links to other pages: the list under the one heading without an id."""
+    html = response.content.decode()
+    found = re.search(
+        r'<h2 class="utrecht-heading-2">[^<]+</h2>\s*<ul class="passend-tasks">(.*?)</ul>',
+        html,
+        re.S,
+    )
+    if found is None:
+        return {}
+    link = r'<a class="passend-tasks__link" href="([^"]+)">([^<]+)</a>'
+    return {label: href for href, label in re.findall(link, found.group(1))}
+
+
+def test_the_start_pages_links_are_the_templates_per_role_and_language(
+    coordinator_client: Client, admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start page's links to the role's other pages ("Waar wilt u naartoe?") are kept per
+    role and language, as the menu is (issue 10): each request gets what the template writes
+    for its role's menu, without the start page itself."""
+    from django.template.loader import render_to_string
+
+    navigation._task_links.clear()
+    for client in (coordinator_client, admin_client, coordinator_client):
+        response = client.get("/")
+        expected = render_to_string(
+            "includes/task_links.html",
+            {"main_navigation": navigation.menu_for(response.wsgi_request)},
+        )
+        assert "Waar wilt u naartoe?" in expected
+        assert expected in response.content.decode()
+        links = _task_links(response)
+        assert links and "/" not in links.values()  # not the start page itself
+    assert len(navigation._task_links) == 2  # the coordinator's, the functional admin's
+    assert "Mijn trajecten" in _task_links(coordinator_client.get("/"))
+    assert "Beheer" not in _task_links(coordinator_client.get("/"))
+    assert "Beheer" in _task_links(admin_client.get("/"))
+
+    coordinator_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = coordinator_client.get("/").content.decode()
+    assert "Where do you want to go?" in english and "My cases" in english
+    coordinator_client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+
+    monkeypatch.setattr(navigation, "MENU", list(navigation.MENU))
+    navigation.register(navigation.NavItem("healthz", "Gezondheid", order=1))
+    assert _task_links(coordinator_client.get("/"))["Gezondheid"] == "/healthz"
+
+
 def test_a_registered_menu_item_shows_at_once(
     coordinator_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -110,6 +110,7 @@ def _is_current(url: str, path: str) -> bool:
 _menu_version = 0
 _items: dict[tuple[Any, ...], list[tuple[str | Promise, str]]] = {}
 _markup: dict[tuple[Any, ...], SafeString] = {}
+_task_links: dict[tuple[Any, ...], SafeString] = {}
 
 
 @receiver(setting_changed)
@@ -117,6 +118,7 @@ def _forget(*, setting: str, **_kwargs: Any) -> None:
     if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "TEMPLATES"):
         _items.clear()
         _markup.clear()
+        _task_links.clear()
 
 
 def _menu_key(request: HttpRequest) -> tuple[Any, ...] | None:
@@ -195,4 +197,22 @@ def main_menu_markup(request: HttpRequest | None) -> SafeString:
         markup = _markup[markup_key] = SafeString(
             render_to_string("includes/navigation.html", {"main_navigation": entries})
         )
+    return markup
+
+
+def task_links_markup(request: HttpRequest | None) -> SafeString:
+    """The start page's links to the role's other pages ("Waar wilt u naartoe?",
+    ``includes/task_links.html``), kept as the main menu is, per role and language; empty
+    without a menu or with nothing but the start page. ``{% task_links %}`` writes it."""
+    key = _menu_key(request) if request is not None else None
+    markup = _task_links.get(key) if key is not None else None
+    if markup is None:
+        items = _items_for(key) if key is not None else []
+        # No item is current here: the list only links.
+        entries = [MenuEntry(label, url, False) for label, url in items]
+        markup = SafeString(
+            render_to_string("includes/task_links.html", {"main_navigation": entries})
+        )
+        if key is not None:
+            _task_links[key] = markup
     return markup
