@@ -15,17 +15,21 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 
+from passend import statements
 from passend.accounts.models import Organisation, User
 from passend.cases.models import Case, CaseEntry, Participant, Phase
 from passend.cases.selectors import TimelineEvent
 from passend.cases.templatetags.cases_tags import (
     case_rows,
+    consent_rows,
     entry_articles,
     participant_rows,
     timeline_items,
 )
+from passend.consent.models import Consent, ConsentMethod
 from passend.markup import text
 from passend.privacy.categories import DataCategory
+from passend.pupils.models import Guardian, GuardianRelation
 from passend.reports.dashboard import TermItem, WorkGroup
 from passend.reports.templatetags.report_tags import term_rows, waiting_groups
 from passend.tlv.templatetags.tlv_tags import work_rows
@@ -320,3 +324,82 @@ def test_the_case_pages_participants_are_the_loops_markup(language: str, can_man
     # Only the active participant who directs nothing can be ended, by whoever manages.
     assert written.count("/trajecten/12/") == (1 if can_manage else 0)
     assert ">cd-0008</th>" in written and "<script>" not in written
+
+
+CONSENTS_LOOP = Template(
+    "{% load i18n cases_tags %}{% for c in detail.consents %}\n"
+    '      <tr class="utrecht-table__row">\n'
+    '        <th scope="row" class="utrecht-table__header-cell">{{ c.given_on|date:"d-m-Y" }}</th>\n'
+    '        <td class="utrecht-table__cell">{% for party in c.parties.all %}{{ party.name }}'
+    "{% if not forloop.last %}, {% endif %}{% endfor %}</td>\n"
+    '        <td class="utrecht-table__cell">{{ c.categories|category_labels }}</td>\n'
+    '        <td class="utrecht-table__cell">{% if c.given_by_pupil %}{% translate "de leerling" %}'
+    "{% if c.given_by_guardians.all %}, {% endif %}{% endif %}{% for g in c.given_by_guardians.all %}"
+    "{% if can_see_family %}{{ g.full_name }} ({{ g.get_relation_display }}){% else %}"
+    "{{ g.get_relation_display }}{% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}</td>\n"
+    '        <td class="utrecht-table__cell">{{ c.form_version }}{% if can_manage and c.evidence %}'
+    "<br>{{ c.evidence }}{% endif %}</td>\n"
+    '        <td class="utrecht-table__cell">{{ c.get_method_display }}</td>\n'
+    '        <td class="utrecht-table__cell">{% if c.revoked_at %}{% blocktranslate trimmed with '
+    'date=c.revoked_at|date:"d-m-Y" %}Ingetrokken op {{ date }}{% endblocktranslate %}'
+    "{% if c.revocation_note %} — {{ c.revocation_note }}{% endif %}{% else %}"
+    '{% translate "Geldig" %}{% if can_manage %} · <a class="utrecht-link" '
+    'href="{% url \'cases:revoke_consent\' case.pk c.pk %}">{% translate "Intrekken" %}</a>'
+    "{% endif %}{% endif %}</td>\n"
+    "      </tr>\n"
+    "    {% endfor %}"
+)
+
+
+def consents_of(case: Case) -> list[Consent]:
+    mother = Guardian(first_name="An", last_name=ODD, relation=GuardianRelation.MOTHER)
+    foster = Guardian(
+        first_name="Kees", last_name="Jansen", relation=GuardianRelation.FOSTER_PARENT
+    )
+
+    def consent(
+        pk: int, parties: list[str], guardians: list[Guardian], **fields: object
+    ) -> Consent:
+        fields = {
+            "given_on": dt.date(2026, 2, 1),
+            "form_version": "2026-1",
+            "method": ConsentMethod.PAPER,
+            "categories": [DataCategory.HEALTH, DataCategory.ORDINARY],
+        } | fields
+        found = Consent(pk=pk, case=case, **fields)
+        statements.attach(found, "parties", [organisation(name) for name in parties])
+        statements.attach(found, "given_by_guardians", guardians)
+        return found
+
+    return [
+        # By the pupil and both guardians, with evidence; still valid.
+        consent(1, ["GGD", ODD], [mother, foster], given_by_pupil=True, evidence="map <3>"),
+        # By the pupil alone, revoked with a note, late in the evening in UTC.
+        consent(2, ["Wijkteam"], [], given_by_pupil=True, revoked_at=LATE, revocation_note=SCRIPT),
+        # By a guardian alone, revoked without a note; no categories left.
+        consent(3, [], [mother], revoked_at=LATE, categories=[], method=ConsentMethod.DIGITAL),
+    ]
+
+
+@pytest.mark.parametrize("can_see_family", [True, False])
+@pytest.mark.parametrize("can_manage", [True, False])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_pages_consents_are_the_loops_markup(
+    language: str, can_manage: bool, can_see_family: bool
+) -> None:
+    case = Case(pk=12)
+    consents = consents_of(case)
+    context = {
+        "detail": {"consents": consents},
+        "case": case,
+        "can_manage": can_manage,
+        "can_see_family": can_see_family,
+    }
+    with translation.override(language), timezone.override("America/Sao_Paulo"):
+        written = consent_rows(consents, case, can_manage, can_see_family)
+        assert written == CONSENTS_LOOP.render(Context(context))
+    # A guardian's name only for whoever may see category "family" (CON-01).
+    assert ("An De &quot;Regenboog&quot;" in written) is can_see_family
+    assert ("map &lt;3&gt;" in written) is can_manage  # the evidence, and the revoke link
+    assert written.count("/trajecten/12/") == (1 if can_manage else 0)
+    assert "<script>" not in written

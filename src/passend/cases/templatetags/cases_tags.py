@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from passend.cases.models import Case, CaseEntry, Participant
 from passend.cases.selectors import CaseListItem, TimelineEvent
+from passend.consent.models import Consent
 from passend.markup import dated, text
 from passend.privacy.categories import category_labels as _category_labels
 from passend.urlreverse import reverse
@@ -78,6 +79,15 @@ _ENTRY = (
 _SUPPLIED = gettext_noop("aangeleverd door %(org)s op %(date)s, fase %(phase)s")
 
 
+def _translated(translation: str, message: str, values: dict[str, str]) -> str:
+    """A ``blocktranslate`` message with its escaped values, as the tag writes it: in the
+    active language, or the message itself where its translation does not fit the values."""
+    try:
+        return translation % values
+    except (KeyError, ValueError):
+        return message % values
+
+
 @register.simple_tag
 def timeline_items(events: list[TimelineEvent]) -> SafeString:
     """The items of the case's timeline: each moment in the current time zone, as a machine
@@ -106,10 +116,7 @@ def entry_articles(entries: list[CaseEntry]) -> SafeString:
             "date": dated(entry.recorded_at, "d-m-Y"),
             "phase": text(entry.get_phase_display()),
         }
-        try:
-            supplied = message % values
-        except (KeyError, ValueError):  # a translation that does not fit: the message itself
-            supplied = _SUPPLIED % values
+        supplied = _translated(message, _SUPPLIED, values)
         html.append(
             _ENTRY(
                 title=text(entry.title),
@@ -174,6 +181,69 @@ def participant_rows(participants: list[Participant], case: Case, can_manage: bo
                 joined=dated(participant.joined_at, "d-m-Y"),
                 ended=ended,
                 manage=manage,
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 — markup constant, every value escaped
+
+
+_CONSENT_ROW = (
+    '\n      <tr class="utrecht-table__row">\n'
+    '        <th scope="row" class="utrecht-table__header-cell">{given_on}</th>\n'
+    '        <td class="utrecht-table__cell">{parties}</td>\n'
+    '        <td class="utrecht-table__cell">{categories}</td>\n'
+    '        <td class="utrecht-table__cell">{given_by}</td>\n'
+    '        <td class="utrecht-table__cell">{form}</td>\n'
+    '        <td class="utrecht-table__cell">{method}</td>\n'
+    '        <td class="utrecht-table__cell">{status}</td>\n'
+    "      </tr>\n    "
+).format
+# The template's ``blocktranslate trimmed`` of a revoked consent's date.
+_REVOKED = gettext_noop("Ingetrokken op %(date)s")
+
+
+@register.simple_tag
+def consent_rows(
+    consents: list[Consent], case: Case, can_manage: bool, can_see_family: bool
+) -> SafeString:
+    """The rows of the case's consents (CON-01, CON-02): with whom, which data, given by whom
+    (a guardian's name only for a viewer who may see category "family", else the relation),
+    the form and how, and whether it still holds, with a link to revoke it for whoever manages
+    the case."""
+    pupil = text(gettext("de leerling"))
+    valid = text(gettext("Geldig"))
+    revoke = text(gettext("Intrekken"))
+    revoked = gettext(_REVOKED)
+    html = []
+    for consent in consents:
+        guardians = list(consent.given_by_guardians.all())
+        given_by = [pupil] if consent.given_by_pupil else []
+        given_by += [
+            f"{text(g.full_name)} ({text(g.get_relation_display())})"
+            if can_see_family
+            else text(g.get_relation_display())
+            for g in guardians
+        ]
+        form = text(consent.form_version)
+        if can_manage and consent.evidence:
+            form += "<br>" + text(consent.evidence)
+        if consent.revoked_at:
+            status = _translated(revoked, _REVOKED, {"date": dated(consent.revoked_at, "d-m-Y")})
+            if consent.revocation_note:
+                status += " — " + text(consent.revocation_note)
+        else:
+            status = valid
+            if can_manage:
+                url = reverse("cases:revoke_consent", [case.pk, consent.pk])
+                status += f' · <a class="utrecht-link" href="{text(url)}">{revoke}</a>'
+        html.append(
+            _CONSENT_ROW(
+                given_on=dated(consent.given_on, "d-m-Y"),
+                parties=", ".join([text(party.name) for party in consent.parties.all()]),
+                categories=text(category_labels(consent.categories)),
+                given_by=", ".join(given_by),
+                form=form,
+                method=text(consent.get_method_display()),
+                status=status,
             )
         )
     return mark_safe("".join(html))  # noqa: S308 — markup constant, every value escaped
