@@ -1,10 +1,13 @@
-"""The rows of the busiest lists, written in Python instead of a template loop (issue 10).
+"""The rows of the busiest lists and pages, written in Python instead of a template loop
+(issue 10).
 
 A template loop pays for every row again: the loop's context, each variable's lookup, its
 filters and its escaping, node by node. The case list's fifty rows (eight variables and a
-condition each) were a fifth of that page's instructions; written here with one format string
-a row, the page took 18 % fewer (docs/performance.md, session 49). The report tables
-(``reports.templatetags.report_tags``, session 19) were the first to be written so.
+condition each) were a fifth of that page's instructions; written by a tag with one format
+string a row, the page took 18 % fewer (docs/performance.md, session 49). The report tables
+(``reports.templatetags.report_tags``, session 19) were the first to be written so; the tags
+that write them now are listed in docs/architecture.md. These two functions are what each of
+them writes a value with.
 
 Each list's tag keeps its markup byte for byte what its loop wrote, and each value goes
 through ``text``, as the template's autoescaping would: the tests hold every tag to the loop
