@@ -6,7 +6,8 @@ callgrind counts the instructions a process runs instead, whatever else the host
 same code counted twice differed by 1 to 2 %. For each ``--path`` this runs itself twice
 under ``valgrind --tool=callgrind``, as ``--user`` with Django's test client and the benchmark
 settings (signed in by ``force_login`` with the user's authenticator app as the session's
-second factor, so that two runs at once need no time step of their own), and asks for the page
+second factor, so that two runs at once need no time step of their own; with ``--api`` by an
+API token of the user's, as the list API's benchmark signs in), and asks for the page
 ``--warmup`` times and then ``--few`` or ``--many`` times; the difference of the two totals
 over ``many - few`` is the page's instructions per request, without the start-up and the
 sign-in. The worker's collector settings are ``passend.wsgi``'s.
@@ -59,6 +60,30 @@ def signed_in(username: str) -> object:
     return client
 
 
+def with_token(username: str) -> object:
+    """A test client that sends an API token of ``username``'s first current membership, as
+    the list API's benchmark does (``bench.web.issue_tokens``); the token lives ten minutes."""
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from passend.accounts.models import Membership
+    from passend.accounts.services import issue_api_token
+    from passend.privacy.context import AccessContext
+
+    membership = next(
+        m
+        for m in Membership.objects.select_related("user", "organisation")
+        .filter(user__username=username)
+        .order_by("pk")
+        if m.is_current()
+    )
+    _token, raw = issue_api_token(
+        AccessContext.system("bench"), membership, name="instructions", lifetime=timedelta(minutes=10)
+    )
+    return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {raw}")
+
+
 def collected(stderr: str) -> int:
     """The instructions callgrind reports on its standard error ("Collected : N")."""
     found = _COLLECTED.search(stderr)
@@ -95,6 +120,7 @@ def _callgrind_total(args: argparse.Namespace, path: str, requests: int) -> int:
             str(args.warmup),
             "--requests",
             str(requests),
+            *(["--api"] if args.api else []),
         ]
         environment = {**os.environ, "PYTHONHASHSEED": "0"}
         done = subprocess.run(  # noqa: S603 - valgrind and our own module
@@ -114,7 +140,7 @@ def _inner(args: argparse.Namespace) -> None:
     django.setup()
     import passend.wsgi  # noqa: F401 — the worker's collector settings
 
-    client = signed_in(args.user)
+    client = with_token(args.user) if args.api else signed_in(args.user)
     (path,) = args.path
     request_page(client, path, args.warmup)
     request_page(client, path, args.requests)
@@ -125,6 +151,9 @@ def cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--user", required=True, help="a generated region's user name")
     parser.add_argument("--path", action="append", required=True)
+    parser.add_argument(
+        "--api", action="store_true", help="send an API token instead of a signed-in session"
+    )
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--few", type=int, default=5)
     parser.add_argument("--many", type=int, default=25)

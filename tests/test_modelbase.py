@@ -175,3 +175,80 @@ def test_a_model_whose_fields_do_more_when_set_gets_djangos_own_path() -> None:
         pytest.raises(AssertionError, match="__init__"),
     ):
         Attachment.from_db("default", ("id", "file"), [1, "a.pdf"])
+
+
+# --- from_columns: an instance of a statement's columns (issue 10, session 50) ----------------
+
+
+def test_every_model_is_made_of_some_columns_as_djangos_from_db_makes_it() -> None:
+    """For every model of the project, with all its columns and with some (given in another
+    order than the model's): the same fields set, the same deferred fields and the same state
+    as Django's ``from_db`` of the same columns in field order, without ``__init__``."""
+    compared = 0
+    for model in _project_models():
+        names = tuple(f.attname for f in model._meta.concrete_fields)
+        values = [object() for _name in names]
+        some = (names[0], *names[2::2])
+        for attnames in (names, tuple(reversed(some))):
+            given = [values[names.index(name)] for name in attnames]
+            in_field_order = [name for name in names if name in attnames]
+            expected = _djangos_from_db(
+                model, "default", in_field_order, [values[names.index(n)] for n in in_field_order]
+            )
+            with mock.patch.object(models.Model, "__init__", side_effect=AssertionError):
+                instance = model.from_columns("default", attnames, given)  # type: ignore[attr-defined]
+            assert type(instance) is model
+            assert _fields_as_set(instance) == _fields_as_set(expected), model
+            assert instance.get_deferred_fields() == expected.get_deferred_fields(), model
+            assert _state(instance) == _state(expected) == (False, "default", _state(expected)[2])
+            compared += 1
+    assert compared > 150
+
+
+def test_columns_and_values_that_do_not_pair_up_are_refused() -> None:
+    with pytest.raises(ValueError):
+        Case.from_columns("default", ("id", "pseudonym"), [1])
+
+
+def test_made_of_columns_a_listener_to_the_init_signals_gets_djangos_own_path() -> None:
+    from django.db.models.signals import pre_init
+
+    seen: list[Any] = []
+
+    def listener(sender: Any, args: Any, **kwargs: Any) -> None:
+        seen.append(args)
+
+    pre_init.connect(listener, sender=Case)
+    try:
+        instance = Case.from_columns("default", ("pseudonym", "id"), ["T-1", 7])
+    finally:
+        pre_init.disconnect(listener, sender=Case)
+    assert len(seen) == 1  # Django's __init__ ran and sent the signal
+    assert (instance.pk, instance.pseudonym) == (7, "T-1")
+    assert "title" in instance.get_deferred_fields()
+
+
+@isolate_apps("tests")
+def test_made_of_columns_a_model_whose_fields_do_more_gets_djangos_own_path() -> None:
+    class Attachment(PassendModel):
+        file = models.FileField()
+
+        class Meta:
+            app_label = "tests"
+
+    with (
+        mock.patch.object(models.Model, "__init__", side_effect=AssertionError("__init__")),
+        pytest.raises(AssertionError, match="__init__"),
+    ):
+        Attachment.from_columns("default", ("file", "id"), ["a.pdf", 1])
+
+
+def test_a_model_not_of_the_project_is_made_by_djangos_from_db() -> None:
+    from django.contrib.auth.models import Group
+
+    from passend.modelbase import model_from_columns
+
+    group = model_from_columns(Group)("default", ("name", "id"), ["beheer", 3])
+    assert type(group) is Group
+    assert (group.pk, group.name) == (3, "beheer")
+    assert not group._state.adding and group._state.db == "default"

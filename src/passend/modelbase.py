@@ -16,7 +16,7 @@ Abstract and without fields, so migrations do not see it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
@@ -109,9 +109,45 @@ class PassendModel(models.Model):
         )
         return new
 
+    @classmethod
+    def from_columns(cls, db: str | None, attnames: Sequence[str], values: Sequence[Any]) -> Self:
+        """``from_db`` for rows read by a statement of our own (``passend.statements``, the
+        policy input of a list): ``values`` are those of exactly these fields (``attnames``, in
+        any order, none of them ``DEFERRED``), the others deferred. The same instance as
+        ``from_db`` makes, without mapping the values to the model's fields: a director read
+        with three of the user's eleven columns took 2.9 µs through ``from_db`` against 1.1 µs
+        here, and a page of the list API makes about 290 (issue 10, session 50)."""
+        if pre_init.receivers or post_init.receivers or not _plain_fields(cls):
+            return _django_from_db(cls, db, attnames, values)
+        new = cls.__new__(cls)
+        state = new._state = ModelState()
+        state.adding = False
+        state.db = db
+        new.__dict__.update(zip(attnames, values, strict=True))
+        return new
+
     def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
         value = getattr(self, field.attname)
         try:
             return choice_labels(field, get_language())[make_hashable(value)]
         except KeyError:  # not one of the choices: the value itself, as Django gives it
             return force_str(value, strings_only=True)
+
+
+def model_from_columns(
+    model: type[models.Model],
+) -> Callable[[str | None, Sequence[str], Sequence[Any]], Any]:
+    """``model.from_columns``, or for a model that is not ours (none is read by a statement
+    today) the same made by Django's ``from_db``."""
+    if issubclass(model, PassendModel):
+        return model.from_columns
+    return functools.partial(_django_from_db, model)
+
+
+def _django_from_db(
+    model: type[models.Model], db: str | None, attnames: Sequence[str], values: Sequence[Any]
+) -> Any:
+    """Django's ``from_db`` of these columns: their values in the model's field order."""
+    given = dict(zip(attnames, values, strict=True))
+    names = [name for name in _attnames(model) if name in given]
+    return model.from_db(db, names, [given[name] for name in names])

@@ -26,6 +26,8 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from psycopg.adapt import Dumper
 
+from passend.modelbase import model_from_columns
+
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -41,6 +43,7 @@ class _Part:
     start: int
     converters: tuple[tuple[int, tuple[Any, ...]], ...]  # (position in attnames, converters)
     key: int  # the position in a row of the model's primary key
+    make: Callable[[Any, tuple[str, ...], list[Any]], Model]  # ``from_columns``'s signature
 
     def instance(self, row: Sequence[Any], db: BaseDatabaseWrapper) -> Model:
         """The instance of this part's columns of ``row``, read through ``db`` (the
@@ -52,8 +55,8 @@ class _Part:
             for convert in converters:
                 value = convert(value, None, db)
             values[position] = value
-        # All columns in field order, or (``only``) these, the others deferred as ``.only()``.
-        return self.model.from_db(db.alias, self.attnames, values)
+        # All columns, or (``only``) these, the others deferred as ``.only()`` leaves them.
+        return self.make(db.alias, self.attnames, values)
 
 
 def _part(model: Any, field: Any, parent: int, only: tuple[str, ...], start: int) -> _Part:
@@ -68,6 +71,7 @@ def _part(model: Any, field: Any, parent: int, only: tuple[str, ...], start: int
         start,
         _converters(fields, model._meta.db_table),
         start + attnames.index(model._meta.pk.attname),
+        model_from_columns(model),
     )
 
 

@@ -23,7 +23,6 @@ from django.db.models import (
     QuerySet,
     TextField,
 )
-from django.db.models.base import DEFERRED
 from django.http import Http404, HttpRequest
 
 from passend import statements
@@ -434,23 +433,12 @@ def _convert(value: Any, converters: list[Any], db: BaseDatabaseWrapper) -> Any:
     return value
 
 
-@functools.cache
-def _positions(model: Any, names: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:
-    """The number of the model's columns and the positions of ``names`` among them."""
-    columns = [f.attname for f in model._meta.concrete_fields]
-    return len(columns), tuple(columns.index(name) for name in names)
-
-
 def _partial(db: BaseDatabaseWrapper, model: Any, names: tuple[str, ...], *values: Any) -> Any:
-    """An instance with only these columns loaded, as ``.only()`` gives: ``from_db`` with the
-    others deferred, the values in the model's column order. ``db``: the connection itself,
-    not the ``connection`` proxy, whose every attribute is looked up in a context-local store
-    (a list page makes about 90 of these; issue 10, session 34)."""
-    width, positions = _positions(model, names)
-    row: list[Any] = [DEFERRED] * width
-    for position, value in zip(positions, values, strict=True):
-        row[position] = value
-    return model.from_db(db.alias, names, row)
+    """An instance with only these columns loaded, as ``.only()`` gives: the others deferred
+    (``from_columns``). ``db``: the connection itself, not the ``connection`` proxy, whose
+    every attribute is looked up in a context-local store (a list page makes about 90 of
+    these; issue 10, session 34)."""
+    return model.from_columns(db.alias, names, values)
 
 
 def attach_row_policy_data(

@@ -250,8 +250,8 @@ def _light_application(row: _WorkRow) -> TlvApplication:
     """The application of a work-list row with its id, case and status loaded (the others
     deferred, as ``.only()`` gives) and ``is_involved`` / ``in_queue`` set."""
     pk, case_id, status, is_involved, in_queue = row
-    application = TlvApplication.from_db(
-        connection.alias, ["id", "case_id", "status"], [pk, case_id, status]
+    application = TlvApplication.from_columns(
+        connection.alias, ("id", "case_id", "status"), (pk, case_id, status)
     )
     application.is_involved = is_involved  # type: ignore[attr-defined]
     application.in_queue = in_queue  # type: ignore[attr-defined]
