@@ -79,7 +79,10 @@ def with_token(username: str) -> object:
         if m.is_current()
     )
     _token, raw = issue_api_token(
-        AccessContext.system("bench"), membership, name="instructions", lifetime=timedelta(minutes=10)
+        AccessContext.system("bench"),
+        membership,
+        name="instructions",
+        lifetime=timedelta(minutes=10),
     )
     return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {raw}")
 
