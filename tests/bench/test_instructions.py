@@ -41,3 +41,18 @@ def test_the_total_is_read_from_callgrinds_report() -> None:
 
 def test_make_bench_does_not_run_it() -> None:
     assert not hasattr(instructions, "main") and callable(instructions.cli)
+
+
+def test_with_api_a_users_token_gets_the_list_api() -> None:
+    generator.Generator(generator.SCALES["tiny"], seed=5).run()
+    username = role_holders(("support_coordinator",))["support_coordinator"]
+    instructions.request_page(instructions.with_token(username), "/api/v1/cases/", 2)
+    with pytest.raises(SystemExit, match="401|403"):
+        instructions.request_page(instructions.signed_in(username), "/api/v1/cases/", 1)
+
+
+def test_the_measured_run_has_no_sealer_thread() -> None:
+    # An empty value is "no sealer thread" in passend.settings.
+    environment = instructions.inner_environment()
+    assert environment["PASSEND_ACCESS_LOG_SEAL_SECONDS"] == ""
+    assert environment["PYTHONHASHSEED"] == "0"
