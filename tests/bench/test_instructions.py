@@ -47,7 +47,7 @@ def test_with_api_a_users_token_gets_the_list_api() -> None:
     generator.Generator(generator.SCALES["tiny"], seed=5).run()
     username = role_holders(("support_coordinator",))["support_coordinator"]
     instructions.request_page(instructions.with_token(username), "/api/v1/cases/", 2)
-    with pytest.raises(SystemExit, match="401|403"):
+    with pytest.raises(SystemExit, match=r"401|403"):
         instructions.request_page(instructions.signed_in(username), "/api/v1/cases/", 1)
 
 
