@@ -115,7 +115,7 @@ class PassendModel(models.Model):
         policy input of a list): ``values`` are those of exactly these fields (``attnames``, in
         any order, none of them ``DEFERRED``), the others deferred. The same instance as
         ``from_db`` makes, without mapping the values to the model's fields: a director read
-        with three of the user's eleven columns took 2.9 µs through ``from_db`` against 1.1 µs
+        with four of the user's eleven columns took 2.9 µs through ``from_db`` against 1.1 µs
         here, and a page of the list API makes about 290 (issue 10, session 50)."""
         if pre_init.receivers or post_init.receivers or not _plain_fields(cls):
             return _django_from_db(cls, db, attnames, values)
