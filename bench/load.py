@@ -9,7 +9,7 @@ Loops are bounded by a deadline and a request cap.
 The driver runs on the two cores the server runs on, so what it spends is taken from the
 server. It writes its requests and reads the answers on the socket itself (HTTP/1.1: a body of
 ``Content-Length``, chunked, or up to the server's close): through ``http.client`` and its
-header parser it took 0.40 to 0.44 ms of CPU a request, this way 0.16 to 0.17 ms, most of it
+header parser it took 0.40 to 0.64 ms of CPU a request, this way 0.16 to 0.24 ms, most of it
 the kernel's connect and close (docs/performance.md, "Session 51").
 """
 
